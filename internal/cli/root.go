@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of tpgen.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+	ExitDrift = 3
+)
+
+// exitError carries an exit code; a nil err prints nothing.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// silentExit ends the command with code after it printed its own report.
+func silentExit(code int) error { return &exitError{code: code} }
+
+// Main runs tpgen with the process's arguments and streams.
+func Main() int { return Run(os.Args[1:], os.Stdout, os.Stderr) }
+
+// Run runs tpgen with args and returns the exit code. It is the one place
+// that prints errors.
+func Run(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitError
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	}
+	fmt.Fprintf(stderr, "tpgen: %v\n", err)
+	if code == ExitUsage {
+		fmt.Fprintln(stderr, "Run 'tpgen --help' for usage.")
+	}
+	return code
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tpgen",
+		Short: "Render ThingPark Enterprise site profiles into Kubernetes manifests for GitOps",
+		Long: `tpgen turns reviewed site profiles (YAML or CUE, checked by an embedded CUE
+schema) into a deterministic tree of Kubernetes manifests, through the
+ThingPark Helm charts and Kustomize overlays, in process.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: ExitUsage, err: err}
+	})
+	root.AddCommand(
+		newValidate(),
+		newRender(),
+		newSchema(),
+		newInit(),
+		newVersion(),
+	)
+	return root
+}
+
+// args wraps a cobra positional-argument check so that a mismatch is a usage
+// error (exit 2).
+func args(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if err := check(cmd, a); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		return nil
+	}
+}
+
+func oneOf(flag, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return usageErr("--%s %q: want one of %v", flag, v, allowed)
+}

@@ -1,0 +1,14 @@
+// Package profile is the first stage of the pipeline: it finds site profiles
+// (YAML or CUE) and the fleet defaults beside them, checks each against the
+// embedded CUE schema (cue/), and evaluates the site's plan (charts, values,
+// overlays), also defined in CUE.
+//
+// In: file and directory paths. Out: Sites, each holding the validated
+// profile and its Plan as plain Go values, or a diag.List with every problem
+// positioned in the user's files. It knows nothing of ThingPark: the rules
+// and the plan are data in cue/. It never prints and never writes files.
+//
+// Concurrency: a Loader owns one cue.Context and must not be used from two
+// goroutines at once; make one Loader per worker. The schema is parsed once
+// per process and built once per Loader.
+package profile

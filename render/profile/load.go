@@ -1,0 +1,233 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/parser"
+	cueyaml "cuelang.org/go/encoding/yaml"
+
+	"github.com/tpgen/tpgen/internal/diag"
+)
+
+// DefaultsFile is the name of the fleet defaults file. Every profile unifies
+// with the defaults.cue of its own directory and of each parent directory up
+// to the directory named on the command line.
+const DefaultsFile = "defaults.cue"
+
+// Source is one profile file and the defaults files that apply to it,
+// outermost first. Paths are as the user gave them (relative or absolute).
+type Source struct {
+	File     string
+	Defaults []string
+}
+
+// Discover expands files and directories into profile sources, sorted by
+// path. In directories it takes *.yaml, *.yml and *.cue files, except
+// defaults.cue, names starting with '.' or '_', and directories that hold a
+// kustomization.yaml or a Chart.yaml (a site overlay or a chart).
+func Discover(paths []string) ([]Source, error) {
+	var out []Source
+	var problems diag.List
+	for _, root := range paths {
+		st, err := os.Stat(root)
+		if err != nil {
+			problems = append(problems, diag.Diagnostic{File: root, Message: "no such file or directory",
+				Hint: "pass profile files or directories; the default is profiles/"})
+			continue
+		}
+		if !st.IsDir() {
+			if !isProfileName(filepath.Base(root)) {
+				problems = append(problems, diag.Diagnostic{File: root, Message: "not a profile: want a .yaml, .yml or .cue file"})
+				continue
+			}
+			out = append(out, Source{File: root, Defaults: defaultsFor(filepath.Dir(root), filepath.Dir(root))})
+			continue
+		}
+		n := len(out)
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if p != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+					return filepath.SkipDir
+				}
+				if p != root && isBundleDir(p) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if isProfileName(name) {
+				out = append(out, Source{File: p, Defaults: defaultsFor(root, filepath.Dir(p))})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", root, err)
+		}
+		if len(out) == n {
+			problems = append(problems, diag.Diagnostic{File: root, Message: "no profiles found",
+				Hint: "a profile is a .yaml, .yml or .cue file; `tpgen init NAME` writes one"})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, diag.Sort(problems)
+	}
+	slices.SortFunc(out, func(a, b Source) int { return strings.Compare(a.File, b.File) })
+	out = slices.CompactFunc(out, func(a, b Source) bool { return a.File == b.File })
+	return out, nil
+}
+
+func isProfileName(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == DefaultsFile {
+		return false
+	}
+	switch filepath.Ext(name) {
+	case ".yaml", ".yml", ".cue":
+		return true
+	}
+	return false
+}
+
+func isBundleDir(dir string) bool {
+	for _, marker := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml"} {
+		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultsFor lists defaults.cue files from root down to dir, outermost first.
+func defaultsFor(root, dir string) []string {
+	var dirs []string
+	root = filepath.Clean(root)
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		dirs = append(dirs, d)
+		if d == root || d == filepath.Dir(d) {
+			break
+		}
+	}
+	var out []string
+	for i := len(dirs) - 1; i >= 0; i-- {
+		f := filepath.Join(dirs[i], DefaultsFile)
+		if _, err := os.Stat(f); err == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Loader validates profiles against the embedded schema. See the package
+// doc for its concurrency rule.
+type Loader struct {
+	ctx      *cue.Context
+	profile  cue.Value // #Profile
+	plan     cue.Value // #Plan
+	defaults map[string]cue.Value
+}
+
+// NewLoader makes a Loader with its own cue.Context.
+func NewLoader() (*Loader, error) {
+	ctx := newContext()
+	schema, err := newSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Loader{
+		ctx:      ctx,
+		profile:  schema.LookupPath(cue.MakePath(cue.Def("Profile"))),
+		plan:     schema.LookupPath(cue.MakePath(cue.Def("Plan"))),
+		defaults: map[string]cue.Value{},
+	}, nil
+}
+
+// Site is a valid profile.
+type Site struct {
+	Name    string
+	Source  Source
+	Profile cue.Value // concrete, schema defaults applied
+}
+
+// Load reads and validates one profile. Problems come back as a diag.List.
+func (l *Loader) Load(src Source) (*Site, error) {
+	data, err := l.readFile(src.File)
+	if err != nil {
+		return nil, err
+	}
+	var problems diag.List
+	merged := data
+	for _, f := range src.Defaults {
+		d, err := l.readDefaults(f)
+		if err != nil {
+			return nil, err
+		}
+		merged = d.Unify(merged)
+	}
+	problems = append(problems, unknownFields(l.profile, merged, data, src.File)...)
+	v := l.profile.Unify(merged)
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		for _, d := range fromCUE(err, l.profile, merged, src.File) {
+			if len(problems) > 0 && strings.HasPrefix(d.Message, "field not allowed") {
+				continue // reported with a hint by unknownFields
+			}
+			problems = append(problems, d)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, diag.Sort(problems)
+	}
+	name, err := v.LookupPath(cue.ParsePath("name")).String()
+	if err != nil {
+		return nil, diag.List{{File: src.File, Path: "name", Message: err.Error()}}
+	}
+	return &Site{Name: name, Source: src, Profile: v}, nil
+}
+
+// readFile parses a YAML or CUE profile, keeping positions under the name
+// the user gave.
+func (l *Loader) readFile(name string) (cue.Value, error) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return cue.Value{}, diag.List{{File: name, Message: "cannot read profile: " + errors.Unwrap(err).Error()}}
+	}
+	var f *ast.File
+	switch filepath.Ext(name) {
+	case ".cue":
+		f, err = parser.ParseFile(name, src, parser.ParseComments)
+	default:
+		f, err = cueyaml.Extract(name, src)
+	}
+	if err != nil {
+		return cue.Value{}, diag.Sort(fromCUE(err, cue.Value{}, cue.Value{}, name))
+	}
+	v := l.ctx.BuildFile(f)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, diag.Sort(fromCUE(err, cue.Value{}, cue.Value{}, name))
+	}
+	if k := v.IncompleteKind(); k != cue.StructKind {
+		return cue.Value{}, diag.List{{File: name, Line: 1, Column: 1, Message: fmt.Sprintf("a profile must be a mapping of fields, not %v", k)}}
+	}
+	return v, nil
+}
+
+func (l *Loader) readDefaults(name string) (cue.Value, error) {
+	if v, ok := l.defaults[name]; ok {
+		return v, nil
+	}
+	v, err := l.readFile(name)
+	if err != nil {
+		return cue.Value{}, err
+	}
+	l.defaults[name] = v
+	return v, nil
+}

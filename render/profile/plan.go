@@ -1,0 +1,49 @@
+package profile
+
+import (
+	"fmt"
+
+	"cuelang.org/go/cue"
+)
+
+// Plan is what the pipeline executes for one site; see cue/plan.cue for the
+// contract.
+type Plan struct {
+	Site        string   `json:"site"`
+	Namespace   string   `json:"namespace"`
+	KubeVersion string   `json:"kubeVersion"`
+	Release     string   `json:"release"`
+	Tiers       []Tier   `json:"tiers"`
+	Overlays    []string `json:"overlays"`
+	SiteOverlay string   `json:"siteOverlay,omitempty"`
+	ChartsDir   string   `json:"chartsDir,omitempty"`
+}
+
+// Tier is one Helm release of the site.
+type Tier struct {
+	Name      string         `json:"name"`
+	Scope     string         `json:"scope"`
+	Chart     ChartRef       `json:"chart"`
+	Release   string         `json:"release"`
+	Namespace string         `json:"namespace"`
+	Values    map[string]any `json:"values"`
+}
+
+// ChartRef names a chart at an exact version.
+type ChartRef struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Plan evaluates the site's plan.
+func (l *Loader) Plan(s *Site) (*Plan, error) {
+	v := l.plan.FillPath(cue.ParsePath("profile"), s.Profile)
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		return nil, fmt.Errorf("computing the plan of site %s (a schema defect, not a profile error): %w", s.Name, err)
+	}
+	var p Plan
+	if err := v.Decode(&p); err != nil {
+		return nil, fmt.Errorf("decoding the plan of site %s: %w", s.Name, err)
+	}
+	return &p, nil
+}
