@@ -1,0 +1,40 @@
+# tpgen: `make render` renders the example fleet, `make test` runs every test.
+GO      ?= go
+BIN     := bin/tpgen
+PROFILES ?= profiles
+OUT     ?= deploy
+
+.PHONY: all build render test vet golden bench fuzz schema clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tpgen
+
+# The main job on the bundled example profiles.
+render: build
+	./$(BIN) validate $(PROFILES)
+	./$(BIN) render $(PROFILES) -o $(OUT)
+
+# Every test: vet, unit, golden, CLI scripts, with the race detector.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+# Rewrite golden/ from the example profiles (deletes stale files); review the diff.
+golden:
+	$(GO) test ./render -run TestGolden -update
+
+# Benchmarks; compare runs with benchstat.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./render/... | tee bench.out
+
+fuzz:
+	$(GO) test ./render/profile -run '^$$' -fuzz FuzzLoad -fuzztime 60s
+
+# The JSON Schema editors use for YAML profiles.
+schema: build
+	./$(BIN) schema --format jsonschema > profiles/schema/profile.schema.json
+
+clean:
+	rm -rf bin $(OUT) bench.out

@@ -1,0 +1,121 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/overlays"
+	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/chartsource"
+)
+
+var update = flag.Bool("update", false, "rewrite golden/ from profiles/ (deletes stale files)")
+
+// renderFleet renders the example fleet in memory from the repository root,
+// as `tpgen render profiles` does.
+func renderFleet(t testing.TB, jobs int) *render.Result {
+	t.Helper()
+	res, err := render.Run(context.Background(), render.Options{
+		Paths: []string{"profiles"}, Jobs: jobs,
+		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
+		Overlays: overlays.FS,
+	})
+	require.NoError(t, err)
+	return res
+}
+
+func treeOf(res *render.Result) map[string][]byte {
+	out := map[string][]byte{}
+	for _, s := range res.Sites {
+		for _, f := range s.Files {
+			out[s.Name+"/"+f.Path] = f.Data
+		}
+	}
+	return out
+}
+
+// TestGolden compares the rendered example fleet with golden/, file by file.
+func TestGolden(t *testing.T) {
+	t.Chdir("..")
+	got := treeOf(renderFleet(t, 2))
+	const dir = "golden"
+	if *update {
+		require.NoError(t, os.RemoveAll(dir))
+		for p, b := range got {
+			full := filepath.Join(dir, filepath.FromSlash(p))
+			require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+			require.NoError(t, os.WriteFile(full, b, 0o644))
+		}
+		return
+	}
+	want := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		want[filepath.ToSlash(rel)] = b
+		return err
+	})
+	require.NoError(t, err, "golden/ is missing: run `make golden`")
+	var problems []string
+	for p, b := range got {
+		w, ok := want[p]
+		switch {
+		case !ok:
+			problems = append(problems, "new file "+p)
+		case !bytes.Equal(w, b):
+			problems = append(problems, "changed "+p+"\n"+firstDiff(string(w), string(b)))
+		}
+	}
+	for p := range want {
+		if _, ok := got[p]; !ok {
+			problems = append(problems, "stale file "+p)
+		}
+	}
+	slices.Sort(problems)
+	if len(problems) > 0 {
+		t.Fatalf("rendered fleet differs from golden/ (run `make golden` if intended):\n%s", strings.Join(problems, "\n"))
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < max(len(al), len(bl)); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return "  line " + strconv.Itoa(i+1) + ":\n  - " + x + "\n  + " + y
+		}
+	}
+	return ""
+}
+
+// TestDeterministic renders the fleet at different parallelism and twice:
+// the bytes must be identical.
+func TestDeterministic(t *testing.T) {
+	t.Chdir("..")
+	a := treeOf(renderFleet(t, 1))
+	b := treeOf(renderFleet(t, 4))
+	c := treeOf(renderFleet(t, 2))
+	require.NotEmpty(t, a)
+	require.Equal(t, a, b, "-j 1 and -j 4 differ")
+	require.Equal(t, a, c, "two renders differ")
+}

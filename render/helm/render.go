@@ -1,0 +1,133 @@
+package helm
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+
+	"github.com/tpgen/tpgen/render/object"
+)
+
+// Options are the inputs of one chart rendering.
+type Options struct {
+	Release   string
+	Namespace string
+	// Tier is copied into every object.
+	Tier   string
+	Values map[string]any
+	// KubeVersion is "1.NN".
+	KubeVersion string
+	// APIVersions are added to Helm's built-in set, as "group/version" and
+	// "group/version/Kind", so .Capabilities.APIVersions.Has works offline.
+	APIVersions []string
+}
+
+// Render renders ch and returns its objects in template-name order.
+func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
+	id := ch.Metadata.Name + "@" + ch.Metadata.Version
+	if err := refuseNondeterminism(ch); err != nil {
+		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+	}
+	caps, err := capabilities(o.KubeVersion, o.APIVersions)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := chartutil.ToRenderValues(ch, o.Values, chartutil.ReleaseOptions{
+		Name: o.Release, Namespace: o.Namespace, Revision: 1, IsInstall: true,
+	}, caps)
+	if err != nil {
+		return nil, fmt.Errorf("rendering chart %s: computing values: %w", id, err)
+	}
+	files, err := renderSafely(ch, vals)
+	if err != nil {
+		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var out []object.Object
+	for _, n := range names {
+		if strings.HasSuffix(n, "NOTES.txt") || strings.TrimSpace(files[n]) == "" {
+			continue
+		}
+		tpl := strings.TrimPrefix(n, ch.Metadata.Name+"/")
+		objs, err := decode(files[n], o.Tier, "chart "+id+" "+tpl)
+		if err != nil {
+			return nil, fmt.Errorf("rendering chart %s: %s: %w", id, tpl, err)
+		}
+		out = append(out, objs...)
+	}
+	for _, crd := range ch.CRDObjects() {
+		objs, err := decode(string(crd.File.Data), o.Tier, "chart "+id+" "+crd.Filename)
+		if err != nil {
+			return nil, fmt.Errorf("rendering chart %s: %s: %w", id, crd.Filename, err)
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
+// renderSafely turns a panic inside the template engine into an error.
+func renderSafely(ch *chart.Chart, vals chartutil.Values) (files map[string]string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("template engine panic: %v", r)
+		}
+	}()
+	return engine.Engine{}.Render(ch, vals)
+}
+
+func capabilities(kube string, extra []string) (*chartutil.Capabilities, error) {
+	major, minor, ok := strings.Cut(kube, ".")
+	if !ok || major == "" || minor == "" {
+		return nil, fmt.Errorf("kubernetes version %q: want MAJOR.MINOR", kube)
+	}
+	versions := slices.Clone(chartutil.DefaultVersionSet)
+	versions = append(versions, extra...)
+	slices.Sort(versions)
+	versions = slices.Compact(versions)
+	return &chartutil.Capabilities{
+		KubeVersion: chartutil.KubeVersion{Version: "v" + kube + ".0", Major: major, Minor: minor},
+		APIVersions: versions,
+		HelmVersion: chartutil.DefaultCapabilities.HelmVersion,
+	}, nil
+}
+
+func decode(src, tier, source string) ([]object.Object, error) {
+	docs, err := object.Decode([]byte(src))
+	if err != nil {
+		return nil, err
+	}
+	var out []object.Object
+	for i, d := range docs {
+		o := object.Object{Tier: tier, Source: source, Doc: d}
+		if o.APIVersion() == "" || o.Kind() == "" || o.Name() == "" {
+			return nil, fmt.Errorf("document %d: every object needs apiVersion, kind and metadata.name", i+1)
+		}
+		if isTestHook(o) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func isTestHook(o object.Object) bool {
+	h, _ := o.Annotations()["helm.sh/hook"].(string)
+	for _, p := range strings.Split(h, ",") {
+		if strings.HasPrefix(strings.TrimSpace(p), "test") {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrNondeterministic marks a template that calls a refused function.
+var ErrNondeterministic = errors.New("non-deterministic template function")

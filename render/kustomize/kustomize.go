@@ -1,0 +1,190 @@
+// Package kustomize is the overlay stage: it applies Kustomize Components
+// (tpgen's embedded overlays chosen by the plan, then the site's own overlay
+// directory) to all objects of one site at once, with krusty on an
+// in-memory file system.
+//
+// In: objects and the overlay list. Out: the patched objects, each still
+// carrying its tier and source; objects an overlay adds have an empty Tier
+// and the overlay as Source. It never touches the disk except to read the
+// site overlay directory, and never prints.
+package kustomize
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+
+	"github.com/tpgen/tpgen/render/object"
+)
+
+// Options says which overlays apply.
+type Options struct {
+	// Overlays holds the embedded overlay directories; Components names
+	// those that apply, in order.
+	Overlays   fs.FS
+	Components []string
+	// SiteOverlay is a directory on disk holding a Component, or "".
+	SiteOverlay string
+}
+
+const (
+	annTier   = "tpgen.internal/tier"
+	annSource = "tpgen.internal/source"
+)
+
+// krusty is not safe for concurrent builds (shared OpenAPI schema state);
+// fluxcd/pkg serializes its kustomize builds for the same reason.
+var buildMu sync.Mutex
+
+// Apply runs the overlays over objs.
+func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
+	if len(o.Components) == 0 && o.SiteOverlay == "" {
+		return objs, nil
+	}
+	names := append([]string(nil), o.Components...)
+	if o.SiteOverlay != "" {
+		names = append(names, o.SiteOverlay)
+	}
+	label := strings.Join(names, ", ")
+	mem := filesys.MakeFsInMemory()
+	var res bytes.Buffer
+	for _, ob := range objs {
+		d := deepCopy(ob.Doc)
+		meta, _ := d["metadata"].(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		if ann == nil {
+			ann = map[string]any{}
+			meta["annotations"] = ann
+		}
+		ann[annTier] = ob.Tier
+		ann[annSource] = ob.Source
+		b, err := yaml.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("applying overlays (%s): encoding %s: %w", label, ob.ID(), err)
+		}
+		res.WriteString("---\n")
+		res.Write(b)
+	}
+	if err := mem.WriteFile("/build/resources.yaml", res.Bytes()); err != nil {
+		return nil, err
+	}
+	var comps []string
+	for _, c := range o.Components {
+		if err := copyFS(mem, o.Overlays, c, "/overlays/"+c); err != nil {
+			return nil, fmt.Errorf("applying overlay %s: %w", c, err)
+		}
+		comps = append(comps, "../overlays/"+c)
+	}
+	if o.SiteOverlay != "" {
+		if err := copyFS(mem, os.DirFS(o.SiteOverlay), ".", "/site"); err != nil {
+			return nil, fmt.Errorf("applying overlay %s: %w\nhint: overlay: in the profile names a directory relative to the profile", o.SiteOverlay, err)
+		}
+		comps = append(comps, "../site")
+	}
+	k, _ := yaml.Marshal(map[string]any{
+		"apiVersion": "kustomize.config.k8s.io/v1beta1",
+		"kind":       "Kustomization",
+		"resources":  []string{"resources.yaml"},
+		"components": comps,
+	})
+	if err := mem.WriteFile("/build/kustomization.yaml", k); err != nil {
+		return nil, err
+	}
+
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("applying overlays (%s): kustomize panicked: %v", label, r)
+		}
+	}()
+	rm, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(mem, "/build")
+	if err != nil {
+		return nil, fmt.Errorf("applying overlays (%s): %s", label, unmapPaths(err.Error(), o.SiteOverlay))
+	}
+	for _, r := range rm.Resources() {
+		b, err := r.AsYAML()
+		if err != nil {
+			return nil, fmt.Errorf("applying overlays (%s): %w", label, err)
+		}
+		docs, err := object.Decode(b)
+		if err != nil || len(docs) != 1 {
+			return nil, fmt.Errorf("applying overlays (%s): decoding %s: %v", label, r.CurId(), err)
+		}
+		ob := object.Object{Doc: docs[0], Source: "overlay " + label}
+		if ann := ob.Annotations(); ann != nil {
+			if t, ok := ann[annTier].(string); ok {
+				ob.Tier = t
+			}
+			if s, ok := ann[annSource].(string); ok {
+				ob.Source = s
+			}
+			delete(ann, annTier)
+			delete(ann, annSource)
+			if len(ann) == 0 {
+				delete(ob.Doc["metadata"].(map[string]any), "annotations")
+			}
+		}
+		out = append(out, ob)
+	}
+	return out, nil
+}
+
+// unmapPaths rewrites in-memory paths in kustomize messages to what the
+// user knows.
+func unmapPaths(msg, site string) string {
+	msg = strings.ReplaceAll(msg, "/overlays/", "overlays/")
+	if site != "" {
+		msg = strings.ReplaceAll(msg, "/site/", filepath.ToSlash(site)+"/")
+		msg = strings.ReplaceAll(msg, "/site", filepath.ToSlash(site))
+	}
+	return msg
+}
+
+func copyFS(mem filesys.FileSystem, src fs.FS, root, dst string) error {
+	return fs.WalkDir(src, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		b, err := fs.ReadFile(src, p)
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		return mem.WriteFile(path.Join(dst, rel), b)
+	})
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return deepCopy(v)
+	case []any:
+		c := make([]any, len(v))
+		for i := range v {
+			c[i] = deepCopyValue(v[i])
+		}
+		return c
+	}
+	return v
+}

@@ -1,0 +1,248 @@
+package manifest
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tpgen/tpgen/render/object"
+)
+
+// TierAnnotation lets an object added by an overlay choose its tier.
+const TierAnnotation = "tpgen.dev/tier"
+
+// Options describe the site.
+type Options struct {
+	Namespace   string
+	ClusterTier string
+	// Tiers in install order; the last one receives untiered objects.
+	Tiers []string
+	// Header is written as the first line of every file after "# ";
+	// "%s" in it is replaced by the object's source.
+	Header string
+}
+
+// File is one file of the site's tree.
+type File struct {
+	Path   string // <tier>/<file>, slash-separated
+	Object object.Object
+	Data   []byte
+}
+
+// Arrange assigns tiers and files; see the package doc for the rules.
+func Arrange(objs []object.Object, o Options) ([]File, error) {
+	scope := clusterScoped(objs)
+	seen := map[string]object.Object{}
+	var problems []string
+	var files []File
+	for _, ob := range objs {
+		gk := ob.GroupKind()
+		if scope[gk] {
+			if ob.Namespace() != "" {
+				delete(ob.Doc["metadata"].(map[string]any), "namespace")
+			}
+			ob.Tier = o.ClusterTier
+		} else {
+			if ob.Namespace() == "" {
+				ob.SetNamespace(o.Namespace)
+			}
+			if ob.Tier == "" {
+				ob.Tier = o.Tiers[len(o.Tiers)-1]
+				if t, ok := ob.Annotations()[TierAnnotation].(string); ok {
+					if !slices.Contains(o.Tiers, t) {
+						problems = append(problems, fmt.Sprintf("%s (%s): annotation %s: no tier %q; tiers are %s", ob.ID(), ob.Source, TierAnnotation, t, strings.Join(o.Tiers, ", ")))
+						continue
+					}
+					ob.Tier = t
+				}
+			}
+		}
+		key := gk + "/" + ob.Namespace() + "/" + ob.Name()
+		if prev, dup := seen[key]; dup {
+			problems = append(problems, fmt.Sprintf("%s is rendered twice: by %s and by %s", ob.ID(), prev.Source, ob.Source))
+			continue
+		}
+		seen[key] = ob
+		files = append(files, File{Path: ob.Tier + "/" + fileName(ob, o.Namespace), Object: ob})
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	slices.SortFunc(files, func(a, b File) int {
+		return cmp.Or(cmp.Compare(tierIndex(o.Tiers, a.Object.Tier), tierIndex(o.Tiers, b.Object.Tier)), compareObjects(a.Object, b.Object))
+	})
+	for i := range files {
+		var buf bytes.Buffer
+		fmt.Fprintf(&buf, "# %s\n", strings.ReplaceAll(o.Header, "%s", files[i].Object.Source))
+		if err := object.Encode(&buf, files[i].Object.Doc); err != nil {
+			return nil, fmt.Errorf("encoding %s (%s): %w", files[i].Object.ID(), files[i].Object.Source, err)
+		}
+		files[i].Data = buf.Bytes()
+	}
+	return append(files, kustomizations(files, o)...), nil
+}
+
+func tierIndex(tiers []string, t string) int { return slices.Index(tiers, t) }
+
+// kustomizations lists each tier's files in apply order.
+func kustomizations(files []File, o Options) []File {
+	byTier := map[string][]string{}
+	for _, f := range files {
+		tier, name, _ := strings.Cut(f.Path, "/")
+		byTier[tier] = append(byTier[tier], name)
+	}
+	var out []File
+	for _, t := range o.Tiers {
+		res := byTier[t]
+		if len(res) == 0 {
+			continue
+		}
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "# %s\n", strings.ReplaceAll(o.Header, "%s", "tier "+t+", files in apply order"))
+		b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
+		for _, r := range res {
+			fmt.Fprintf(&b, "- %s\n", r)
+		}
+		out = append(out, File{Path: t + "/kustomization.yaml", Data: b.Bytes()})
+	}
+	return out
+}
+
+func fileName(ob object.Object, siteNS string) string {
+	g := ob.Group()
+	if g == "" {
+		g = "core"
+	}
+	base := strings.ToLower(ob.Kind()) + "." + g
+	if ns := ob.Namespace(); ns != "" && ns != siteNS {
+		return base + "_" + ns + "_" + ob.Name() + ".yaml"
+	}
+	return base + "_" + ob.Name() + ".yaml"
+}
+
+// compareObjects orders by kind (apply order), then namespace, then name.
+func compareObjects(a, b object.Object) int {
+	return cmp.Or(
+		cmp.Compare(kindRank(a), kindRank(b)),
+		cmp.Compare(a.GroupKind(), b.GroupKind()),
+		cmp.Compare(a.Namespace(), b.Namespace()),
+		cmp.Compare(a.Name(), b.Name()),
+	)
+}
+
+// applyOrder is the order in which kinds can be applied, after the model
+// of fluxcd/pkg ssa/sort.go: definitions and namespaces first, then what
+// others reference, then workloads, then what points at workloads. Custom
+// resources come after every built-in kind.
+var applyOrder = []string{
+	"CustomResourceDefinition.apiextensions.k8s.io",
+	"Namespace",
+	"ResourceQuota",
+	"StorageClass.storage.k8s.io",
+	"PriorityClass.scheduling.k8s.io",
+	"IngressClass.networking.k8s.io",
+	"ServiceAccount",
+	"ClusterRole.rbac.authorization.k8s.io",
+	"Role.rbac.authorization.k8s.io",
+	"ClusterRoleBinding.rbac.authorization.k8s.io",
+	"RoleBinding.rbac.authorization.k8s.io",
+	"ConfigMap",
+	"Secret",
+	"PersistentVolumeClaim",
+	"LimitRange",
+	"Service",
+	"Deployment.apps",
+	"StatefulSet.apps",
+	"DaemonSet.apps",
+	"Job.batch",
+	"CronJob.batch",
+	"PodDisruptionBudget.policy",
+	"HorizontalPodAutoscaler.autoscaling",
+	"Ingress.networking.k8s.io",
+	"NetworkPolicy.networking.k8s.io",
+	"ValidatingWebhookConfiguration.admissionregistration.k8s.io",
+	"MutatingWebhookConfiguration.admissionregistration.k8s.io",
+}
+
+func kindRank(o object.Object) int {
+	if i := slices.Index(applyOrder, o.GroupKind()); i >= 0 {
+		return i
+	}
+	return len(applyOrder)
+}
+
+// builtinClusterScoped are the cluster-scoped kinds of Kubernetes itself.
+var builtinClusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "ComponentStatus": true,
+	"CustomResourceDefinition.apiextensions.k8s.io":                 true,
+	"StorageClass.storage.k8s.io":                                   true,
+	"CSIDriver.storage.k8s.io":                                      true,
+	"CSINode.storage.k8s.io":                                        true,
+	"VolumeAttachment.storage.k8s.io":                               true,
+	"PriorityClass.scheduling.k8s.io":                               true,
+	"IngressClass.networking.k8s.io":                                true,
+	"RuntimeClass.node.k8s.io":                                      true,
+	"ClusterRole.rbac.authorization.k8s.io":                         true,
+	"ClusterRoleBinding.rbac.authorization.k8s.io":                  true,
+	"ValidatingWebhookConfiguration.admissionregistration.k8s.io":   true,
+	"MutatingWebhookConfiguration.admissionregistration.k8s.io":     true,
+	"ValidatingAdmissionPolicy.admissionregistration.k8s.io":        true,
+	"ValidatingAdmissionPolicyBinding.admissionregistration.k8s.io": true,
+	"APIService.apiregistration.k8s.io":                             true,
+	"CertificateSigningRequest.certificates.k8s.io":                 true,
+	"FlowSchema.flowcontrol.apiserver.k8s.io":                       true,
+	"PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io":       true,
+	"TokenReview.authentication.k8s.io":                             true,
+	"SelfSubjectAccessReview.authorization.k8s.io":                  true,
+	"SubjectAccessReview.authorization.k8s.io":                      true,
+}
+
+// clusterScoped returns the cluster-scoped group-kinds: built-ins plus the
+// custom kinds whose CRD is among objs with scope Cluster.
+func clusterScoped(objs []object.Object) map[string]bool {
+	out := make(map[string]bool, len(builtinClusterScoped))
+	for k := range builtinClusterScoped {
+		out[k] = true
+	}
+	for _, o := range objs {
+		if o.GroupKind() != "CustomResourceDefinition.apiextensions.k8s.io" {
+			continue
+		}
+		spec, _ := o.Doc["spec"].(map[string]any)
+		names, _ := spec["names"].(map[string]any)
+		kind, _ := names["kind"].(string)
+		group, _ := spec["group"].(string)
+		if s, _ := spec["scope"].(string); s == "Cluster" {
+			out[kind+"."+group] = true
+		}
+	}
+	return out
+}
+
+// CRDVersions returns "group/version" and "group/version/Kind" for every
+// served version of every CRD among objs, for Helm's capabilities.
+func CRDVersions(objs []object.Object) []string {
+	var out []string
+	for _, o := range objs {
+		if o.GroupKind() != "CustomResourceDefinition.apiextensions.k8s.io" {
+			continue
+		}
+		spec, _ := o.Doc["spec"].(map[string]any)
+		names, _ := spec["names"].(map[string]any)
+		kind, _ := names["kind"].(string)
+		group, _ := spec["group"].(string)
+		vs, _ := spec["versions"].([]any)
+		for _, v := range vs {
+			vm, _ := v.(map[string]any)
+			name, _ := vm["name"].(string)
+			if served, _ := vm["served"].(bool); served && name != "" {
+				out = append(out, group+"/"+name, group+"/"+name+"/"+kind)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

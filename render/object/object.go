@@ -1,0 +1,130 @@
+// Package object is the value every pipeline stage passes on: one
+// Kubernetes object as a generic map, with where it came from. It is not a
+// stage; it holds no ThingPark knowledge.
+package object
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Object is one Kubernetes object and its provenance.
+type Object struct {
+	// Tier is the output tier the object belongs to.
+	Tier string
+	// Source says what produced it, e.g. "chart thingpark-data@1.3.5
+	// templates/kafka.yaml" or "overlay hosting/eks".
+	Source string
+	// Doc is the object. Numbers are json.Number so they print as written.
+	Doc map[string]any
+}
+
+// APIVersion returns apiVersion.
+func (o Object) APIVersion() string { s, _ := o.Doc["apiVersion"].(string); return s }
+
+// Kind returns kind.
+func (o Object) Kind() string { s, _ := o.Doc["kind"].(string); return s }
+
+// Group returns the API group ("" for core).
+func (o Object) Group() string {
+	if g, _, ok := strings.Cut(o.APIVersion(), "/"); ok {
+		return g
+	}
+	return ""
+}
+
+func (o Object) meta() map[string]any { m, _ := o.Doc["metadata"].(map[string]any); return m }
+
+// Name returns metadata.name.
+func (o Object) Name() string { s, _ := o.meta()["name"].(string); return s }
+
+// Namespace returns metadata.namespace.
+func (o Object) Namespace() string { s, _ := o.meta()["namespace"].(string); return s }
+
+// SetNamespace sets metadata.namespace.
+func (o Object) SetNamespace(ns string) {
+	m := o.meta()
+	if m == nil {
+		m = map[string]any{}
+		o.Doc["metadata"] = m
+	}
+	m["namespace"] = ns
+}
+
+// Annotations returns metadata.annotations (nil when absent).
+func (o Object) Annotations() map[string]any {
+	m, _ := o.meta()["annotations"].(map[string]any)
+	return m
+}
+
+// ID names the object as Kind/namespace/name (Kind/name when cluster-scoped).
+func (o Object) ID() string {
+	if ns := o.Namespace(); ns != "" {
+		return o.Kind() + "/" + ns + "/" + o.Name()
+	}
+	return o.Kind() + "/" + o.Name()
+}
+
+// GroupKind returns kind.group, or kind for the core group.
+func (o Object) GroupKind() string {
+	if g := o.Group(); g != "" {
+		return o.Kind() + "." + g
+	}
+	return o.Kind()
+}
+
+// Decode splits a multi-document YAML stream into objects. Empty documents
+// are skipped; a document that is not a mapping is an error naming its
+// index. Numbers are kept exact.
+func Decode(src []byte) ([]map[string]any, error) {
+	var out []map[string]any
+	for i, doc := range splitDocs(src) {
+		j, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
+		}
+		if bytes.Equal(bytes.TrimSpace(j), []byte("null")) {
+			continue
+		}
+		d := json.NewDecoder(bytes.NewReader(j))
+		d.UseNumber()
+		var m map[string]any
+		if err := d.Decode(&m); err != nil {
+			return nil, fmt.Errorf("document %d: not a mapping: %w", i+1, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// splitDocs splits on lines that are exactly "---" (optionally with a
+// trailing comment), as YAML streams do.
+func splitDocs(src []byte) [][]byte {
+	var docs [][]byte
+	var cur bytes.Buffer
+	for _, line := range bytes.SplitAfter(src, []byte("\n")) {
+		t := bytes.TrimRight(line, " \t\r\n")
+		if bytes.Equal(t, []byte("---")) || bytes.HasPrefix(t, []byte("--- ")) {
+			docs = append(docs, bytes.Clone(cur.Bytes()))
+			cur.Reset()
+			continue
+		}
+		cur.Write(line)
+	}
+	return append(docs, cur.Bytes())
+}
+
+// Encode writes doc as YAML with sorted keys.
+func Encode(w io.Writer, doc map[string]any) error {
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}

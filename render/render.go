@@ -1,0 +1,265 @@
+package render
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/tpgen/tpgen/internal/diag"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/helm"
+	"github.com/tpgen/tpgen/render/kustomize"
+	"github.com/tpgen/tpgen/render/manifest"
+	"github.com/tpgen/tpgen/render/object"
+	"github.com/tpgen/tpgen/render/output"
+	"github.com/tpgen/tpgen/render/profile"
+)
+
+// Options of one run.
+type Options struct {
+	// Paths are profile files and directories.
+	Paths []string
+	// OutDir receives DIR/<site>/<tier>/...; empty means render in memory
+	// only.
+	OutDir string
+	// Sites, when set, selects sites by name.
+	Sites []string
+	// Jobs is the number of sites rendered at once (default: CPUs).
+	Jobs int
+	// Charts is the default chart source (tpgen's embedded charts); a plan's
+	// chartsDir replaces it for that site.
+	Charts chartsource.Source
+	// Overlays holds the overlay directories plans refer to.
+	Overlays fs.FS
+	// Progress, if set, receives one line per finished site.
+	Progress io.Writer
+}
+
+// SiteResult is one rendered site.
+type SiteResult struct {
+	Name    string
+	Profile string
+	Tiers   []string
+	Files   []output.File
+	Objects int
+	// Changed lists files written (empty when the tree was up to date).
+	Changed []string
+}
+
+// Result of a run, sites sorted by name.
+type Result struct {
+	Sites []SiteResult
+}
+
+// Run renders; see the package doc.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Jobs <= 0 {
+		o.Jobs = runtime.NumCPU()
+	}
+	sites, plans, err := plan(o)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]SiteResult, len(sites))
+	errs := make([]error, len(sites))
+	sem := make(chan struct{}, o.Jobs)
+	var wg sync.WaitGroup
+	var progressMu sync.Mutex
+	done := 0
+	for i := range sites {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			results[i], errs[i] = renderSite(sites[i], plans[i], o)
+			if o.Progress != nil {
+				progressMu.Lock()
+				done++
+				fmt.Fprintf(o.Progress, "\rrendered %d/%d sites", done, len(sites))
+				if done == len(sites) {
+					fmt.Fprintln(o.Progress)
+				}
+				progressMu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err // already in site order
+	}
+	slices.SortFunc(results, func(a, b SiteResult) int { return cmp.Compare(a.Name, b.Name) })
+	res := &Result{Sites: results}
+	if o.OutDir == "" {
+		return res, nil
+	}
+	var out []output.Site
+	for _, s := range results {
+		out = append(out, output.Site{Name: s.Name, Files: s.Files})
+	}
+	changes, err := output.Write(o.OutDir, out)
+	for i, c := range changes {
+		res.Sites[i].Changed = c.Changed
+	}
+	return res, err
+}
+
+// plan loads the profiles and computes every selected site's plan.
+func plan(o Options) ([]*profile.Site, []*profile.Plan, error) {
+	l, err := profile.NewLoader()
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := l.LoadAll(o.Paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sites []*profile.Site
+	var missing []string
+	for _, want := range o.Sites {
+		if !slices.ContainsFunc(all, func(s *profile.Site) bool { return s.Name == want }) {
+			missing = append(missing, want)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, fmt.Errorf("no site named %s in %s\nhint: --site takes site names (the profile's name field)", strings.Join(missing, ", "), strings.Join(o.Paths, " "))
+	}
+	for _, s := range all {
+		if len(o.Sites) == 0 || slices.Contains(o.Sites, s.Name) {
+			sites = append(sites, s)
+		}
+	}
+	slices.SortFunc(sites, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
+	plans := make([]*profile.Plan, len(sites))
+	for i, s := range sites {
+		if plans[i], err = l.Plan(s); err != nil {
+			return nil, nil, err
+		}
+	}
+	return sites, plans, nil
+}
+
+func renderSite(s *profile.Site, p *profile.Plan, o Options) (SiteResult, error) {
+	res, err := renderSiteObjects(s, p, o)
+	if err != nil {
+		return SiteResult{}, fmt.Errorf("site %s (%s): %w", s.Name, s.Source.File, err)
+	}
+	return res, nil
+}
+
+func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult, error) {
+	dir := filepath.Dir(s.Source.File)
+	charts := o.Charts
+	if p.ChartsDir != "" {
+		d := filepath.Join(dir, p.ChartsDir)
+		charts = chartsource.NewFS(os.DirFS(d), "chart directory "+d)
+	}
+	var objs []object.Object
+	var tierNames []string
+	clusterTier := ""
+	var crdVersions []string
+	for _, t := range p.Tiers {
+		tierNames = append(tierNames, t.Name)
+		if t.Scope == "cluster" {
+			clusterTier = t.Name
+		}
+		if path := emptyValue(t.Values, ""); path != "" {
+			return SiteResult{}, fmt.Errorf("tier %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", t.Name, t.Chart.Name, path)
+		}
+		ch, err := charts.Get(t.Chart.Name, t.Chart.Version)
+		if err != nil {
+			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
+		}
+		rendered, err := helm.Render(ch, helm.Options{
+			Release: t.Release, Namespace: t.Namespace, Tier: t.Name, Values: t.Values,
+			KubeVersion: p.KubeVersion, APIVersions: crdVersions,
+		})
+		if err != nil {
+			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
+		}
+		objs = append(objs, rendered...)
+		// CRDs rendered so far are known to the tiers after them.
+		crdVersions = manifest.CRDVersions(objs)
+	}
+	if clusterTier == "" {
+		return SiteResult{}, fmt.Errorf("the plan has no tier of scope cluster (a schema defect)")
+	}
+	siteOverlay := ""
+	if p.SiteOverlay != "" {
+		siteOverlay = filepath.Join(dir, p.SiteOverlay)
+	}
+	objs, err := kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay})
+	if err != nil {
+		return SiteResult{}, err
+	}
+	files, err := manifest.Arrange(objs, manifest.Options{
+		Namespace: p.Namespace, ClusterTier: clusterTier, Tiers: tierNames,
+		Header: "Generated by tpgen from " + filepath.ToSlash(s.Source.File) + " via %s. Do not edit.",
+	})
+	if err != nil {
+		return SiteResult{}, err
+	}
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs)}
+	for _, f := range files {
+		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
+	}
+	return res, nil
+}
+
+// emptyValue returns the path of the first null, empty map or empty list in
+// v, or "".
+func emptyValue(v any, path string) string {
+	switch v := v.(type) {
+	case nil:
+		return path
+	case map[string]any:
+		if len(v) == 0 {
+			return path
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if e := emptyValue(v[k], p); e != "" {
+				return e
+			}
+		}
+	case []any:
+		if len(v) == 0 {
+			return path
+		}
+		for i, e := range v {
+			if r := emptyValue(e, fmt.Sprintf("%s[%d]", path, i)); r != "" {
+				return r
+			}
+		}
+	}
+	return ""
+}
+
+// Problems returns the positioned profile problems inside err, if any.
+func Problems(err error) (diag.List, bool) {
+	var dl diag.List
+	ok := errors.As(err, &dl)
+	return dl, ok
+}
