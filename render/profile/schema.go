@@ -1,6 +1,10 @@
 package profile
 
 import (
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/ast/astutil"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
 	"cuelang.org/go/encoding/jsonschema"
 	"encoding/json"
 	"fmt"
@@ -21,26 +25,11 @@ import (
 // them are printed as schema:<file>:line:col, never as a host path.
 const schemaDir = "/tpgen-schema"
 
-// SchemaSource returns the embedded CUE schema files, concatenated in name
-// order with a header per file: what `tpgen schema --format cue` prints.
+// SchemaSource returns the profile schema source (cue/profile.cue): what
+// `tpgen schema --format cue` prints.
 func SchemaSource() (string, error) {
-	names, err := fs.Glob(tpgencue.FS, "*.cue")
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	for i, n := range names {
-		src, err := fs.ReadFile(tpgencue.FS, n)
-		if err != nil {
-			return "", err
-		}
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "// ---- %s ----\n", n)
-		b.Write(src)
-	}
-	return b.String(), nil
+	b, err := fs.ReadFile(tpgencue.FS, "profile.cue")
+	return string(b), err
 }
 
 var (
@@ -96,12 +85,48 @@ func newContext() *cue.Context { return cuecontext.New() }
 
 func isSchemaFile(name string) bool { return strings.HasPrefix(name, schemaDir+"/") }
 
-// JSONSchema returns #Profile as an indented JSON Schema document.
+// JSONSchema returns #Profile as an indented JSON Schema document. JSON
+// Schema cannot express the cross-field rules (CUE comprehensions), so they
+// are left out of it: editors check shapes, `tpgen validate` checks all.
 func JSONSchema() (string, error) {
 	ctx := newContext()
-	schema, err := newSchema(ctx)
-	if err != nil {
-		return "", err
+	// #Profile is self-contained in profile.cue.
+	var files []*ast.File
+	for _, n := range []string{"profile.cue"} {
+		// Parse afresh: the cached instance's syntax must stay intact.
+		src, err := fs.ReadFile(tpgencue.FS, n)
+		if err != nil {
+			return "", err
+		}
+		f, err := parser.ParseFile(n, src, parser.ParseComments)
+		if err != nil {
+			return "", err
+		}
+		f = astutil.Apply(f, func(c astutil.Cursor) bool {
+			if fd, ok := c.Node().(*ast.Field); ok && fd.Constraint == token.NOT {
+				// The generator drops required (!) fields; a regular field
+				// becomes a JSON Schema "required" property.
+				fd.Constraint = token.ILLEGAL
+			}
+			if st, ok := c.Node().(*ast.StructLit); ok {
+				kept := st.Elts[:0]
+				for _, e := range st.Elts {
+					if isComprehension(e) || isPattern(e) {
+						continue
+					}
+					{
+						kept = append(kept, e)
+					}
+				}
+				st.Elts = kept
+			}
+			return true
+		}, nil).(*ast.File)
+		files = append(files, f)
+	}
+	schema := ctx.BuildFile(mergeFiles(files))
+	if err := schema.Err(); err != nil {
+		return "", fmt.Errorf("generating JSON Schema: %w", err)
 	}
 	expr, err := jsonschema.Generate(schema.LookupPath(cue.MakePath(cue.Def("Profile"))), &jsonschema.GenerateConfig{})
 	if err != nil {
@@ -116,4 +141,47 @@ func JSONSchema() (string, error) {
 		return "", fmt.Errorf("generating JSON Schema: %w", err)
 	}
 	return string(b) + "\n", nil
+}
+
+func isComprehension(d ast.Decl) bool { _, ok := d.(*ast.Comprehension); return ok }
+
+// isPattern reports a pattern constraint ([re]: x); the generator loses the
+// struct's other fields next to one, and editors do not need them.
+func isPattern(d ast.Decl) bool {
+	f, ok := d.(*ast.Field)
+	if !ok {
+		return false
+	}
+	_, ok = f.Label.(*ast.ListLit)
+	return ok
+}
+
+// mergeFiles joins the files of one package into one file.
+func mergeFiles(files []*ast.File) *ast.File {
+	out := &ast.File{}
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.Package:
+				continue
+			case *ast.ImportDecl:
+				var specs []*ast.ImportSpec
+				for _, s := range d.Specs {
+					if !seen[s.Path.Value] {
+						seen[s.Path.Value] = true
+						specs = append(specs, s)
+					}
+				}
+				if len(specs) == 0 {
+					continue
+				}
+				d.Specs = specs
+				out.Decls = append([]ast.Decl{d}, out.Decls...)
+				continue
+			}
+			out.Decls = append(out.Decls, d)
+		}
+	}
+	return out
 }

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tpgen/tpgen/charts"
+)
+
+// TestMain lets testscript run the real CLI in process as the command tpgen.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"tpgen": func() { os.Exit(Main()) },
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar: every exit code and user-facing
+// message of the CLI.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			// Example profiles of the repository, for scripts that need a fleet.
+			return copyDir(os.DirFS("../../profiles"), ".", filepath.Join(env.WorkDir, "fleet"))
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// extract-charts DIR: write the embedded charts to DIR, so a
+			// script can break one and point a profile's charts.path at it.
+			"extract-charts": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: extract-charts DIR")
+				}
+				ts.Check(copyDir(charts.FS, ".", ts.MkAbs(args[0])))
+			},
+			// expect-exit N ARGS...: run tpgen in process and require exit code N.
+			"expect-exit": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 1 {
+					ts.Fatalf("usage: expect-exit N ARGS...")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				got := 0
+				if err := ts.Exec("tpgen", args[1:]...); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						ts.Fatalf("tpgen %v: %v", args[1:], err)
+					}
+					got = ee.ExitCode()
+				}
+				if got != want {
+					ts.Fatalf("tpgen %v: exit %d, want %d", args[1:], got, want)
+				}
+			},
+			// tree-hash DIR NAME: remember a digest of every file under DIR as
+			// $NAME, to prove a failed run left DIR unchanged.
+			"tree-hash": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: tree-hash DIR NAME")
+				}
+				h, err := treeHash(ts.MkAbs(args[0]))
+				ts.Check(err)
+				ts.Setenv(args[1], h)
+			},
+		},
+	})
+}
+
+func copyDir(src fs.FS, root, dst string) error {
+	return fs.WalkDir(src, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, filepath.FromSlash(p))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if filepath.Ext(p) == ".go" {
+			return nil
+		}
+		b, err := fs.ReadFile(src, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+}
+
+func treeHash(dir string) (string, error) {
+	var sum uint64 = 14695981039346656037
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		for _, c := range []byte(rel) {
+			sum = (sum ^ uint64(c)) * 1099511628211
+		}
+		if d.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		for _, c := range b {
+			sum = (sum ^ uint64(c)) * 1099511628211
+		}
+		return err
+	})
+	return fmt.Sprintf("%016x", sum), err
+}
