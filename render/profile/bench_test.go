@@ -32,4 +32,3 @@ func benchValidate(b *testing.B, paths []string) {
 		}
 	}
 }
-
