@@ -60,7 +60,18 @@ func TestScripts(t *testing.T) {
 				}
 			},
 			// tree-hash DIR NAME: remember a digest of every file under DIR as
-			// $NAME, to prove a failed run left DIR unchanged.
+			// $NAME; tree-unchanged DIR NAME proves a failed run left DIR as it
+			// was.
+			"tree-unchanged": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: tree-unchanged DIR NAME")
+				}
+				h, err := treeHash(ts.MkAbs(args[0]))
+				ts.Check(err)
+				if same := h == ts.Getenv(args[1]); same == neg {
+					ts.Fatalf("tree %s: unchanged=%v, want %v", args[0], same, !neg)
+				}
+			},
 			"tree-hash": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: tree-hash DIR NAME")

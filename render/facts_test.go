@@ -1,0 +1,377 @@
+package render_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/overlays"
+	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/object"
+)
+
+// The facts of shared/thingpark/FACTS.md that the rendered output must show,
+// checked on variations of one base site.
+
+const baseProfile = `name: factsite
+release: "7.3.1"
+kubernetesVersion: "1.27"
+hosting: eks
+segment: m
+dnsHostname: tpe.facts.example.net
+bsSecurity: MIXED
+lora: {ismBand: [eu868], netId: "000001"}
+installationId: {secretRef: {name: tpe-installation, key: id}}
+tls: {issuer: selfSigned}
+backup: {amazon: {bucket: tpe-facts-backup, region: eu-west-3}}
+gitops: {engine: argocd, repoURL: "https://git.example.net/platform/deploy.git"}
+`
+
+type site struct {
+	objs []object.Object
+	tier map[string]string // object ID -> tier
+}
+
+// renderWith renders baseProfile with the given top-level YAML lines
+// replacing (or adding) fields.
+func renderWith(t *testing.T, overrides ...string) site {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(baseProfile), "\n")
+	for _, o := range overrides {
+		key, _, _ := strings.Cut(o, ":")
+		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, key+":") })
+		lines = append(lines, o)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "site.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	res, err := render.Run(context.Background(), render.Options{
+		Paths: []string{p}, Jobs: 1,
+		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
+		Overlays: overlays.FS,
+	})
+	require.NoError(t, err)
+	require.Len(t, res.Sites, 1)
+	s := site{tier: map[string]string{}}
+	for _, f := range res.Sites[0].Files {
+		if strings.HasSuffix(f.Path, "/kustomization.yaml") {
+			continue
+		}
+		docs, err := object.Decode(f.Data)
+		require.NoError(t, err)
+		require.Len(t, docs, 1, f.Path)
+		o := object.Object{Doc: docs[0]}
+		tier, _, _ := strings.Cut(f.Path, "/")
+		o.Tier = tier
+		s.objs = append(s.objs, o)
+		s.tier[o.ID()] = tier
+	}
+	return s
+}
+
+func (s site) byKind(kind string) []object.Object {
+	var out []object.Object
+	for _, o := range s.objs {
+		if o.Kind() == kind {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (s site) get(t *testing.T, kind, name string) object.Object {
+	t.Helper()
+	for _, o := range s.objs {
+		if o.Kind() == kind && o.Name() == name {
+			return o
+		}
+	}
+	t.Fatalf("no %s/%s rendered", kind, name)
+	return object.Object{}
+}
+
+func dig(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+// podSpecs returns every pod template spec with its owner's ID.
+func (s site) podSpecs() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, o := range s.objs {
+		var spec any
+		switch o.Kind() {
+		case "Deployment", "StatefulSet", "DaemonSet", "Job":
+			spec = dig(o.Doc, "spec", "template", "spec")
+		case "CronJob":
+			spec = dig(o.Doc, "spec", "jobTemplate", "spec", "template", "spec")
+		}
+		if m, ok := spec.(map[string]any); ok {
+			out[o.ID()] = m
+		}
+	}
+	return out
+}
+
+// loadBalancerPorts returns the ports of the ingress controller's
+// LoadBalancer Service.
+func (s site) loadBalancerPorts(t *testing.T) []string {
+	t.Helper()
+	var ports []string
+	n := 0
+	for _, o := range s.byKind("Service") {
+		if str(dig(o.Doc, "spec", "type")) != "LoadBalancer" {
+			continue
+		}
+		n++
+		for _, p := range dig(o.Doc, "spec", "ports").([]any) {
+			ports = append(ports, string(dig(p, "port").(interface{ String() string }).String()))
+		}
+	}
+	require.Equal(t, 1, n, "exactly one LoadBalancer Service")
+	slices.Sort(ports)
+	return ports
+}
+
+func TestFactsPortsPerSecurityMode(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{name: "DISABLE", lines: []string{"bsSecurity: DISABLE"}, want: []string{"2022", "2404", "2504", "3102", "443"}},
+		{name: "IPSEC_X509", lines: []string{"bsSecurity: IPSEC_X509"}, want: []string{"2022", "3001", "3002", "3101", "443"}},
+		{name: "MIXED", lines: []string{"bsSecurity: MIXED"}, want: []string{"2022", "2404", "2504", "3001", "3002", "3101", "3102", "443"}},
+		{name: "MIXED with Basics Station", lines: []string{"bsSecurity: MIXED", "basicsStation: true"}, want: []string{"2022", "2404", "2504", "3001", "3002", "3101", "3102", "443", "4443"}},
+		{name: "DISABLE with Basics Station", lines: []string{"bsSecurity: DISABLE", "basicsStation: true"}, want: []string{"2022", "2404", "2504", "3102", "443", "4443"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := renderWith(t, tc.lines...)
+			assert.Equal(t, tc.want, s.loadBalancerPorts(t))
+			// The tcp map opens the same non-HTTPS ports, and nothing else.
+			var tcp []string
+			for _, cm := range s.byKind("ConfigMap") {
+				if strings.Contains(cm.Name(), "tcp") {
+					for k := range dig(cm.Doc, "data").(map[string]any) {
+						tcp = append(tcp, k)
+					}
+				}
+			}
+			slices.Sort(tcp)
+			wantTCP := slices.DeleteFunc(slices.Clone(tc.want), func(p string) bool { return p == "443" })
+			assert.Equal(t, wantTCP, tcp, "tcp ConfigMap keys")
+		})
+	}
+}
+
+func TestFactsStorageClassesPerHosting(t *testing.T) {
+	azure := "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: tpe-backup}}}}"
+	s3 := "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-backup, credentials: {secretRef: {name: tpe-backup}}}}"
+	for _, tc := range []struct {
+		name        string
+		lines       []string
+		provisioner string
+		classes     []string
+	}{
+		{name: "aks", lines: []string{"hosting: aks", azure}, provisioner: "disk.csi.azure.com",
+			classes: []string{"thingpark-csi-premium-lrs-ext4", "thingpark-csi-premium-lrs-xfs", "thingpark-csi-standard-lrs-xfs"}},
+		{name: "eks", lines: []string{"hosting: eks"}, provisioner: "ebs.csi.aws.com",
+			classes: []string{"thingpark-csi-gp2-ext4", "thingpark-csi-gp2-xfs"}},
+		{name: "generic", lines: []string{"hosting: generic", "storage: {provisioner: rbd.csi.ceph.com}", s3}, provisioner: "rbd.csi.ceph.com",
+			classes: []string{"thingpark-ext4", "thingpark-xfs"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := renderWith(t, tc.lines...)
+			var names []string
+			for _, sc := range s.byKind("StorageClass") {
+				names = append(names, sc.Name())
+				assert.Equal(t, tc.provisioner, str(sc.Doc["provisioner"]), sc.Name())
+				assert.Equal(t, "WaitForFirstConsumer", str(sc.Doc["volumeBindingMode"]), sc.Name())
+				assert.Equal(t, "Delete", str(sc.Doc["reclaimPolicy"]), sc.Name())
+				assert.Equal(t, "cluster", sc.Tier, sc.Name())
+			}
+			slices.Sort(names)
+			assert.Equal(t, tc.classes, names)
+			// Every volume claim uses a class the site renders.
+			for id, spec := range s.volumeClaimClasses() {
+				assert.Contains(t, tc.classes, spec, id)
+			}
+		})
+	}
+}
+
+// volumeClaimClasses maps each StatefulSet claim template to its class.
+func (s site) volumeClaimClasses() map[string]string {
+	out := map[string]string{}
+	for _, o := range s.byKind("StatefulSet") {
+		vcts, _ := dig(o.Doc, "spec", "volumeClaimTemplates").([]any)
+		for _, v := range vcts {
+			out[o.ID()+"/"+str(dig(v, "metadata", "name"))] = str(dig(v, "spec", "storageClassName"))
+		}
+	}
+	return out
+}
+
+func TestFactsPriorityClasses(t *testing.T) {
+	s := renderWith(t, "priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}")
+	got := map[string]string{}
+	for _, pc := range s.byKind("PriorityClass") {
+		got[pc.Name()] = dig(pc.Doc, "value").(interface{ String() string }).String()
+		assert.Equal(t, "cluster", pc.Tier)
+	}
+	assert.Equal(t, map[string]string{"pc-fast": "2000", "pc-data": "1000", "pc-rest": "10"}, got)
+	for id, spec := range s.podSpecs() {
+		assert.Contains(t, []string{"pc-fast", "pc-data", "pc-rest"}, str(spec["priorityClassName"]), id)
+	}
+	// FACTS §5: lrc is data path, mariadb-galera is data, support is others.
+	assert.Equal(t, "pc-fast", str(dig(s.get(t, "StatefulSet", "lrc").Doc, "spec", "template", "spec", "priorityClassName")))
+	assert.Equal(t, "pc-data", str(dig(s.get(t, "StatefulSet", "mariadb-galera").Doc, "spec", "template", "spec", "priorityClassName")))
+}
+
+func TestFactsSegmentSizing(t *testing.T) {
+	for _, tc := range []struct {
+		segment, mariadb, lrcMem string
+	}{
+		{"s", "5Gi", "188Mi"}, {"m", "5Gi", "356Mi"}, {"l", "10Gi", "525Mi"}, {"xl", "15Gi", "1200Mi"}, {"xxl", "30Gi", "5250Mi"},
+	} {
+		t.Run(tc.segment, func(t *testing.T) {
+			s := renderWith(t, "segment: "+tc.segment)
+			galera := s.get(t, "StatefulSet", "mariadb-galera")
+			assert.EqualValues(t, 3, toInt(dig(galera.Doc, "spec", "replicas")))
+			vct := dig(galera.Doc, "spec", "volumeClaimTemplates").([]any)
+			assert.Equal(t, tc.mariadb, str(dig(vct[0], "spec", "resources", "requests", "storage")))
+			lrc := s.get(t, "StatefulSet", "lrc")
+			assert.EqualValues(t, 2, toInt(dig(lrc.Doc, "spec", "replicas")))
+			var mem []string
+			for _, c := range dig(lrc.Doc, "spec", "template", "spec", "containers").([]any) {
+				mem = append(mem, str(dig(c, "resources", "requests", "memory")))
+			}
+			assert.Contains(t, mem, tc.lrcMem)
+		})
+	}
+}
+
+func toInt(v any) int {
+	if n, ok := v.(interface{ Int64() (int64, error) }); ok {
+		i, _ := n.Int64()
+		return int(i)
+	}
+	return -1
+}
+
+func TestFactsNodeGroup(t *testing.T) {
+	const key = "thingpark.enterprise.actility.com/nodegroup-name"
+	s := renderWith(t, "nodeGroup: {dedicated: true, taint: true}")
+	specs := s.podSpecs()
+	require.NotEmpty(t, specs)
+	for id, spec := range specs {
+		assert.Equal(t, "tpe", str(dig(spec, "nodeSelector", key)), id)
+		tol, _ := spec["tolerations"].([]any)
+		assert.True(t, slices.ContainsFunc(tol, func(x any) bool { return str(dig(x, "key")) == key }), "%s: toleration", id)
+	}
+	plain := renderWith(t)
+	for id, spec := range plain.podSpecs() {
+		assert.Nil(t, dig(spec, "nodeSelector", key), id)
+	}
+}
+
+func TestFactsNetworkPolicies(t *testing.T) {
+	assert.Empty(t, renderWith(t, "networkPolicy: false").byKind("NetworkPolicy"))
+	s := renderWith(t, "networkPolicy: true")
+	assert.NotEmpty(t, s.byKind("NetworkPolicy"))
+}
+
+func TestFactsTLSIssuers(t *testing.T) {
+	le := renderWith(t, "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}")
+	var acme []object.Object
+	for _, o := range append(le.byKind("Issuer"), le.byKind("ClusterIssuer")...) {
+		if dig(o.Doc, "spec", "acme") != nil {
+			acme = append(acme, o)
+		}
+	}
+	require.Len(t, acme, 1, "one ACME issuer")
+	assert.Equal(t, "ops@example.net", str(dig(acme[0].Doc, "spec", "acme", "email")))
+
+	ss := renderWith(t, "tls: {issuer: selfSigned}")
+	var self int
+	for _, o := range append(ss.byKind("Issuer"), ss.byKind("ClusterIssuer")...) {
+		if dig(o.Doc, "spec", "selfSigned") != nil {
+			self++
+		}
+	}
+	assert.GreaterOrEqual(t, self, 1, "a selfSigned issuer")
+
+	ext := renderWith(t, "tls: {issuer: external, external: {secretRef: {name: my-tls}}}")
+	for _, ing := range ext.byKind("Ingress") {
+		tls, _ := dig(ing.Doc, "spec", "tls").([]any)
+		require.NotEmpty(t, tls, ing.ID())
+		assert.Equal(t, "my-tls", str(dig(tls[0], "secretName")), ing.ID())
+		assert.Equal(t, "nginx-tpe", str(dig(ing.Doc, "spec", "ingressClassName")), ing.ID())
+	}
+}
+
+// Secrets are only ever referenced: no Secret object, and each back end's
+// Secret reference reaches the rendered objects.
+func TestFactsBackupAndSecrets(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		lines  []string
+		secret string
+	}{
+		{name: "amazon with credentials", lines: []string{"backup: {amazon: {bucket: tpe-x, region: eu-west-3, credentials: {secretRef: {name: aws-backup-keys}}}}"}, secret: "aws-backup-keys"},
+		{name: "s3Compat", lines: []string{"backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-x, credentials: {secretRef: {name: minio-keys}}}}"}, secret: "minio-keys"},
+		{name: "azure", lines: []string{"hosting: aks", "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: azure-sp}}}}"}, secret: "azure-sp"},
+		{name: "smtp", lines: []string{"smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: smtp-login}}}"}, secret: "smtp-login"},
+		{name: "oidc", lines: []string{"oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"}, secret: "oidc-client"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := renderWith(t, tc.lines...)
+			assert.Empty(t, s.byKind("Secret"), "no Secret is ever rendered")
+			found := false
+			for _, o := range s.objs {
+				if strings.Contains(string(mustYAML(t, o)), tc.secret) {
+					found = true
+				}
+			}
+			assert.True(t, found, "secret reference %s reaches the rendered objects", tc.secret)
+		})
+	}
+}
+
+func mustYAML(t *testing.T, o object.Object) []byte {
+	var b strings.Builder
+	require.NoError(t, object.Encode(&b, o.Doc))
+	return []byte(b.String())
+}
+
+// Cluster-scoped objects are all in the cluster tier; CRDs never elsewhere.
+func TestFactsTiers(t *testing.T) {
+	s := renderWith(t)
+	for _, o := range s.objs {
+		if o.Namespace() == "" {
+			assert.Equal(t, "cluster", o.Tier, o.ID())
+		} else {
+			assert.Equal(t, "thingpark-enterprise", o.Namespace(), o.ID())
+		}
+	}
+	for _, k := range []string{"Kafka", "PerconaServerMongoDB"} {
+		require.NotEmpty(t, s.byKind(k), k)
+		assert.Equal(t, "data", s.byKind(k)[0].Tier)
+	}
+}
