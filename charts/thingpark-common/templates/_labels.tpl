@@ -41,3 +41,30 @@ Input: list <value> <default>.
 {{- $v := index . 0 -}}
 {{- if kindIs "invalid" $v }}{{ index . 1 }}{{ else }}{{ $v }}{{ end -}}
 {{- end }}
+
+{{/*
+TLS of the GUI and APIs, shared by the chart that runs cert-manager (it
+renders the Issuer) and the chart whose Ingresses use it. Input:
+global.ingress.tls (may be nil). Output, as YAML: issuer (the cert-manager
+Issuer name, empty for an external certificate) and secretName (the TLS
+Secret of the Ingresses: made by cert-manager at run time, or the user's).
+Unset issuer means self-signed, as in the real charts.
+*/}}
+{{- define "tpc.tls" -}}
+{{- $tls := . | default dict -}}
+{{- $mode := $tls.issuer | default "selfSigned" -}}
+{{- if eq $mode "external" -}}
+mode: external
+secretName: {{ required "global.ingress.tls.existingSecret is required with issuer external" $tls.existingSecret }}
+{{- else if eq $mode "letsencrypt" -}}
+mode: letsencrypt
+issuer: letsencrypt-prod
+secretName: thingpark-enterprise-tls
+{{- else if eq $mode "selfSigned" -}}
+mode: selfSigned
+issuer: internal-ca-issuer
+secretName: thingpark-enterprise-tls
+{{- else -}}
+{{- fail (printf "global.ingress.tls.issuer %q: want external, letsencrypt or unset (self-signed)" $mode) -}}
+{{- end -}}
+{{- end }}

@@ -36,7 +36,7 @@ block of the component; unset keys render nothing):
 {{- $c := .c -}}
 {{- $ctx := dict "root" .root "name" $c.name "component" $c.component -}}
 {{- $kind := $c.kind | default "Deployment" -}}
-{{- $replicas := int (include "tpc.orDefault" (list $c.replicaCount 1)) -}}
+{{- $replicas := int (include "tpc.orDefault" (list $c.replicaCount 1)) }}
 ---
 apiVersion: apps/v1
 kind: {{ $kind }}
@@ -108,7 +108,7 @@ tpc.service renders one Service of a component. Input: dict "root" $ "c"
 {{- define "tpc.service" -}}
 {{- $c := .c -}}
 {{- $s := .s -}}
-{{- $ctx := dict "root" .root "name" $c.name "component" $c.component -}}
+{{- $ctx := dict "root" .root "name" $c.name "component" $c.component }}
 ---
 apiVersion: v1
 kind: Service
