@@ -30,6 +30,7 @@ block of the component; unset keys render nothing):
   services             [{name, headless, type, annotations, publishNotReadyAddresses,
                          selector (extra labels), ports: [{name, port, targetPort}]}]
   pdb                  {maxUnavailable} (default 1); false disables it
+  annotations          of the workload object
   podLabels, podAnnotations
 */}}
 {{- define "tpc.component" -}}
@@ -44,6 +45,10 @@ metadata:
   name: {{ $c.name }}
   labels:
     {{- include "tpc.labels" $ctx | nindent 4 }}
+  {{- with $c.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 spec:
   replicas: {{ $replicas }}
   revisionHistoryLimit: 3
