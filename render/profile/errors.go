@@ -36,8 +36,13 @@ func fromCUE(err error, schema, data cue.Value, file string) diag.List {
 		d := diag.Diagnostic{Path: joinPath(path), Message: msg}
 		d.File, d.Line, d.Column = userPos(e, data, path, file)
 		if m := yamlErr.FindStringSubmatch(msg); m != nil && !e.Position().IsValid() {
-			// The YAML decoder puts "file:line:" into the message itself.
+			// The YAML decoder puts "file:line:" into the message itself;
+			// for "did not find expected" parser errors it is the 0-based
+			// line of the context mark (yaml.v3 parser.fail).
 			d.Line, _ = strconv.Atoi(m[2])
+			if strings.HasPrefix(m[3], "did not find expected") {
+				d.Line++
+			}
 			d.Column = 1
 			d.Message = "invalid YAML: " + m[3]
 		}
@@ -264,6 +269,44 @@ func joinPath(path []string) string {
 		b.WriteString(p)
 	}
 	return b.String()
+}
+
+// missingRequired reports every required field (name!) of the schema that
+// data lacks, in every struct data has, positioned at the struct that
+// should hold it (or the top of file). CUE reports only some of them when
+// other errors exist; this walk reports them all.
+func missingRequired(root, data cue.Value, file string) diag.List {
+	var out diag.List
+	var walk func(s, v cue.Value, path []string)
+	walk = func(s, v cue.Value, path []string) {
+		it, err := s.Fields(cue.Optional(true))
+		if err != nil {
+			return
+		}
+		for it.Next() {
+			sel := it.Selector()
+			name := sel.Unquoted()
+			sub := append(append([]string(nil), path...), name)
+			dv := v.LookupPath(cue.MakePath(cue.Str(name)))
+			if !dv.Exists() {
+				if sel.ConstraintType() != cue.RequiredConstraint {
+					continue
+				}
+				d := diag.Diagnostic{Path: joinPath(sub), Message: "field is required but not present", Hint: hintAt(root, sub)}
+				d.File, d.Line, d.Column = file, 1, 1
+				if p := v.Pos(); len(path) > 0 && p.IsValid() && !isSchemaFile(p.Filename()) {
+					d.File, d.Line, d.Column = p.Filename(), p.Line(), p.Column()
+				}
+				out = append(out, d)
+				continue
+			}
+			if dv.IncompleteKind() == cue.StructKind {
+				walk(it.Value(), dv, sub)
+			}
+		}
+	}
+	walk(root, data, nil)
+	return out
 }
 
 // mayBeStruct reports whether a schema node can hold fields. A schema with

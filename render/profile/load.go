@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -131,9 +132,10 @@ func defaultsFor(root, dir string) []string {
 // doc for its concurrency rule.
 type Loader struct {
 	ctx      *cue.Context
-	profile  cue.Value // #Profile
-	plan     cue.Value // #Plan
-	defaults map[string]cue.Value
+	profile  cue.Value            // #Profile
+	defaults cue.Value            // profileDefaults
+	plan     cue.Value            // #Plan
+	fleet    map[string]cue.Value // defaults.cue files, by path
 }
 
 // NewLoader makes a Loader with its own cue.Context.
@@ -146,8 +148,9 @@ func NewLoader() (*Loader, error) {
 	return &Loader{
 		ctx:      ctx,
 		profile:  schema.LookupPath(cue.MakePath(cue.Def("Profile"))),
+		defaults: schema.LookupPath(cue.ParsePath("profileDefaults")),
 		plan:     schema.LookupPath(cue.MakePath(cue.Def("Plan"))),
-		defaults: map[string]cue.Value{},
+		fleet:    map[string]cue.Value{},
 	}, nil
 }
 
@@ -173,12 +176,19 @@ func (l *Loader) Load(src Source) (*Site, error) {
 		}
 		merged = d.Unify(merged)
 	}
-	problems = append(problems, unknownFields(l.profile, merged, data, src.File)...)
+	unknown := unknownFields(l.profile, merged, data, src.File)
+	missing := missingRequired(l.profile, merged, src.File)
+	problems = append(append(problems, unknown...), missing...)
 	v := l.profile.Unify(merged)
 	if err := v.Validate(cue.Concrete(true)); err != nil {
 		for _, d := range fromCUE(err, l.profile, merged, src.File) {
-			if len(problems) > 0 && strings.HasPrefix(d.Message, "field not allowed") {
+			switch {
+			case len(unknown) > 0 && strings.HasPrefix(d.Message, "field not allowed"):
 				continue // reported with a hint by unknownFields
+			case len(missing) > 0 && (strings.HasPrefix(d.Message, "field is required") || strings.HasPrefix(d.Message, "required field missing")):
+				continue // reported, all of them, by missingRequired
+			case slices.ContainsFunc(missing, func(m diag.Diagnostic) bool { return m.Path == d.Path }):
+				continue // a rule about a field that is not there: "required" says it
 			}
 			problems = append(problems, d)
 		}
@@ -186,11 +196,47 @@ func (l *Loader) Load(src Source) (*Site, error) {
 	if len(problems) > 0 {
 		return nil, diag.Sort(problems)
 	}
-	name, err := v.LookupPath(cue.ParsePath("name")).String()
+	// Second pass: the profile with its fleet defaults resolved, under the
+	// schema's own defaults (see profileDefaults). Errors here are rules
+	// that need a defaulted value, positioned through their path.
+	final, err := l.withDefaults(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := final.Validate(cue.Concrete(true)); err != nil {
+		return nil, diag.Sort(fromCUE(err, l.profile, merged, src.File))
+	}
+	name, err := final.LookupPath(cue.ParsePath("name")).String()
 	if err != nil {
 		return nil, diag.List{{File: src.File, Path: "name", Message: err.Error()}}
 	}
-	return &Site{Name: name, Source: src, Profile: v}, nil
+	return &Site{Name: name, Source: src, Profile: final}, nil
+}
+
+// withDefaults resolves v's defaults to plain data, adds the schema's
+// defaults for what is still unset, resolves again, and unifies the result
+// with the schema. Rules then see only concrete values.
+func (l *Loader) withDefaults(v cue.Value) (cue.Value, error) {
+	data, err := l.concrete(v)
+	if err != nil {
+		return cue.Value{}, err
+	}
+	if data, err = l.concrete(l.defaults.Unify(data)); err != nil {
+		return cue.Value{}, err
+	}
+	return l.profile.Unify(data), nil
+}
+
+// concrete rebuilds v as plain data, defaults resolved.
+func (l *Loader) concrete(v cue.Value) (cue.Value, error) {
+	switch n := v.Syntax(cue.Final(), cue.Concrete(true)).(type) {
+	case *ast.File:
+		return l.ctx.BuildFile(n), nil
+	case ast.Expr:
+		return l.ctx.BuildExpr(n), nil
+	default:
+		return cue.Value{}, fmt.Errorf("resolving profile defaults: unexpected %T", n)
+	}
 }
 
 // readFile parses a YAML or CUE profile, keeping positions under the name
@@ -215,19 +261,23 @@ func (l *Loader) readFile(name string) (cue.Value, error) {
 		return cue.Value{}, diag.Sort(fromCUE(err, cue.Value{}, cue.Value{}, name))
 	}
 	if k := v.IncompleteKind(); k != cue.StructKind {
-		return cue.Value{}, diag.List{{File: name, Line: 1, Column: 1, Message: fmt.Sprintf("a profile must be a mapping of fields, not %v", k)}}
+		msg := fmt.Sprintf("a profile must be a mapping of fields, not %v", k)
+		if len(bytes.TrimSpace(src)) == 0 || k == cue.TopKind {
+			msg = "the profile is empty"
+		}
+		return cue.Value{}, diag.List{{File: name, Line: 1, Column: 1, Message: msg, Hint: "`tpgen init NAME` writes a valid profile to start from"}}
 	}
 	return v, nil
 }
 
 func (l *Loader) readDefaults(name string) (cue.Value, error) {
-	if v, ok := l.defaults[name]; ok {
+	if v, ok := l.fleet[name]; ok {
 		return v, nil
 	}
 	v, err := l.readFile(name)
 	if err != nil {
 		return cue.Value{}, err
 	}
-	l.defaults[name] = v
+	l.fleet[name] = v
 	return v, nil
 }

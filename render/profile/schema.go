@@ -74,8 +74,16 @@ func newSchema(ctx *cue.Context) (cue.Value, error) {
 		return cue.Value{}, err
 	}
 	v := ctx.BuildInstance(in)
-	if err := v.Err(); err != nil {
-		return cue.Value{}, fmt.Errorf("building embedded schema: %w", err)
+	// Not v.Err(): #Plan is only complete once a profile fills it, and its
+	// comprehensions may report errors before that. Plan reports them per
+	// site; here only the definitions must exist.
+	for _, def := range []string{"Profile", "Plan"} {
+		if d := v.LookupPath(cue.MakePath(cue.Def(def))); !d.Exists() {
+			return cue.Value{}, fmt.Errorf("building embedded schema: #%s: %v", def, d.Err())
+		}
+	}
+	if d := v.LookupPath(cue.ParsePath("profileDefaults")); !d.Exists() || d.Err() != nil {
+		return cue.Value{}, fmt.Errorf("building embedded schema: profileDefaults: %v", d.Err())
 	}
 	return v, nil
 }
@@ -104,9 +112,9 @@ func JSONSchema() (string, error) {
 		}
 		f = astutil.Apply(f, func(c astutil.Cursor) bool {
 			if fd, ok := c.Node().(*ast.Field); ok && fd.Constraint == token.NOT {
-				// The generator drops required (!) fields; a regular field
-				// becomes a JSON Schema "required" property.
-				fd.Constraint = token.ILLEGAL
+				// Fleet defaults (defaults.cue) may supply any field, so an
+				// editor that sees one file cannot require any.
+				fd.Constraint = token.OPTION
 			}
 			if st, ok := c.Node().(*ast.StructLit); ok {
 				kept := st.Elts[:0]
@@ -145,15 +153,23 @@ func JSONSchema() (string, error) {
 
 func isComprehension(d ast.Decl) bool { _, ok := d.(*ast.Comprehension); return ok }
 
-// isPattern reports a pattern constraint ([re]: x); the generator loses the
-// struct's other fields next to one, and editors do not need them.
+// isPattern reports a pattern constraint whose value is an error() call
+// ([#InlineSecret]: error(...)): the generator loses the struct's other
+// fields next to one, and `tpgen validate` gives the clear message anyway.
 func isPattern(d ast.Decl) bool {
 	f, ok := d.(*ast.Field)
 	if !ok {
 		return false
 	}
-	_, ok = f.Label.(*ast.ListLit)
-	return ok
+	if _, ok := f.Label.(*ast.ListLit); !ok {
+		return false
+	}
+	call, ok := f.Value.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	id, ok := call.Fun.(*ast.Ident)
+	return ok && id.Name == "error"
 }
 
 // mergeFiles joins the files of one package into one file.
