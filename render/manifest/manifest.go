@@ -208,13 +208,10 @@ func clusterScoped(objs []object.Object) map[string]bool {
 		out[k] = true
 	}
 	for _, o := range objs {
-		if o.GroupKind() != "CustomResourceDefinition.apiextensions.k8s.io" {
+		spec, kind, group, ok := crd(o)
+		if !ok {
 			continue
 		}
-		spec, _ := o.Doc["spec"].(map[string]any)
-		names, _ := spec["names"].(map[string]any)
-		kind, _ := names["kind"].(string)
-		group, _ := spec["group"].(string)
 		if s, _ := spec["scope"].(string); s == "Cluster" {
 			out[kind+"."+group] = true
 		}
@@ -227,13 +224,10 @@ func clusterScoped(objs []object.Object) map[string]bool {
 func CRDVersions(objs []object.Object) []string {
 	var out []string
 	for _, o := range objs {
-		if o.GroupKind() != "CustomResourceDefinition.apiextensions.k8s.io" {
+		spec, kind, group, ok := crd(o)
+		if !ok {
 			continue
 		}
-		spec, _ := o.Doc["spec"].(map[string]any)
-		names, _ := spec["names"].(map[string]any)
-		kind, _ := names["kind"].(string)
-		group, _ := spec["group"].(string)
 		vs, _ := spec["versions"].([]any)
 		for _, v := range vs {
 			vm, _ := v.(map[string]any)
@@ -245,4 +239,16 @@ func CRDVersions(objs []object.Object) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// crd returns the spec, kind and group of a CustomResourceDefinition.
+func crd(o object.Object) (spec map[string]any, kind, group string, ok bool) {
+	if o.GroupKind() != "CustomResourceDefinition.apiextensions.k8s.io" {
+		return nil, "", "", false
+	}
+	spec, _ = o.Doc["spec"].(map[string]any)
+	names, _ := spec["names"].(map[string]any)
+	kind, _ = names["kind"].(string)
+	group, _ = spec["group"].(string)
+	return spec, kind, group, true
 }
