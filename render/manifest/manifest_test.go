@@ -1,0 +1,111 @@
+package manifest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tpgen/tpgen/render/object"
+)
+
+func obj(tier, apiVersion, kind, ns, name string) object.Object {
+	meta := map[string]any{"name": name}
+	if ns != "" {
+		meta["namespace"] = ns
+	}
+	return object.Object{Tier: tier, Source: "test " + name, Doc: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": meta}}
+}
+
+func paths(files []File) []string {
+	var out []string
+	for _, f := range files {
+		out = append(out, f.Path)
+	}
+	return out
+}
+
+var opts = Options{Namespace: "tpe", ClusterTier: "cluster", Tiers: []string{"cluster", "data", "app"}, Header: "from %s"}
+
+func TestArrange(t *testing.T) {
+	crd := obj("data", "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "widgets.example.com")
+	crd.Doc["spec"] = map[string]any{"group": "example.com", "scope": "Cluster", "names": map[string]any{"kind": "Widget"}}
+	overlayAdded := obj("", "v1", "ConfigMap", "", "extra")
+	overlayTiered := obj("", "v1", "ConfigMap", "", "tiered")
+	overlayTiered.Doc["metadata"].(map[string]any)["annotations"] = map[string]any{TierAnnotation: "data"}
+	for _, tc := range []struct {
+		name string
+		in   []object.Object
+		want []string
+	}{
+		{
+			name: "cluster-scoped objects move to the cluster tier, whatever rendered them",
+			in:   []object.Object{obj("app", "rbac.authorization.k8s.io/v1", "ClusterRole", "", "r"), obj("app", "v1", "Service", "", "s"), crd, obj("app", "example.com/v1", "Widget", "", "w")},
+			want: []string{
+				"cluster/customresourcedefinition.apiextensions.k8s.io_widgets.example.com.yaml",
+				"cluster/clusterrole.rbac.authorization.k8s.io_r.yaml",
+				"cluster/widget.example.com_w.yaml",
+				"app/service.core_s.yaml",
+				"cluster/kustomization.yaml", "app/kustomization.yaml",
+			},
+		},
+		{
+			name: "apply order: kind rank, then name; other namespaces in the file name",
+			in:   []object.Object{obj("data", "apps/v1", "Deployment", "", "b"), obj("data", "v1", "ServiceAccount", "", "z"), obj("data", "apps/v1", "Deployment", "", "a"), obj("data", "v1", "ConfigMap", "other", "c")},
+			want: []string{"data/serviceaccount.core_z.yaml", "data/configmap.core_other_c.yaml", "data/deployment.apps_a.yaml", "data/deployment.apps_b.yaml", "data/kustomization.yaml"},
+		},
+		{
+			name: "objects an overlay adds go to the last tier, or the tier they name",
+			in:   []object.Object{overlayAdded, overlayTiered},
+			want: []string{"data/configmap.core_tiered.yaml", "app/configmap.core_extra.yaml", "data/kustomization.yaml", "app/kustomization.yaml"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files, err := Arrange(tc.in, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, paths(files)); d != "" {
+				t.Errorf("paths (-want +got):\n%s", d)
+			}
+			for _, f := range files {
+				if f.Object.Doc != nil && f.Object.Namespace() == "" && f.Object.Tier != "cluster" {
+					t.Errorf("%s: namespaced object without namespace", f.Path)
+				}
+			}
+		})
+	}
+}
+
+func TestArrangeRefuses(t *testing.T) {
+	badTier := obj("", "v1", "ConfigMap", "", "x")
+	badTier.Doc["metadata"].(map[string]any)["annotations"] = map[string]any{TierAnnotation: "nope"}
+	for _, tc := range []struct {
+		name string
+		in   []object.Object
+		want string
+	}{
+		{"the same object twice", []object.Object{obj("data", "v1", "Service", "", "s"), obj("app", "v1", "Service", "tpe", "s")}, "Service/tpe/s is rendered twice: by test s and by test s"},
+		{"an unknown tier", []object.Object{badTier}, `annotation tpgen.dev/tier: no tier "nope"; tiers are cluster, data, app`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Arrange(tc.in, opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestFilesHaveHeaderAndSortedKeys(t *testing.T) {
+	o := obj("data", "v1", "ConfigMap", "", "c")
+	o.Doc["data"] = map[string]any{"b": "2", "a": "1"}
+	files, err := Arrange([]object.Object{o}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# from test c\napiVersion: v1\ndata:\n  a: \"1\"\n  b: \"2\"\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: tpe\n"
+	if d := cmp.Diff(want, string(files[0].Data)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
