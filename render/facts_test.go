@@ -180,6 +180,14 @@ func TestFactsPortsPerSecurityMode(t *testing.T) {
 	}
 }
 
+// ACME http01 needs port 80: letsencrypt sites get it, no other site does.
+func TestFactsPort80OnlyForLetsEncrypt(t *testing.T) {
+	le := renderWith(t, "bsSecurity: DISABLE", "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}")
+	assert.Equal(t, []string{"2022", "2404", "2504", "3102", "443", "80"}, le.loadBalancerPorts(t))
+	ext := renderWith(t, "bsSecurity: DISABLE", "tls: {issuer: external, external: {secretRef: {name: my-tls}}}")
+	assert.Equal(t, []string{"2022", "2404", "2504", "3102", "443"}, ext.loadBalancerPorts(t))
+}
+
 func TestFactsStorageClassesPerHosting(t *testing.T) {
 	azure := "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: tpe-backup}}}}"
 	s3 := "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-backup, credentials: {secretRef: {name: tpe-backup}}}}"
