@@ -38,6 +38,9 @@ func usageErr(format string, args ...any) error {
 // silentExit ends the command with code after it printed its own report.
 func silentExit(code int) error { return &exitError{code: code} }
 
+// silentExitMsg ends with exit 1 and a one-line summary after a report.
+func silentExitMsg(err error) error { return &exitError{code: ExitError, err: err} }
+
 // Main runs tpgen with the process's arguments and streams.
 func Main() int { return Run(os.Args[1:], os.Stdout, os.Stderr) }
 

@@ -85,6 +85,3 @@ func countFiles(l diag.List) int {
 	}
 	return len(files)
 }
-
-// silentExitMsg ends with exit 1 and a one-line summary after a report.
-func silentExitMsg(err error) error { return &exitError{code: ExitError, err: err} }

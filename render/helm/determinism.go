@@ -50,7 +50,7 @@ func refuseNondeterminism(ch *chart.Chart) error {
 			walk(tree.Root, func(n *parse.IdentifierNode) {
 				if hint, ok := refused[n.Ident]; ok {
 					loc, _ := tree.ErrorContext(n)
-					problems = append(problems, fmt.Sprintf("%s: %v %q: hint: %s", loc, ErrNondeterministic, n.Ident, hint))
+					problems = append(problems, fmt.Sprintf("%s: non-deterministic template function %q\n    hint: %s", loc, n.Ident, hint))
 				}
 			})
 		}
@@ -64,6 +64,12 @@ func refuseNondeterminism(ch *chart.Chart) error {
 	}
 	slices.Sort(problems)
 	return fmt.Errorf("%s", strings.Join(problems, "\n"))
+}
+
+func walkBranch(b *parse.BranchNode, f func(*parse.IdentifierNode)) {
+	walk(b.Pipe, f)
+	walk(b.List, f)
+	walk(b.ElseList, f)
 }
 
 func walk(n parse.Node, f func(*parse.IdentifierNode)) {
@@ -94,17 +100,11 @@ func walk(n parse.Node, f func(*parse.IdentifierNode)) {
 	case *parse.IdentifierNode:
 		f(n)
 	case *parse.IfNode:
-		walk(n.Pipe, f)
-		walk(n.List, f)
-		walk(n.ElseList, f)
+		walkBranch(&n.BranchNode, f)
 	case *parse.RangeNode:
-		walk(n.Pipe, f)
-		walk(n.List, f)
-		walk(n.ElseList, f)
+		walkBranch(&n.BranchNode, f)
 	case *parse.WithNode:
-		walk(n.Pipe, f)
-		walk(n.List, f)
-		walk(n.ElseList, f)
+		walkBranch(&n.BranchNode, f)
 	case *parse.TemplateNode:
 		walk(n.Pipe, f)
 	}

@@ -1,7 +1,6 @@
 package helm
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -128,6 +127,3 @@ func isTestHook(o object.Object) bool {
 	}
 	return false
 }
-
-// ErrNondeterministic marks a template that calls a refused function.
-var ErrNondeterministic = errors.New("non-deterministic template function")
