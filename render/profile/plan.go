@@ -17,6 +17,29 @@ type Plan struct {
 	Overlays    []string `json:"overlays"`
 	SiteOverlay string   `json:"siteOverlay,omitempty"`
 	ChartsDir   string   `json:"chartsDir,omitempty"`
+	GitOps      GitOps   `json:"gitops"`
+}
+
+// GitOps says how the site's tree is delivered.
+type GitOps struct {
+	Engine    string `json:"engine"` // argocd or flux
+	RepoURL   string `json:"repoURL"`
+	Revision  string `json:"revision"`
+	Path      string `json:"path"`
+	Prune     bool   `json:"prune"`
+	Namespace string `json:"namespace"`
+	// Argo CD only.
+	SelfHeal    bool         `json:"selfHeal,omitempty"`
+	Destination *Destination `json:"destination,omitempty"`
+	// Flux only.
+	Interval    string `json:"interval,omitempty"`
+	Credentials string `json:"credentials,omitempty"`
+}
+
+// Destination is an Argo CD cluster, by API server URL or registered name.
+type Destination struct {
+	Server string `json:"server,omitempty"`
+	Name   string `json:"name,omitempty"`
 }
 
 // Tier is one Helm release of the site.
@@ -27,6 +50,15 @@ type Tier struct {
 	Release   string         `json:"release"`
 	Namespace string         `json:"namespace"`
 	Values    map[string]any `json:"values"`
+	Timeout   string         `json:"timeout"`
+	Account   Account        `json:"account"`
+}
+
+// Account applies a tier: cluster-admin, or a ServiceAccount of the site's
+// namespace.
+type Account struct {
+	ClusterAdmin   bool   `json:"clusterAdmin,omitempty"`
+	ServiceAccount string `json:"serviceAccount,omitempty"`
 }
 
 // ChartRef names a chart at an exact version.
