@@ -18,6 +18,7 @@ import (
 	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/output"
 )
 
 var update = flag.Bool("update", false, "rewrite golden/ from profiles/ (deletes stale files)")
@@ -30,13 +31,15 @@ func renderFleet(t testing.TB, jobs int) *render.Result {
 		Paths: []string{"profiles"}, Jobs: jobs,
 		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 		Overlays: overlays.FS,
+		Version:  "devel",
 	})
 	require.NoError(t, err)
 	return res
 }
 
+// treeOf is the tree `tpgen render` writes into an empty directory.
 func treeOf(res *render.Result) map[string][]byte {
-	out := map[string][]byte{}
+	out := map[string][]byte{output.IndexFile: res.Index}
 	for _, s := range res.Sites {
 		for _, f := range s.Files {
 			out[s.Name+"/"+f.Path] = f.Data

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,15 +23,29 @@ func newRender() *cobra.Command {
 		sites  []string
 		jobs   int
 		format string
+		check  bool
+		force  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "render [PATH...]",
 		Short: "Render site profiles into DIR/<site>/<tier>/ manifests",
 		Long: `render validates the profiles in PATH (files or directories, default
 profiles/), renders every site through the Helm charts and Kustomize overlays
-in process, and writes DIR/<site>/<tier>/, one object per file. Nothing is
-written unless every site renders; each site's directory is replaced
-atomically, and left untouched when its bytes did not change.`,
+in process, and writes DIR/<site>/<tier>/, one object per file, plus
+DIR/<site>/gitops/ for the site's Argo CD or Flux.
+
+Nothing is written unless every site renders; each site's directory is
+replaced atomically, and left untouched when its bytes did not change.
+DIR/.tpgen-index.json lists the files tpgen owns: files it does not own are
+never touched, owned files no longer rendered are removed, and so is a site
+whose profile is gone (unless --site narrows the run). A DIR holding files
+but no index is refused unless --force.
+
+--check renders in memory and compares with DIR, writing nothing: exit 0
+when identical, exit 3 listing every changed, missing or leftover file.`,
+		Example: `  tpgen render                      # profiles/ into deploy/
+  tpgen render fleet/eu -o sites    # one directory of profiles
+  tpgen render --check              # CI: fail (exit 3) if deploy/ is stale`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if err := oneOf("format", format, "text", "json"); err != nil {
 				return err
@@ -40,10 +56,17 @@ atomically, and left untouched when its bytes did not change.`,
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
 			}
+			if outDir == "" {
+				return usageErr("-o: want an output directory")
+			}
+			if check && force {
+				return usageErr("--check writes nothing: --force does not apply")
+			}
 			opts := render.Options{
 				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
+				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				opts.Progress = cmd.ErrOrStderr()
@@ -53,8 +76,17 @@ atomically, and left untouched when its bytes did not change.`,
 				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
 				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles; nothing was written", len(dl)))
 			}
-			if err != nil {
+			if err != nil && (check || res == nil) {
+				if check {
+					return err
+				}
 				return fmt.Errorf("%w\nnothing was written to %s", err, outDir)
+			}
+			if err != nil {
+				return err // the output stage says what state DIR is in
+			}
+			if check {
+				return printDrift(cmd, format, outDir, paths, res)
 			}
 			return printRenderSummary(cmd.OutOrStdout(), format, outDir, res)
 		},
@@ -64,7 +96,60 @@ atomically, and left untouched when its bytes did not change.`,
 	f.StringSliceVar(&sites, "site", nil, "render only these sites (repeatable, or comma-separated)")
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
 	f.StringVar(&format, "format", "text", "summary format: text or json")
+	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
+	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
 	return cmd
+}
+
+// writeHook is handed to the output stage; tests set it to kill tpgen at a
+// step of a write.
+var writeHook func(step string)
+
+func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *render.Result) error {
+	w := cmd.OutOrStdout()
+	if format == "json" {
+		type driftJSON struct {
+			Path   string `json:"path"`
+			What   string `json:"what"`
+			Edited bool   `json:"edited,omitempty"`
+		}
+		out := struct {
+			OutputDir string      `json:"outputDir"`
+			UpToDate  bool        `json:"upToDate"`
+			Drift     []driftJSON `json:"drift"`
+		}{OutputDir: dir, UpToDate: len(res.Drift) == 0, Drift: []driftJSON{}}
+		for _, d := range res.Drift {
+			out.Drift = append(out.Drift, driftJSON{d.Path, d.What, d.Edited})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		for _, d := range res.Drift {
+			note := ""
+			if d.Edited {
+				note = "  (edited since tpgen wrote it)"
+			}
+			fmt.Fprintf(w, "%-11s %s%s\n", d.What, filepath.Join(dir, filepath.FromSlash(d.Path)), note)
+		}
+	}
+	if len(res.Drift) == 0 {
+		if format != "json" {
+			fmt.Fprintf(w, "%s is up to date: %d site(s)\n", dir, len(res.Sites))
+		}
+		return nil
+	}
+	sites := map[string]bool{}
+	for _, d := range res.Drift {
+		if s, _, ok := strings.Cut(d.Path, "/"); ok {
+			sites[s] = true
+		}
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: %s differs from the profiles: %d difference(s) in %d site(s)\nhint: run `tpgen render %s -o %s` and commit the result\n",
+		dir, len(res.Drift), len(sites), strings.Join(paths, " "), dir)
+	return silentExit(ExitDrift)
 }
 
 func printRenderSummary(w io.Writer, format, dir string, res *render.Result) error {
@@ -80,7 +165,8 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 		out := struct {
 			OutputDir string     `json:"outputDir"`
 			Sites     []siteJSON `json:"sites"`
-		}{OutputDir: dir, Sites: []siteJSON{}}
+			Pruned    []string   `json:"pruned"`
+		}{OutputDir: dir, Sites: []siteJSON{}, Pruned: append([]string{}, res.Pruned...)}
 		for _, s := range res.Sites {
 			ch := s.Changed
 			if ch == nil {
@@ -100,6 +186,10 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 			changed++
 		}
 		fmt.Fprintf(w, "%-24s %4d objects  %s\n", s.Name, s.Objects, state)
+	}
+	for _, p := range res.Pruned {
+		fmt.Fprintf(w, "%-24s removed: its profile is gone\n", p)
+		changed++
 	}
 	if changed == 0 {
 		fmt.Fprintf(w, "rendered %d site(s) into %s: nothing changed\n", len(res.Sites), dir)

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -47,9 +50,13 @@ func Main() int { return Run(os.Args[1:], os.Stdout, os.Stderr) }
 // Run runs tpgen with args and returns the exit code. It is the one place
 // that prints errors.
 func Run(args []string, stdout, stderr io.Writer) int {
+	// Ctrl-C or SIGTERM stop a run between steps that leave every output
+	// whole; a second signal kills at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}

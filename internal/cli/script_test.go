@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -19,6 +21,20 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"tpgen": func() { os.Exit(Main()) },
+		// tpgen-killed-at STEP ARGS...: tpgen, killed with SIGKILL at a
+		// step of the output stage ("index-union", "built <site>",
+		// "swapped <site>", "index"), as a crash or an OOM kill would.
+		"tpgen-killed-at": func() {
+			step := os.Args[1]
+			os.Args = append(os.Args[:1], os.Args[2:]...)
+			writeHook = func(s string) {
+				if s == step {
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+					select {} // the signal is on its way
+				}
+			}
+			os.Exit(Main())
+		},
 	})
 }
 
@@ -80,6 +96,20 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Setenv(args[1], h)
 			},
+			// same-tree A B: the two directories hold the same files,
+			// ignoring tpgen's own .tpgen-* entries at the top of each.
+			"same-tree": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: same-tree A B")
+				}
+				a, err := treeHash(ts.MkAbs(args[0]), ".tpgen-")
+				ts.Check(err)
+				b, err := treeHash(ts.MkAbs(args[1]), ".tpgen-")
+				ts.Check(err)
+				if same := a == b; same == neg {
+					ts.Fatalf("trees %s and %s: same=%v, want %v", args[0], args[1], same, !neg)
+				}
+			},
 		},
 	})
 }
@@ -104,13 +134,23 @@ func copyDir(src fs.FS, root, dst string) error {
 	})
 }
 
-func treeHash(dir string) (string, error) {
+// treeHash digests every path and file under dir, except top-level
+// entries whose name starts with one of skip.
+func treeHash(dir string, skip ...string) (string, error) {
 	var sum uint64 = 14695981039346656037
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
+		for _, s := range skip {
+			if filepath.Dir(rel) == "." && strings.HasPrefix(rel, s) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+		}
 		for _, c := range []byte(rel) {
 			sum = (sum ^ uint64(c)) * 1099511628211
 		}

@@ -91,8 +91,8 @@ func tierIndex(tiers []string, t string) int { return slices.Index(tiers, t) }
 func kustomizations(files []File, o Options) []File {
 	byTier := map[string][]string{}
 	for _, f := range files {
-		tier, name, _ := strings.Cut(f.Path, "/")
-		byTier[tier] = append(byTier[tier], name)
+		tier := f.Object.Tier
+		byTier[tier] = append(byTier[tier], strings.TrimPrefix(f.Path, tier+"/"))
 	}
 	var out []File
 	for _, t := range o.Tiers {

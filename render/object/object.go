@@ -78,6 +78,13 @@ func (o Object) GroupKind() string {
 	return o.Kind()
 }
 
+// EncodedSize is the length of the object's JSON encoding, what a
+// last-applied-configuration annotation would hold.
+func (o Object) EncodedSize() (int, error) {
+	b, err := json.Marshal(o.Doc)
+	return len(b), err
+}
+
 // Decode splits a multi-document YAML stream into objects. Empty documents
 // are skipped; a document that is not a mapping is an error naming its
 // index. Numbers are kept exact.

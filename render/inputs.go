@@ -1,0 +1,93 @@
+package render
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+
+	"helm.sh/helm/v3/pkg/chart"
+
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/profile"
+)
+
+// inputs digests everything a site's tree is made from: tpgen's version,
+// the profile and its fleet defaults, the plan (which holds what the CUE
+// schema computed), every chart and overlay file used. Two renders with the
+// same digest produce the same tree.
+func inputs(s *profile.Site, p *profile.Plan, charts chartsource.Source, o Options) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "tpgen %s\n", o.Version)
+	for _, f := range append([]string{s.Source.File}, s.Source.Defaults...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(f), len(b))
+		h.Write(b)
+	}
+	plan, err := json.Marshal(p)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(h, "plan %d\n", len(plan))
+	h.Write(plan)
+	for _, t := range p.Tiers {
+		ch, err := charts.Get(t.Chart.Name, t.Chart.Version)
+		if err != nil {
+			return "", err
+		}
+		digestChart(h, t.Chart.Name, ch)
+	}
+	for _, c := range p.Overlays {
+		if err := digestDir(h, o.Overlays, c, "overlay "+c); err != nil {
+			return "", err
+		}
+	}
+	if p.SiteOverlay != "" {
+		d := filepath.Join(filepath.Dir(s.Source.File), p.SiteOverlay)
+		if err := digestDir(h, os.DirFS(d), ".", "site overlay"); err != nil {
+			return "", err
+		}
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func digestChart(h hash.Hash, name string, ch *chart.Chart) {
+	files := slices.Clone(ch.Raw)
+	slices.SortFunc(files, func(a, b *chart.File) int {
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+	for _, f := range files {
+		fmt.Fprintf(h, "chart %s %s %d\n", name, f.Name, len(f.Data))
+		h.Write(f.Data)
+	}
+}
+
+func digestDir(h hash.Hash, fsys fs.FS, root, label string) error {
+	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %s %d\n", label, path.Clean(p), len(b))
+		h.Write(b)
+		return nil
+	})
+}

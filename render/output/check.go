@@ -1,0 +1,98 @@
+package output
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Drift is one difference between DIR and a rendering.
+type Drift struct {
+	Path string // relative to DIR, slash-separated
+	// What: "changed", "missing", "leftover" (owned, no longer rendered),
+	// "unowned" (in place of a rendered file, not written by tpgen) or
+	// "interrupted" (left by a render that was killed).
+	What string
+	// Edited is set for a changed file whose bytes are not what tpgen
+	// last wrote: someone edited it.
+	Edited bool
+}
+
+// Check compares DIR with sites as Write would leave it, writing nothing.
+func Check(dir string, sites []Site, o Options) ([]Drift, error) {
+	old, oldData, _, err := readIndex(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Drift
+	add := func(site, rel, what string) {
+		p := rel
+		if site != "" {
+			p = site + "/" + rel
+		}
+		d := Drift{Path: p, What: what}
+		if what == "changed" {
+			if h, ok := old.Sites[site].Files[rel]; ok {
+				if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p))); err == nil && Hash(b) != h {
+					d.Edited = true
+				}
+			}
+		}
+		out = append(out, d)
+	}
+	for _, s := range sites {
+		ow := owned(old, s.Name)
+		changed, foreign, err := compare(filepath.Join(dir, s.Name), s.Files, ow)
+		if err != nil {
+			return nil, err
+		}
+		want := map[string]bool{}
+		for _, f := range s.Files {
+			want[f.Path] = true
+		}
+		for _, rel := range changed {
+			_, statErr := os.Stat(filepath.Join(dir, s.Name, filepath.FromSlash(rel)))
+			switch {
+			case slices.Contains(foreign, rel):
+				add(s.Name, rel, "unowned")
+			case !want[rel]:
+				add(s.Name, rel, "leftover")
+			case errors.Is(statErr, fs.ErrNotExist):
+				add(s.Name, rel, "missing")
+			default:
+				add(s.Name, rel, "changed")
+			}
+		}
+	}
+	pruned := prunedSites(old, sites, o)
+	for _, n := range pruned {
+		gone, _, err := compare(filepath.Join(dir, n), nil, owned(old, n))
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range gone {
+			add(n, rel, "leftover")
+		}
+	}
+	nxData := next(old, o.Version, sites, pruned).Encode()
+	switch {
+	case oldData == nil:
+		add("", IndexFile, "missing")
+	case !bytes.Equal(oldData, nxData):
+		add("", IndexFile, "changed")
+	}
+	if ents, err := os.ReadDir(dir); err == nil {
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), ".tpgen-tmp-") || strings.HasPrefix(e.Name(), ".tpgen-old-") {
+				add("", e.Name(), "interrupted")
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Drift) int { return cmp.Compare(a.Path, b.Path) })
+	return out, nil
+}
