@@ -3,6 +3,7 @@ package render_test
 import (
 	"context"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +39,8 @@ gitops: {engine: argocd, repoURL: "https://git.example.net/platform/deploy.git"}
 type site struct {
 	objs []object.Object
 	tier map[string]string // object ID -> tier
+	// gitops holds the engine's objects, Tier set to their directory.
+	gitops []object.Object
 }
 
 // renderWith renders baseProfile with the given top-level YAML lines
@@ -71,6 +74,11 @@ func renderWith(t *testing.T, overrides ...string) site {
 		o := object.Object{Doc: docs[0]}
 		tier, _, _ := strings.Cut(f.Path, "/")
 		o.Tier = tier
+		if tier == "gitops" {
+			o.Tier = path.Dir(f.Path)
+			s.gitops = append(s.gitops, o)
+			continue
+		}
 		s.objs = append(s.objs, o)
 		s.tier[o.ID()] = tier
 	}
