@@ -4,17 +4,23 @@ BIN     := bin/tpgen
 PROFILES ?= profiles
 OUT     ?= deploy
 
-.PHONY: all build render test vet golden bench fuzz schema clean
+.PHONY: all build render check test vet golden bench fuzz schema clean
 
 all: build
 
+# -buildvcs=false: a local build calls itself "devel" (the version goes into
+# the output index); releases set it with -ldflags -X .../internal/cli.version.
 build:
-	$(GO) build -o $(BIN) ./cmd/tpgen
+	$(GO) build -buildvcs=false -o $(BIN) ./cmd/tpgen
 
 # The main job on the bundled example profiles.
 render: build
 	./$(BIN) validate $(PROFILES)
 	./$(BIN) render $(PROFILES) -o $(OUT)
+
+# The CI gate of a config repository, on golden/: exit 3 if it is stale.
+check: build
+	./$(BIN) render $(PROFILES) -o golden --check
 
 # Every test: vet, unit, golden, CLI scripts, with the race detector.
 test:
