@@ -22,6 +22,7 @@ import (
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/validate"
 )
 
 // Options of one run.
@@ -53,6 +54,9 @@ type SiteResult struct {
 	Objects int
 	// Changed lists files written (empty when the tree was up to date).
 	Changed []string
+	// Findings of the validation stage: warnings and waived ones (a run
+	// with an error finding returns a *validate.Error instead).
+	Findings []validate.Finding
 }
 
 // Result of a run, sites sorted by name.
@@ -101,6 +105,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err // already in site order
+	}
+	if err := findingsError(results); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(results, func(a, b SiteResult) int { return cmp.Compare(a.Name, b.Name) })
 	res := &Result{Sites: results}
@@ -213,7 +220,11 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 	if err != nil {
 		return SiteResult{}, err
 	}
-	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs)}
+	findings, err := validateSite(s, p, clusterTier, files, o.OutDir)
+	if err != nil {
+		return SiteResult{}, err
+	}
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs), Findings: findings}
 	for _, f := range files {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
 	}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"cuelang.org/go/cue"
@@ -17,6 +18,9 @@ type Plan struct {
 	Overlays    []string `json:"overlays"`
 	SiteOverlay string   `json:"siteOverlay,omitempty"`
 	ChartsDir   string   `json:"chartsDir,omitempty"`
+	// Checks is the input of the validation stage (cue/plan.cue #Checks),
+	// decoded by the stage that uses it.
+	Checks json.RawMessage `json:"checks"`
 }
 
 // Tier is one Helm release of the site.
