@@ -120,6 +120,12 @@ func compile(data []byte) (*compiled, error) {
 		}
 	}
 	c := &compiled{errs: apiextensionsvalidation.ValidateCustomResourceDefinition(context.Background(), &crd)}
+	// The internal type holds a schema shared by every version (and
+	// subresources, columns) at spec.validation etc.; point at the v1
+	// field the author wrote.
+	for _, e := range c.errs {
+		e.Field = v1Path(e.Field, len(v1.Spec.Versions))
+	}
 	if len(c.errs) == 0 {
 		def, errs := newDefinition(&crd)
 		c.def, c.errs = def, errs
@@ -161,6 +167,25 @@ func newDefinition(crd *apiextensions.CustomResourceDefinition) (*Definition, fi
 		d.versions[v.Name] = &version{structural: st, validator: validator, cel: cel.NewValidator(st, true, celconfig.PerCallLimit)}
 	}
 	return d, nil
+}
+
+// v1Path turns a path of the internal CRD type into the v1 one.
+func v1Path(p string, versions int) string {
+	idx := "[*]"
+	if versions == 1 {
+		idx = "[0]"
+	}
+	for internal, v1 := range map[string]string{
+		"spec.validation.":               "spec.versions" + idx + ".schema.",
+		"spec.subresources.":             "spec.versions" + idx + ".subresources.",
+		"spec.additionalPrinterColumns": "spec.versions" + idx + ".additionalPrinterColumns",
+		"spec.selectableFields":         "spec.versions" + idx + ".selectableFields",
+	} {
+		if strings.HasPrefix(p, internal) {
+			return v1 + strings.TrimPrefix(p, internal)
+		}
+	}
+	return p
 }
 
 // Load reads CRDs from YAML or JSON files, or from the *.yaml, *.yml and

@@ -94,11 +94,12 @@ func (d *Definition) validate(u map[string]any, v *version) field.ErrorList {
 }
 
 // blocking reports errors after which the API server skips CEL rules
-// (a value of the wrong type or shape, which the rules cannot read).
+// (hasBlockingErr of its custom resource strategy): the rules could not
+// read the object.
 func blocking(errs field.ErrorList) bool {
 	for _, e := range errs {
 		switch e.Type {
-		case field.ErrorTypeTypeInvalid, field.ErrorTypeNotSupported, field.ErrorTypeTooLong, field.ErrorTypeTooMany, field.ErrorTypeTooShort:
+		case field.ErrorTypeNotSupported, field.ErrorTypeRequired, field.ErrorTypeTooLong, field.ErrorTypeTooMany, field.ErrorTypeTypeInvalid:
 			return true
 		}
 	}

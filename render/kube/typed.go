@@ -110,7 +110,7 @@ var typeMsg = regexp.MustCompile(`cannot unmarshal (\S+) into Go struct field [^
 func typeError(err error) *field.Error {
 	if m := typeMsg.FindStringSubmatch(err.Error()); m != nil {
 		return &field.Error{Type: field.ErrorTypeTypeInvalid, Field: m[2], BadValue: field.OmitValueType{},
-			Detail: fmt.Sprintf("a %s where the API type wants %s", m[1], m[3])}
+			Detail: fmt.Sprintf("got %s, want %s", m[1], m[3])}
 	}
 	return &field.Error{Type: field.ErrorTypeTypeInvalid, Field: "", BadValue: field.OmitValueType{},
 		Detail: strings.TrimPrefix(err.Error(), "json: ")}

@@ -134,10 +134,9 @@ func fieldPath(e *field.Error) *field.Path {
 func describe(e *field.Error) string {
 	switch e.Type {
 	case field.ErrorTypeRequired:
-		if e.Detail != "" {
-			return "required: " + e.Detail
+		if e.Detail == "" {
+			return "required field is missing"
 		}
-		return "required field is missing"
 	case field.ErrorTypeForbidden:
 		if e.Detail != "" {
 			return e.Detail
@@ -150,7 +149,19 @@ func schemaHint(e *field.Error, kind, apiVersion string) string {
 	if e.Field == "" || strings.HasPrefix(e.Field, "metadata") {
 		return ""
 	}
-	return fmt.Sprintf("see `kubectl explain %s.%s --api-version=%s`", strings.ToLower(kind), explainPath(e.Field), apiVersion)
+	p := explainPath(e.Field)
+	if e.Type == field.ErrorTypeForbidden { // an unknown field: explain its parent
+		if i := strings.LastIndex(p, "."); i >= 0 {
+			p = p[:i]
+		} else {
+			p = ""
+		}
+	}
+	what := strings.ToLower(kind)
+	if p != "" {
+		what += "." + p
+	}
+	return fmt.Sprintf("see `kubectl explain %s --api-version=%s`", what, apiVersion)
 }
 
 // explainPath drops list indexes and map keys: kubectl explain walks types.
