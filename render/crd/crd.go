@@ -176,8 +176,8 @@ func v1Path(p string, versions int) string {
 		idx = "[0]"
 	}
 	for internal, v1 := range map[string]string{
-		"spec.validation.":               "spec.versions" + idx + ".schema.",
-		"spec.subresources.":             "spec.versions" + idx + ".subresources.",
+		"spec.validation.":              "spec.versions" + idx + ".schema.",
+		"spec.subresources.":            "spec.versions" + idx + ".subresources.",
 		"spec.additionalPrinterColumns": "spec.versions" + idx + ".additionalPrinterColumns",
 		"spec.selectableFields":         "spec.versions" + idx + ".selectableFields",
 	} {

@@ -1,8 +1,10 @@
 package crd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
@@ -19,7 +21,8 @@ import (
 
 // Validate checks one custom resource (JSON data, e.g. a decoded YAML
 // document) as kube-apiserver checks a create request with
-// fieldValidation=Strict, and returns every problem with its field path.
+// fieldValidation=Strict, and returns every problem with its field path,
+// sorted by path.
 // The object is not modified. A kind the set does not define, or a version
 // it does not serve, is an error at kind or apiVersion.
 func (s *Set) Validate(obj map[string]any) field.ErrorList {
@@ -41,7 +44,12 @@ func (s *Set) Validate(obj map[string]any) field.ErrorList {
 	if err != nil {
 		return field.ErrorList{field.InternalError(nil, err)}
 	}
-	return d.validate(u, v)
+	errs := d.validate(u, v)
+	// The schema validator walks maps: sort for a stable report.
+	slices.SortStableFunc(errs, func(a, b *field.Error) int {
+		return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.ErrorBody(), b.ErrorBody()))
+	})
+	return errs
 }
 
 func (d *Definition) apiVersions() []string {
