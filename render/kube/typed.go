@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metavalidation "k8s.io/apimachinery/pkg/api/validation"
@@ -139,12 +140,13 @@ func missingRequired(v any, t reflect.Type, p *field.Path) field.ErrorList {
 		if !ok {
 			return nil
 		}
-		for _, name := range required[definitionName(t)] {
+		info := structOf(t)
+		for _, name := range info.required {
 			if m[name] == nil {
 				errs = append(errs, field.Required(p.Child(name), ""))
 			}
 		}
-		fields := jsonFields(t)
+		fields := info.fields
 		for _, k := range sortedKeys(m) {
 			if ft, ok := fields[k]; ok {
 				errs = append(errs, missingRequired(m[k], ft, p.Child(k))...)
@@ -162,6 +164,22 @@ func missingRequired(v any, t reflect.Type, p *field.Path) field.ErrorList {
 		}
 	}
 	return errs
+}
+
+// structInfo is what the walk needs of a struct type.
+type structInfo struct {
+	required []string
+	fields   map[string]reflect.Type
+}
+
+var structInfos sync.Map // reflect.Type -> *structInfo
+
+func structOf(t reflect.Type) *structInfo {
+	if v, ok := structInfos.Load(t); ok {
+		return v.(*structInfo)
+	}
+	v, _ := structInfos.LoadOrStore(t, &structInfo{required: required[definitionName(t)], fields: jsonFields(t)})
+	return v.(*structInfo)
 }
 
 // definitionName is the OpenAPI definition name of a Go API type:
