@@ -2,7 +2,9 @@ package validate
 
 import (
 	"io/fs"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"cuelang.org/go/cue"
@@ -36,5 +38,18 @@ func TestProfileKnowsTheWaivableChecks(t *testing.T) {
 	slices.Sort(want)
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("#PolicyCheck in cue/profile.cue (-validate.WaivableIDs +cue):\n%s", d)
+	}
+}
+
+// The README's tables list every check.
+func TestREADMEListsEveryCheck(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Checks {
+		if c.ID != "waiver-unused" && !strings.Contains(string(b), "| `"+c.ID+"` |") {
+			t.Errorf("README.md has no table row for check %s", c.ID)
+		}
 	}
 }
