@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -96,15 +97,7 @@ func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []str
 				out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Objects})
 			}
 		}
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-		if failed {
-			return silentExit(ExitError)
-		}
-		return nil
+		return writeJSON(cmd.OutOrStdout(), out, !failed)
 	}
 	if failed {
 		return findingsExit(cmd.ErrOrStderr(), fs, " of "+dir)
@@ -116,6 +109,19 @@ func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []str
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d site(s) in %s valid: %d objects, %d warning(s), %d waived\n",
 		len(res.Sites), dir, objects, validate.Count(fs, validate.SeverityWarning), validate.Count(fs, validate.SeverityWaived))
+	return nil
+}
+
+// writeJSON prints v as indented JSON, then ends with exit 1 unless ok.
+func writeJSON(w io.Writer, v any, ok bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if !ok {
+		return silentExit(ExitError)
+	}
 	return nil
 }
 
@@ -136,15 +142,7 @@ func reportValidation(cmd *cobra.Command, output string, sites []*profile.Site, 
 		for _, s := range sites {
 			res.Sites = append(res.Sites, siteJSON{Name: s.Name, File: s.Source.File})
 		}
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-		if len(problems) > 0 {
-			return silentExit(ExitError)
-		}
-		return nil
+		return writeJSON(cmd.OutOrStdout(), res, len(problems) == 0)
 	}
 	if len(problems) > 0 {
 		fmt.Fprintln(cmd.ErrOrStderr(), problems.Error())

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -147,7 +148,7 @@ func missingRequired(v any, t reflect.Type, p *field.Path) field.ErrorList {
 			}
 		}
 		fields := info.fields
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if ft, ok := fields[k]; ok {
 				errs = append(errs, missingRequired(m[k], ft, p.Child(k))...)
 			}
@@ -159,7 +160,7 @@ func missingRequired(v any, t reflect.Type, p *field.Path) field.ErrorList {
 		}
 	case reflect.Map:
 		m, _ := v.(map[string]any)
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			errs = append(errs, missingRequired(m[k], t.Elem(), p.Key(k))...)
 		}
 	}
@@ -219,15 +220,6 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func metaOf(obj runtime.Object) (*metav1.ObjectMeta, bool) {

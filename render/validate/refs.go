@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -298,7 +299,7 @@ func (s *site) checkSelectors(it *Item, pods []labels.Set) {
 func walk(v any, p *field.Path, fn func(p *field.Path, key string, v any)) {
 	switch v := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			fn(p.Child(k), k, v[k])
 			walk(v[k], p.Child(k), fn)
 		}

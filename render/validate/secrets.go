@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,13 +21,13 @@ func (s *site) checkSecrets() {
 			for _, k := range []string{"data", "stringData"} {
 				if m, _ := o.Doc[k].(map[string]any); len(m) > 0 {
 					s.report(it, "secret-data", field.NewPath(k),
-						fmt.Sprintf("the Secret carries %d value(s) (%s): they would be committed to Git", len(m), strings.Join(sortedKeys(m), ", ")),
+						fmt.Sprintf("the Secret carries %d value(s) (%s): they would be committed to Git", len(m), strings.Join(slices.Sorted(maps.Keys(m)), ", ")),
 						"let the cluster provide the Secret (profile provided.secrets, or a secretRef) or create it at run time (annotation tpgen.dev/creates-secrets)")
 				}
 			}
 		case "ConfigMap":
 			data, _ := o.Doc["data"].(map[string]any)
-			for _, k := range sortedKeys(data) {
+			for _, k := range slices.Sorted(maps.Keys(data)) {
 				p := field.NewPath("data").Key(k)
 				v := str(data[k])
 				if isCredentialName(k) && !placeholder(v) {
@@ -156,13 +157,4 @@ func credentialIn(text string) string {
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
