@@ -168,72 +168,78 @@ func TestExampleSitesOnAPIServer(t *testing.T) {
 	total := 0
 	for _, site := range res.Sites {
 		t.Run(site.Name, func(t *testing.T) {
-			ctx := context.Background()
-			t0 := time.Now()
-			a := &applier{s: startServer(t, sharedDir)}
-			dir := filepath.Join(out, site.Name)
-
-			// 1. The cluster tier, the site's own CRDs included.
-			cluster := readTier(t, filepath.Join(dir, site.Tiers[0]))
-			a.apply(ctx, cluster)
-			own := crdNames(cluster)
-			if err := a.s.waitEstablished(ctx, own); err != nil {
-				a.rejected = append(a.rejected, err.Error())
-			}
-			if len(a.rejected) > 0 {
-				t.Fatalf("the API server refused the cluster tier:\n%s", strings.Join(a.rejected, "\n"))
-			}
-
-			// 2. The upstream CRDs of the same names replace them.
-			var replacements []file
-			for _, name := range own {
-				f, ok := upstream[name]
-				if !ok {
-					t.Errorf("no upstream CRD named %s in %s", name, strings.Join(operatorCRDs, ", "))
-					continue
-				}
-				replacements = append(replacements, f)
-			}
-			a.apply(ctx, replacements)
-			if err := a.s.waitEstablished(ctx, own); err != nil {
-				a.rejected = append(a.rejected, err.Error())
-			}
-
-			// 3. Every other tier, in install order.
-			for _, tier := range site.Tiers[1:] {
-				a.apply(ctx, readTier(t, filepath.Join(dir, tier)))
-			}
-
-			// 4. The GitOps objects, last, with the engines' CRDs.
-			gitops := filepath.Join(dir, "gitops")
-			if st, err := os.Stat(gitops); err == nil && st.IsDir() {
-				var crds []file
-				for _, f := range engines {
-					crds = append(crds, f)
-				}
-				slices.SortFunc(crds, func(x, y file) int { return strings.Compare(x.obj.Name(), y.obj.Name()) })
-				a.apply(ctx, crds)
-				if err := a.s.waitEstablished(ctx, crdNames(crds)); err != nil {
-					a.rejected = append(a.rejected, err.Error())
-				}
-				objs := readTree(t, gitops)
-				for _, ns := range namespacesOf(objs) {
-					if err := a.s.ensureNamespace(ctx, ns); err != nil {
-						a.rejected = append(a.rejected, fmt.Sprintf("Namespace/%s: %v", ns, err))
-					}
-				}
-				a.apply(ctx, objs)
-			}
-
-			t.Logf("%s: %d objects applied (%d upstream CRDs replaced the site's own) in %v",
-				site.Name, a.applied, len(replacements), time.Since(t0).Round(time.Millisecond))
-			total += a.applied
-			if len(a.rejected) > 0 {
-				t.Errorf("the API server rejected %d object(s):\n%s", len(a.rejected), strings.Join(a.rejected, "\n"))
-			}
+			total += applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers, upstream, engines)
 		})
 	}
 	t.Logf("%d sites, %d objects applied", len(res.Sites), total)
+}
+
+// applySite applies one rendered site to a fresh API server in the order
+// of the package doc, reports every rejection, and returns how many
+// objects the server accepted.
+func applySite(t *testing.T, sharedDir, dir string, tiers []string, upstream, engines map[string]file) int {
+	ctx := context.Background()
+	t0 := time.Now()
+	a := &applier{s: startServer(t, sharedDir)}
+
+	// 1. The cluster tier, the site's own CRDs included.
+	cluster := readTier(t, filepath.Join(dir, tiers[0]))
+	a.apply(ctx, cluster)
+	own := crdNames(cluster)
+	if err := a.s.waitEstablished(ctx, own); err != nil {
+		a.rejected = append(a.rejected, err.Error())
+	}
+	if len(a.rejected) > 0 {
+		t.Fatalf("the API server refused the cluster tier:\n%s", strings.Join(a.rejected, "\n"))
+	}
+
+	// 2. The upstream CRDs of the same names replace them.
+	var replacements []file
+	for _, name := range own {
+		f, ok := upstream[name]
+		if !ok {
+			t.Errorf("no upstream CRD named %s in %s", name, strings.Join(operatorCRDs, ", "))
+			continue
+		}
+		replacements = append(replacements, f)
+	}
+	a.apply(ctx, replacements)
+	if err := a.s.waitEstablished(ctx, own); err != nil {
+		a.rejected = append(a.rejected, err.Error())
+	}
+
+	// 3. Every other tier, in install order.
+	for _, tier := range tiers[1:] {
+		a.apply(ctx, readTier(t, filepath.Join(dir, tier)))
+	}
+
+	// 4. The GitOps objects, last, with the engines' CRDs.
+	gitops := filepath.Join(dir, "gitops")
+	if st, err := os.Stat(gitops); err == nil && st.IsDir() {
+		var crds []file
+		for _, f := range engines {
+			crds = append(crds, f)
+		}
+		slices.SortFunc(crds, func(x, y file) int { return strings.Compare(x.obj.Name(), y.obj.Name()) })
+		a.apply(ctx, crds)
+		if err := a.s.waitEstablished(ctx, crdNames(crds)); err != nil {
+			a.rejected = append(a.rejected, err.Error())
+		}
+		objs := readTree(t, gitops)
+		for _, ns := range namespacesOf(objs) {
+			if err := a.s.ensureNamespace(ctx, ns); err != nil {
+				a.rejected = append(a.rejected, fmt.Sprintf("Namespace/%s: %v", ns, err))
+			}
+		}
+		a.apply(ctx, objs)
+	}
+
+	t.Logf("%s: %d objects applied (%d upstream CRDs replaced the site's own) in %v",
+		filepath.Base(dir), a.applied, len(replacements), time.Since(t0).Round(time.Millisecond))
+	if len(a.rejected) > 0 {
+		t.Errorf("the API server rejected %d object(s):\n%s", len(a.rejected), strings.Join(a.rejected, "\n"))
+	}
+	return a.applied
 }
 
 // namespacesOf lists the namespaces objects live in that none of them
@@ -252,4 +258,47 @@ func namespacesOf(fs []file) []string {
 		}
 	}
 	return out
+}
+
+// A site's gitops/ directory (the GitOps stage's Argo CD or Flux objects)
+// is applied last, after the engines' CRDs, into the engine's namespace
+// the cluster has. Here with hand-written objects, so the path is proven
+// whether or not the render writes gitops/ yet.
+func TestGitOpsDirectoryIsAppliedLast(t *testing.T) {
+	sharedDir := shared.Dir(t)
+	out := t.TempDir()
+	res, err := renderTo(t, []string{"../profiles/nantes-iot.yaml"}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := res.Sites[0]
+	gitops := filepath.Join(out, site.Name, "gitops")
+	if err := os.MkdirAll(gitops, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const objects = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: nantes, namespace: flux-system}
+spec: {url: "https://git.example.net/iot/nantes.git", interval: 5m, ref: {branch: main}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: nantes-cluster, namespace: flux-system}
+spec: {interval: 10m, path: ./clusters/nantes/nantes-iot/cluster, prune: true, sourceRef: {kind: GitRepository, name: nantes}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: nantes, namespace: argocd}
+spec: {sourceRepos: ["https://git.example.net/iot/nantes.git"], destinations: [{server: "https://kubernetes.default.svc", namespace: thingpark-enterprise}]}
+`
+	if err := os.WriteFile(filepath.Join(gitops, "engine.yaml"), []byte(objects), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	applied := applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers,
+		upstreamCRDs(t, sharedDir, operatorCRDs), upstreamCRDs(t, sharedDir, gitopsCRDs))
+	// The site's objects, its 19 CRDs replaced, the 11 engine CRDs and
+	// the 3 GitOps objects (the engines' namespaces are the cluster's).
+	if want := site.Objects + 19 + 11 + 3; applied != want {
+		t.Errorf("%d objects applied, want %d", applied, want)
+	}
 }
