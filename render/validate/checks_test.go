@@ -539,3 +539,22 @@ func TestRunRefusesABadKubernetesVersion(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// A finding about the site as a whole points at its profile.
+func TestSiteFindingsPointAtTheProfile(t *testing.T) {
+	f := newFixture(t)
+	f.remove(t, "NetworkPolicy/tpe/same-namespace")
+	got, err := Run(f.items, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `s1: networkPolicy is on but the site renders no NetworkPolicy [network-policy]
+    profiles/s1.yaml
+    hint: render the charts' NetworkPolicies (networkPolicy.ingress.enabled), or set networkPolicy: false`
+	if len(got) != 1 {
+		t.Fatalf("got %v", got)
+	}
+	if d := cmp.Diff(want, got[0].String()); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}

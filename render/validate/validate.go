@@ -225,7 +225,8 @@ func newSite(items []Item, o Options, r kube.Release) *site {
 	return s
 }
 
-// report adds a finding about item it (nil for the site as a whole).
+// report adds a finding about item it (nil for the site as a whole, which
+// points at the profile).
 func (s *site) report(it *Item, check string, p *field.Path, msg, hint string) {
 	f := Finding{Severity: checkSeverity(check), Site: s.o.Site, Check: check, Message: msg, Hint: hint}
 	if p != nil {
@@ -233,6 +234,8 @@ func (s *site) report(it *Item, check string, p *field.Path, msg, hint string) {
 	}
 	if it != nil {
 		f.Object, f.File, f.Source = it.Object.ID(), it.File, it.Object.Source
+	} else {
+		f.File = s.o.Profile // about the site: its profile says what it wants
 	}
 	s.findings = append(s.findings, f)
 }
