@@ -8,8 +8,9 @@
 // objects into files (render/manifest), proves every object against
 // Kubernetes and policy (render/validate), and only when every site
 // succeeded with no error finding writes them (render/output).
-// ValidateRendered runs the validation stage over a tree already written. Stages exchange plain values; none imports
-// another; only this package composes them. It never prints (progress goes
+// ValidateRendered runs the validation stage over a tree already written.
+// Stages exchange plain values; none imports another; only this package
+// composes them. It never prints (progress goes
 // to an io.Writer given in Options) and never exits.
 //
 // Concurrency: sites render in parallel on Options.Jobs workers; output is
