@@ -4,7 +4,7 @@ BIN     := bin/tpgen
 PROFILES ?= profiles
 OUT     ?= deploy
 
-.PHONY: all build render check test vet golden bench fuzz schema clean
+.PHONY: all build render check test vet golden bench fuzz schema e2e clean
 
 all: build
 
@@ -25,7 +25,21 @@ check: build
 # Every test: vet, unit, golden, CLI scripts, with the race detector.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+# End to end: every example site applied, whole, to a real kube-apiserver
+# (../shared/tools/apiserver-up.sh, one fresh server per site), with the
+# upstream CRDs of the release's operators. Binaries are built once into
+# APISERVER_CACHE (5 to 10 minutes cold). Skips, loudly, without ../shared.
+# Servers are stopped even if the test process dies.
+APISERVER_CACHE ?= $(HOME)/.cache/tpgen-apiserver
+e2e:
+	@if [ ! -d ../shared/tools ]; then echo "*** make e2e: ../shared is absent: end-to-end tests SKIPPED ***"; exit 0; fi; \
+	$(GO) vet -tags e2e ./e2e/ || exit 1; \
+	state=$$(mktemp -d /tmp/tpgen-e2e-run.XXXXXX); \
+	APISERVER_CACHE=$(APISERVER_CACHE) TPGEN_E2E_STATE=$$state $(GO) test -tags e2e -count=1 -v -timeout 60m ./e2e/; rc=$$?; \
+	for d in $$state/*/; do [ -d "$$d" ] && APISERVER_DIR=$${d%/} bash ../shared/tools/apiserver-down.sh; done; \
+	rm -rf $$state; exit $$rc
 
 # Rewrite golden/ from the example profiles (deletes stale files); review the diff.
 golden:

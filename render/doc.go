@@ -1,13 +1,16 @@
 // Package render is the orchestrator of tpgen's pipeline:
 //
-//	profile -> plan -> helm -> kustomize -> manifest -> output
+//	profile -> plan -> helm -> kustomize -> manifest -> validate -> output
 //
 // Run loads and validates the profiles (render/profile), evaluates each
 // site's plan, renders the plan's tiers through Helm (render/helm) in
 // install order, applies the overlays (render/kustomize), arranges the
-// objects into files (render/manifest), and only when every site succeeded
-// writes them (render/output). Stages exchange plain values; none imports
-// another; only this package composes them. It never prints (progress goes
+// objects into files (render/manifest), proves every object against
+// Kubernetes and policy (render/validate), and only when every site
+// succeeded with no error finding writes them (render/output).
+// ValidateRendered runs the validation stage over a tree already written.
+// Stages exchange plain values; none imports another; only this package
+// composes them. It never prints (progress goes
 // to an io.Writer given in Options) and never exits.
 //
 // Concurrency: sites render in parallel on Options.Jobs workers; output is

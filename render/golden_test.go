@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -37,6 +38,21 @@ func renderFleet(t testing.TB, jobs int) *render.Result {
 	return res
 }
 
+var fleet struct {
+	once sync.Once
+	res  *render.Result
+}
+
+// sharedFleet is one rendering of the example fleet (-j 2) for the tests
+// that only read it: the fleet takes seconds to render, minutes under
+// -race. Callers must not modify it.
+func sharedFleet(t testing.TB) *render.Result {
+	t.Helper()
+	fleet.once.Do(func() { fleet.res = renderFleet(t, 2) })
+	require.NotNil(t, fleet.res, "rendering the fleet failed in an earlier test")
+	return fleet.res
+}
+
 // treeOf is the tree `tpgen render` writes into an empty directory.
 func treeOf(res *render.Result) map[string][]byte {
 	out := map[string][]byte{output.IndexFile: res.Index}
@@ -51,7 +67,7 @@ func treeOf(res *render.Result) map[string][]byte {
 // TestGolden compares the rendered example fleet with golden/, file by file.
 func TestGolden(t *testing.T) {
 	t.Chdir("..")
-	got := treeOf(renderFleet(t, 2))
+	got := treeOf(sharedFleet(t))
 	const dir = "golden"
 	if *update {
 		require.NoError(t, os.RemoveAll(dir))
@@ -117,7 +133,7 @@ func TestDeterministic(t *testing.T) {
 	t.Chdir("..")
 	a := treeOf(renderFleet(t, 1))
 	b := treeOf(renderFleet(t, 4))
-	c := treeOf(renderFleet(t, 2))
+	c := treeOf(sharedFleet(t))
 	require.NotEmpty(t, a)
 	require.Equal(t, a, b, "-j 1 and -j 4 differ")
 	require.Equal(t, a, c, "two renders differ")

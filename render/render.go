@@ -23,6 +23,7 @@ import (
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/validate"
 )
 
 // Options of one run.
@@ -66,6 +67,9 @@ type SiteResult struct {
 	Changed []string
 	// Inputs digests what the site was rendered from.
 	Inputs string
+	// Findings of the validation stage: warnings and waived ones (a run
+	// with an error finding returns a *validate.Error instead).
+	Findings []validate.Finding
 }
 
 // Result of a run, sites sorted by name.
@@ -120,6 +124,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err // already in site order
+	}
+	if err := findingsError(results); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(results, func(a, b SiteResult) int { return cmp.Compare(a.Name, b.Name) })
 	res := &Result{Sites: results}
@@ -266,12 +273,16 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 	if err != nil {
 		return SiteResult{}, err
 	}
+	findings, err := validateSite(s, p, clusterTier, files, o.OutDir)
+	if err != nil {
+		return SiteResult{}, err
+	}
 	gfiles, err := wrap(p, files, header)
 	if err != nil {
 		return SiteResult{}, fmt.Errorf("wrapping for %s: %w", p.GitOps.Engine, err)
 	}
 	files = append(files, gfiles...)
-	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs)}
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs), Findings: findings}
 	for _, f := range files {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
 	}
@@ -283,6 +294,23 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 
 // wrap adds the GitOps engine's objects for the site's arranged tiers.
 func wrap(p *profile.Plan, files []manifest.File, header string) ([]manifest.File, error) {
+	objs := make([]object.Object, 0, len(files))
+	for _, f := range files {
+		if f.Object.Doc != nil {
+			objs = append(objs, f.Object)
+		}
+	}
+	gobjs, err := gitops.Objects(gitopsOptions(p, objs))
+	if err != nil {
+		return nil, err
+	}
+	dirs := gitops.Dirs(p.GitOps.Engine)
+	return manifest.Arrange(gobjs, manifest.Options{Namespace: p.Namespace, ClusterTier: dirs[0], Tiers: dirs, Header: header})
+}
+
+// gitopsOptions maps the plan and the site's arranged objects (Tier set)
+// to the gitops stage's input.
+func gitopsOptions(p *profile.Plan, objs []object.Object) gitops.Options {
 	g := p.GitOps
 	opts := gitops.Options{Site: p.Site, Namespace: p.Namespace, Engine: gitops.Engine{
 		Name: g.Engine, RepoURL: g.RepoURL, Revision: g.Revision, Path: g.Path, Prune: g.Prune,
@@ -293,19 +321,14 @@ func wrap(p *profile.Plan, files []manifest.File, header string) ([]manifest.Fil
 	}
 	for _, t := range p.Tiers {
 		gt := gitops.Tier{Name: t.Name, ClusterAdmin: t.Account.ClusterAdmin, ServiceAccount: t.Account.ServiceAccount, Timeout: t.Timeout}
-		for _, f := range files {
-			if f.Object.Tier == t.Name && f.Object.Doc != nil {
-				gt.Objects = append(gt.Objects, f.Object)
+		for _, o := range objs {
+			if o.Tier == t.Name {
+				gt.Objects = append(gt.Objects, o)
 			}
 		}
 		opts.Tiers = append(opts.Tiers, gt)
 	}
-	objs, err := gitops.Objects(opts)
-	if err != nil {
-		return nil, err
-	}
-	dirs := gitops.Dirs(g.Engine)
-	return manifest.Arrange(objs, manifest.Options{Namespace: p.Namespace, ClusterTier: dirs[0], Tiers: dirs, Header: header})
+	return opts
 }
 
 // emptyValue returns the path of the first null, empty map or empty list in

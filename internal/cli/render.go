@@ -15,6 +15,7 @@ import (
 	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/validate"
 )
 
 func newRender() *cobra.Command {
@@ -76,6 +77,9 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
 				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles; nothing was written", len(dl)))
 			}
+			if fs, ok := render.Findings(err); ok {
+				return findingsExit(cmd.ErrOrStderr(), fs, "; nothing was written to "+outDir)
+			}
 			if err != nil && (check || res == nil) {
 				if check {
 					return err
@@ -85,6 +89,7 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 			if err != nil {
 				return err // the output stage says what state DIR is in
 			}
+			printFindings(cmd.ErrOrStderr(), siteFindings(res))
 			if check {
 				return printDrift(cmd, format, outDir, paths, res)
 			}
@@ -161,6 +166,8 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 			Objects int      `json:"objects"`
 			Files   int      `json:"files"`
 			Changed []string `json:"changed"`
+			// Findings: warnings and waived policy findings.
+			Findings []validate.Finding `json:"findings"`
 		}
 		out := struct {
 			OutputDir string     `json:"outputDir"`
@@ -172,7 +179,11 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 			if ch == nil {
 				ch = []string{}
 			}
-			out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Tiers, s.Objects, len(s.Files), ch})
+			fs := s.Findings
+			if fs == nil {
+				fs = []validate.Finding{}
+			}
+			out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Tiers, s.Objects, len(s.Files), ch, fs})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -184,6 +195,9 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 		if len(s.Changed) > 0 {
 			state = fmt.Sprintf("%d file(s) changed", len(s.Changed))
 			changed++
+		}
+		if n := validate.Count(s.Findings, validate.SeverityWaived); n > 0 {
+			state += fmt.Sprintf(", %d finding(s) waived", n)
 		}
 		fmt.Fprintf(w, "%-24s %4d objects  %s\n", s.Name, s.Objects, state)
 	}

@@ -4,28 +4,48 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tpgen/tpgen/internal/diag"
+	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/validate"
 )
 
 func newValidate() *cobra.Command {
-	var output string
+	var (
+		output   string
+		rendered string
+		sites    []string
+	)
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
-		Short: "Check site profiles against the schema",
+		Short: "Check site profiles against the schema, or a rendered tree against Kubernetes and policy",
 		Long: `validate checks every profile in the given files and directories (default
 profiles/) against tpgen's embedded schema. It prints one summary line and
 exits 0 when every site is valid; otherwise it prints every error with its
-field path and file:line:col, and exits 1.`,
+field path and file:line:col, and exits 1.
+
+With --rendered DIR, it runs the validation stage of render over a tree
+that render wrote (DIR/<site>/<tier>/*.yaml, e.g. after a hand edit or
+from another tpgen version): each site directory is matched by name with
+a profile in PATH (default profiles/), whose plan gives the checks their
+inputs; the objects' sources come from the files' headers. Errors exit 1,
+warnings are printed and exit 0.`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if err := oneOf("output", output, "text", "json"); err != nil {
 				return err
 			}
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
+			}
+			if rendered != "" {
+				return validateRendered(cmd, output, rendered, paths, sites)
+			}
+			if len(sites) > 0 {
+				return usageErr("--site needs --rendered")
 			}
 			l, err := profile.NewLoader()
 			if err != nil {
@@ -40,7 +60,69 @@ field path and file:line:col, and exits 1.`,
 		},
 	}
 	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
+	cmd.Flags().StringVar(&rendered, "rendered", "", "validate the rendered tree in `DIR` (the -o of render) instead of the profiles")
+	cmd.Flags().StringSliceVar(&sites, "site", nil, "with --rendered: only these sites (repeatable, or comma-separated)")
 	return cmd
+}
+
+func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string) error {
+	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites})
+	fs, failed := render.Findings(err)
+	if dl, ok := render.Problems(err); ok {
+		fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
+		return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+	}
+	if err != nil && !failed {
+		return err
+	}
+	if !failed {
+		fs = siteFindings(res)
+	}
+	if output == "json" {
+		type siteJSON struct {
+			Name    string `json:"name"`
+			Profile string `json:"profile"`
+			Objects int    `json:"objects"`
+		}
+		out := struct {
+			Valid    bool               `json:"valid"`
+			Sites    []siteJSON         `json:"sites"`
+			Findings []validate.Finding `json:"findings"`
+		}{Valid: !failed, Sites: []siteJSON{}, Findings: fs}
+		if out.Findings == nil {
+			out.Findings = []validate.Finding{}
+		}
+		if res != nil {
+			for _, s := range res.Sites {
+				out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Objects})
+			}
+		}
+		return writeJSON(cmd.OutOrStdout(), out, !failed)
+	}
+	if failed {
+		return findingsExit(cmd.ErrOrStderr(), fs, " of "+dir)
+	}
+	printFindings(cmd.ErrOrStderr(), fs)
+	objects := 0
+	for _, s := range res.Sites {
+		objects += s.Objects
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%d site(s) in %s valid: %d objects, %d warning(s), %d waived\n",
+		len(res.Sites), dir, objects, validate.Count(fs, validate.SeverityWarning), validate.Count(fs, validate.SeverityWaived))
+	return nil
+}
+
+// writeJSON prints v as indented JSON, then ends with exit 1 unless ok.
+func writeJSON(w io.Writer, v any, ok bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if !ok {
+		return silentExit(ExitError)
+	}
+	return nil
 }
 
 func reportValidation(cmd *cobra.Command, output string, sites []*profile.Site, problems diag.List) error {
@@ -60,15 +142,7 @@ func reportValidation(cmd *cobra.Command, output string, sites []*profile.Site, 
 		for _, s := range sites {
 			res.Sites = append(res.Sites, siteJSON{Name: s.Name, File: s.Source.File})
 		}
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-		if len(problems) > 0 {
-			return silentExit(ExitError)
-		}
-		return nil
+		return writeJSON(cmd.OutOrStdout(), res, len(problems) == 0)
 	}
 	if len(problems) > 0 {
 		fmt.Fprintln(cmd.ErrOrStderr(), problems.Error())

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -174,40 +175,15 @@ func kindRank(o object.Object) int {
 	return len(applyOrder)
 }
 
-// builtinClusterScoped are the cluster-scoped kinds of Kubernetes itself.
-var builtinClusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "ComponentStatus": true,
-	"CustomResourceDefinition.apiextensions.k8s.io":                 true,
-	"StorageClass.storage.k8s.io":                                   true,
-	"CSIDriver.storage.k8s.io":                                      true,
-	"CSINode.storage.k8s.io":                                        true,
-	"VolumeAttachment.storage.k8s.io":                               true,
-	"PriorityClass.scheduling.k8s.io":                               true,
-	"IngressClass.networking.k8s.io":                                true,
-	"RuntimeClass.node.k8s.io":                                      true,
-	"ClusterRole.rbac.authorization.k8s.io":                         true,
-	"ClusterRoleBinding.rbac.authorization.k8s.io":                  true,
-	"ValidatingWebhookConfiguration.admissionregistration.k8s.io":   true,
-	"MutatingWebhookConfiguration.admissionregistration.k8s.io":     true,
-	"ValidatingAdmissionPolicy.admissionregistration.k8s.io":        true,
-	"ValidatingAdmissionPolicyBinding.admissionregistration.k8s.io": true,
-	"APIService.apiregistration.k8s.io":                             true,
-	"CertificateSigningRequest.certificates.k8s.io":                 true,
-	"FlowSchema.flowcontrol.apiserver.k8s.io":                       true,
-	"PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io":       true,
-	"TokenReview.authentication.k8s.io":                             true,
-	"SelfSubjectAccessReview.authorization.k8s.io":                  true,
-	"SubjectAccessReview.authorization.k8s.io":                      true,
-}
-
-// clusterScoped returns the cluster-scoped group-kinds: built-ins plus the
-// custom kinds whose CRD is among objs with scope Cluster.
+// clusterScoped returns the cluster-scoped group-kinds among objs:
+// built-ins (render/kube) plus the custom kinds whose CRD is among objs
+// with scope Cluster.
 func clusterScoped(objs []object.Object) map[string]bool {
-	out := make(map[string]bool, len(builtinClusterScoped))
-	for k := range builtinClusterScoped {
-		out[k] = true
-	}
+	out := map[string]bool{}
 	for _, o := range objs {
+		if kube.ClusterScoped(o.GroupKind()) {
+			out[o.GroupKind()] = true
+		}
 		spec, kind, group, ok := crd(o)
 		if !ok {
 			continue

@@ -129,9 +129,11 @@ func userPos(e cueerrors.Error, data cue.Value, path []string, file string) (str
 }
 
 // hintAt returns the @hint of the deepest field on path that has one.
+// List indexes look into the list's element schema, so that fields of
+// list elements (policy.waivers[0].id) find their hints.
 func hintAt(schema cue.Value, path []string) string {
 	for i := len(path); i > 0; i-- {
-		v := schema.LookupPath(cuePath(path[:i]))
+		v := schema.LookupPath(schemaPath(path[:i]))
 		if !v.Exists() {
 			continue
 		}
@@ -251,6 +253,18 @@ func cuePath(path []string) cue.Path {
 			sels[i] = cue.Index(n)
 		} else {
 			sels[i] = cue.Str(p).Optional()
+		}
+	}
+	return cue.MakePath(sels...)
+}
+
+// schemaPath is cuePath for lookups in the schema: an index selects any
+// element of the list.
+func schemaPath(path []string) cue.Path {
+	sels := cuePath(path).Selectors()
+	for i, p := range path {
+		if _, err := strconv.Atoi(p); err == nil {
+			sels[i] = cue.AnyIndex
 		}
 	}
 	return cue.MakePath(sels...)

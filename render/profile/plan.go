@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"cuelang.org/go/cue"
@@ -17,7 +18,10 @@ type Plan struct {
 	Overlays    []string `json:"overlays"`
 	SiteOverlay string   `json:"siteOverlay,omitempty"`
 	ChartsDir   string   `json:"chartsDir,omitempty"`
-	GitOps      GitOps   `json:"gitops"`
+	// Checks is the input of the validation stage (cue/plan.cue #Checks),
+	// decoded by the stage that uses it.
+	Checks json.RawMessage `json:"checks"`
+	GitOps GitOps          `json:"gitops"`
 }
 
 // GitOps says how the site's tree is delivered.

@@ -1,0 +1,304 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/internal/shared"
+	"github.com/tpgen/tpgen/overlays"
+	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/object"
+)
+
+// The operators of the release (FACTS §1) and the GitOps engines, as
+// upstream ships their CRDs in ../shared/crds.
+var (
+	operatorCRDs = []string{"strimzi-0.33.2", "percona-psmdb-1.13.0", "cert-manager-v1.12.0"}
+	gitopsCRDs   = []string{"argo-cd-v3.5.1", "flux-v2"}
+)
+
+func renderTo(t *testing.T, paths []string, out string) (*render.Result, error) {
+	t.Helper()
+	return render.Run(context.Background(), render.Options{
+		Paths: paths, OutDir: out, Jobs: 2,
+		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
+		Overlays: overlays.FS,
+	})
+}
+
+// file is one object of the rendered tree.
+type file struct {
+	path string
+	obj  object.Object
+}
+
+// readTier reads a tier directory in its kustomization.yaml order (the
+// apply order tpgen writes).
+func readTier(t *testing.T, dir string) []file {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k struct{ Resources []string }
+	if err := yaml.Unmarshal(b, &k); err != nil {
+		t.Fatal(err)
+	}
+	var out []file
+	for _, r := range k.Resources {
+		out = append(out, readFile(t, filepath.Join(dir, r))...)
+	}
+	return out
+}
+
+func readFile(t *testing.T, p string) []file {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := object.Decode(b)
+	if err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	var out []file
+	for _, d := range docs {
+		out = append(out, file{path: p, obj: object.Object{Doc: d}})
+	}
+	return out
+}
+
+// readTree reads every object under dir (for gitops/, whose layout is the
+// GitOps stage's): Namespaces and CRDs first, then by path.
+func readTree(t *testing.T, dir string) []file {
+	t.Helper()
+	var out []file
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".yaml" || d.Name() == "kustomization.yaml" {
+			return err
+		}
+		out = append(out, readFile(t, p)...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := func(f file) int {
+		switch f.obj.Kind() {
+		case "CustomResourceDefinition":
+			return 0
+		case "Namespace":
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b file) int { return first(a) - first(b) })
+	return out
+}
+
+// upstreamCRDs reads the CRDs of the given ../shared/crds directories, by
+// name.
+func upstreamCRDs(t *testing.T, sharedDir string, dirs []string) map[string]file {
+	t.Helper()
+	out := map[string]file{}
+	for _, d := range dirs {
+		for _, f := range readTree(t, filepath.Join(sharedDir, "crds", d)) {
+			if f.obj.Kind() == "CustomResourceDefinition" {
+				out[f.obj.Name()] = f
+			}
+		}
+	}
+	return out
+}
+
+// applier applies objects and keeps the server's verdicts.
+type applier struct {
+	s        *server
+	applied  int
+	rejected []string
+}
+
+func (a *applier) apply(ctx context.Context, fs []file) {
+	for _, f := range fs {
+		if err := a.s.apply(ctx, f.obj.Doc); err != nil {
+			a.rejected = append(a.rejected, fmt.Sprintf("%s (%s): %v", f.obj.ID(), f.path, err))
+			continue
+		}
+		a.applied++
+	}
+}
+
+func crdNames(fs []file) []string {
+	var out []string
+	for _, f := range fs {
+		if f.obj.Kind() == "CustomResourceDefinition" {
+			out = append(out, f.obj.Name())
+		}
+	}
+	return out
+}
+
+// TestExampleSitesOnAPIServer: every example site, whole, accepted by a
+// real API server, its custom resources against the operators' own CRDs.
+func TestExampleSitesOnAPIServer(t *testing.T) {
+	sharedDir := shared.Dir(t)
+	out := t.TempDir()
+	res, err := renderTo(t, []string{"../profiles"}, out)
+	if err != nil {
+		t.Fatalf("rendering the example fleet: %v", err)
+	}
+	upstream := upstreamCRDs(t, sharedDir, operatorCRDs)
+	engines := upstreamCRDs(t, sharedDir, gitopsCRDs)
+	total := 0
+	for _, site := range res.Sites {
+		t.Run(site.Name, func(t *testing.T) {
+			total += applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers, upstream, engines)
+		})
+	}
+	t.Logf("%d sites, %d objects applied", len(res.Sites), total)
+}
+
+// applySite applies one rendered site to a fresh API server in the order
+// of the package doc, reports every rejection, and returns how many
+// objects the server accepted.
+func applySite(t *testing.T, sharedDir, dir string, tiers []string, upstream, engines map[string]file) int {
+	ctx := context.Background()
+	t0 := time.Now()
+	a := &applier{s: startServer(t, sharedDir)}
+
+	// 1. The cluster tier, the site's own CRDs included.
+	cluster := readTier(t, filepath.Join(dir, tiers[0]))
+	a.apply(ctx, cluster)
+	own := crdNames(cluster)
+	if err := a.s.waitEstablished(ctx, own); err != nil {
+		a.rejected = append(a.rejected, err.Error())
+	}
+	if len(a.rejected) > 0 {
+		t.Fatalf("the API server refused the cluster tier:\n%s", strings.Join(a.rejected, "\n"))
+	}
+
+	// 2. The upstream CRDs of the same names replace them.
+	var replacements []file
+	for _, name := range own {
+		f, ok := upstream[name]
+		if !ok {
+			t.Errorf("no upstream CRD named %s in %s", name, strings.Join(operatorCRDs, ", "))
+			continue
+		}
+		replacements = append(replacements, f)
+	}
+	a.apply(ctx, replacements)
+	if err := a.s.waitEstablished(ctx, own); err != nil {
+		a.rejected = append(a.rejected, err.Error())
+	}
+
+	// 3. Every other tier, in install order.
+	for _, tier := range tiers[1:] {
+		a.apply(ctx, readTier(t, filepath.Join(dir, tier)))
+	}
+
+	// 4. The GitOps objects, last, with the engines' CRDs.
+	gitops := filepath.Join(dir, "gitops")
+	if st, err := os.Stat(gitops); err == nil && st.IsDir() {
+		var crds []file
+		for _, f := range engines {
+			crds = append(crds, f)
+		}
+		slices.SortFunc(crds, func(x, y file) int { return strings.Compare(x.obj.Name(), y.obj.Name()) })
+		a.apply(ctx, crds)
+		if err := a.s.waitEstablished(ctx, crdNames(crds)); err != nil {
+			a.rejected = append(a.rejected, err.Error())
+		}
+		objs := readTree(t, gitops)
+		for _, ns := range namespacesOf(objs) {
+			if err := a.s.ensureNamespace(ctx, ns); err != nil {
+				a.rejected = append(a.rejected, fmt.Sprintf("Namespace/%s: %v", ns, err))
+			}
+		}
+		a.apply(ctx, objs)
+	}
+
+	t.Logf("%s: %d objects applied (%d upstream CRDs replaced the site's own) in %v",
+		filepath.Base(dir), a.applied, len(replacements), time.Since(t0).Round(time.Millisecond))
+	if len(a.rejected) > 0 {
+		t.Errorf("the API server rejected %d object(s):\n%s", len(a.rejected), strings.Join(a.rejected, "\n"))
+	}
+	return a.applied
+}
+
+// namespacesOf lists the namespaces objects live in that none of them
+// creates (the GitOps engine's own, which the cluster has).
+func namespacesOf(fs []file) []string {
+	made := map[string]bool{}
+	for _, f := range fs {
+		if f.obj.Kind() == "Namespace" {
+			made[f.obj.Name()] = true
+		}
+	}
+	var out []string
+	for _, f := range fs {
+		if ns := f.obj.Namespace(); ns != "" && !made[ns] && !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+// A site's gitops/ directory (the GitOps stage's Argo CD or Flux objects)
+// is applied last, after the engines' CRDs, into the engine's namespace
+// the cluster has. Here with hand-written objects, so the path is proven
+// whether or not the render writes gitops/ yet.
+func TestGitOpsDirectoryIsAppliedLast(t *testing.T) {
+	sharedDir := shared.Dir(t)
+	out := t.TempDir()
+	res, err := renderTo(t, []string{"../profiles/nantes-iot.yaml"}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := res.Sites[0]
+	gitops := filepath.Join(out, site.Name, "gitops")
+	if err := os.MkdirAll(gitops, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const objects = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: nantes, namespace: flux-system}
+spec: {url: "https://git.example.net/iot/nantes.git", interval: 5m, ref: {branch: main}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: nantes-cluster, namespace: flux-system}
+spec: {interval: 10m, path: ./clusters/nantes/nantes-iot/cluster, prune: true, sourceRef: {kind: GitRepository, name: nantes}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: nantes, namespace: argocd}
+spec: {sourceRepos: ["https://git.example.net/iot/nantes.git"], destinations: [{server: "https://kubernetes.default.svc", namespace: thingpark-enterprise}]}
+`
+	if err := os.WriteFile(filepath.Join(gitops, "engine.yaml"), []byte(objects), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	applied := applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers,
+		upstreamCRDs(t, sharedDir, operatorCRDs), upstreamCRDs(t, sharedDir, gitopsCRDs))
+	// The site's objects, its 19 CRDs replaced, the 11 engine CRDs and
+	// the 3 GitOps objects (the engines' namespaces are the cluster's).
+	if want := site.Objects + 19 + 11 + 3; applied != want {
+		t.Errorf("%d objects applied, want %d", applied, want)
+	}
+}

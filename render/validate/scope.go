@@ -1,0 +1,113 @@
+package validate
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/tpgen/tpgen/render/kube"
+	"github.com/tpgen/tpgen/render/object"
+)
+
+// scope returns whether an object's kind is cluster-scoped, and whether
+// that is known (a kind that is neither built in nor defined by a CRD of
+// the site is not).
+func (s *site) scope(o object.Object) (cluster, known bool) {
+	if kube.Builtin(o.APIVersion(), o.Kind()) {
+		return kube.ClusterScoped(o.GroupKind()), true
+	}
+	if d, ok := s.crds.set.Lookup(o.Group(), o.Kind()); ok {
+		return !d.Namespaced, true
+	}
+	return false, false
+}
+
+// checkScope: cluster-tier, site-namespace.
+func (s *site) checkScope() {
+	for i := range s.items {
+		it := &s.items[i]
+		o := it.Object
+		cluster, known := s.scope(o)
+		switch {
+		case !known:
+		case cluster && it.Object.Tier != s.o.ClusterTier:
+			s.report(it, "cluster-tier", nil,
+				fmt.Sprintf("the cluster-scoped %s is in tier %s, not in the cluster tier %s", o.Kind(), o.Tier, s.o.ClusterTier),
+				"cluster-scoped objects need a cluster administrator: they belong to the cluster tier")
+		case cluster && o.Namespace() != "":
+			s.report(it, "cluster-tier", field.NewPath("metadata", "namespace"),
+				fmt.Sprintf("the cluster-scoped %s sets a namespace", o.Kind()), "remove metadata.namespace")
+		case !cluster && o.Namespace() != s.o.Namespace:
+			s.report(it, "site-namespace", field.NewPath("metadata", "namespace"),
+				fmt.Sprintf("namespace %q is not the site's namespace %s", o.Namespace(), s.o.Namespace),
+				"a site owns one namespace: render the object there, or leave it to the cluster's own tooling")
+		}
+		if o.GroupKind() == "Namespace" && o.Name() != s.o.Namespace {
+			s.report(it, "site-namespace", field.NewPath("metadata", "name"),
+				fmt.Sprintf("the site creates namespace %q besides its own %s", o.Name(), s.o.Namespace),
+				"a site owns one namespace")
+		}
+	}
+}
+
+// checkNetworkPolicies: network-policy.
+func (s *site) checkNetworkPolicies() {
+	if !s.o.Policy.NetworkPolicy {
+		return
+	}
+	policies := map[string][]labels.Selector{} // namespace -> ingress pod selectors
+	n := 0
+	for _, it := range s.items {
+		o := it.Object
+		if o.GroupKind() != "NetworkPolicy.networking.k8s.io" {
+			continue
+		}
+		n++
+		if !appliesToIngress(o) {
+			continue
+		}
+		if sel, ok := kube.Selector(dig(o.Doc, "spec", "podSelector")); ok {
+			policies[o.Namespace()] = append(policies[o.Namespace()], sel)
+		}
+	}
+	if n == 0 {
+		s.report(nil, "network-policy", nil, "networkPolicy is on but the site renders no NetworkPolicy",
+			"render the charts' NetworkPolicies (networkPolicy.ingress.enabled), or set networkPolicy: false")
+		return
+	}
+	for i := range s.items {
+		it := &s.items[i]
+		pt, ok := podTemplateOf(it.Object)
+		if !ok {
+			continue
+		}
+		selected := false
+		for _, sel := range policies[it.Object.Namespace()] {
+			if sel.Matches(pt.labels) {
+				selected = true
+				break
+			}
+		}
+		if !selected {
+			s.report(it, "network-policy", pt.tmpl.Child("metadata", "labels"),
+				"no NetworkPolicy of the namespace selects the pods of this workload: their ingress is not isolated",
+				"add a NetworkPolicy whose podSelector matches these labels (an empty podSelector selects every pod)")
+		}
+	}
+}
+
+// appliesToIngress: policyTypes lists Ingress, or is absent (Ingress is
+// then implied).
+func appliesToIngress(o object.Object) bool {
+	types, ok := dig(o.Doc, "spec", "policyTypes").([]any)
+	if !ok {
+		return true
+	}
+	for _, t := range types {
+		if t == "Ingress" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,72 @@
+package render
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/overlays"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/object"
+	"github.com/tpgen/tpgen/render/validate"
+)
+
+// benchSites renders the example fleet once and returns, per site, the
+// validation stage's input.
+func benchSites(b *testing.B, sites ...string) ([][]validate.Item, []validate.Options) {
+	b.Helper()
+	o := Options{Paths: []string{"../profiles"}, Sites: sites, Jobs: 2,
+		Charts: chartsource.NewFS(charts.FS, "embedded charts"), Overlays: overlays.FS}
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ss, plans, err := plan(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var items [][]validate.Item
+	var opts []validate.Options
+	for i, s := range res.Sites {
+		var its []validate.Item
+		for _, f := range s.Files {
+			if strings.HasSuffix(f.Path, "/kustomization.yaml") {
+				continue
+			}
+			docs, err := object.Decode(f.Data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tier, _, _ := strings.Cut(f.Path, "/")
+			its = append(its, validate.Item{Object: object.Object{Tier: tier, Source: "bench", Doc: docs[0]}, File: f.Path})
+		}
+		op, err := validateOptions(ss[i], plans[i], s.Tiers[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		items, opts = append(items, its), append(opts, op)
+	}
+	return items, opts
+}
+
+func benchValidate(b *testing.B, sites ...string) {
+	items, opts := benchSites(b, sites...)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range items {
+			fs, err := validate.Run(items[i], opts[i])
+			if err != nil || len(fs) != 0 {
+				b.Fatal(err, fs)
+			}
+		}
+	}
+}
+
+// BenchmarkValidateSite runs the validation stage over one example site
+// (lyon-prod, 188 objects), CRDs compiled once per process as in a run.
+func BenchmarkValidateSite(b *testing.B) { benchValidate(b, "lyon-prod") }
+
+// BenchmarkValidateExamples runs the validation stage over the six example
+// sites.
+func BenchmarkValidateExamples(b *testing.B) { benchValidate(b) }
