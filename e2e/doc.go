@@ -6,8 +6,10 @@
 // For every example site, on a fresh server: the cluster tier, the site's
 // own CRDs included, is applied; the upstream CRDs of the same names
 // (../shared/crds: the exact operator versions of the release) replace
-// them; every other tier is applied in install order; a gitops/ directory,
-// if the site has one, is applied last after the Argo CD and Flux CRDs.
+// them; every other tier is applied in install order; the site's gitops/
+// directory (Argo CD or Flux objects, gitops/root or gitops/tiers
+// included) is applied last after the Argo CD and Flux CRDs. The count of
+// accepted objects must equal the site's object files plus those CRDs.
 // Every apply is a real server-side apply (field manager tpgen-e2e,
 // fieldValidation Strict) as the kubeconfig's admin; every rejection is
 // listed with the server's message. A deliberately broken object must be

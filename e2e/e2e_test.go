@@ -168,7 +168,23 @@ func TestExampleSitesOnAPIServer(t *testing.T) {
 	total := 0
 	for _, site := range res.Sites {
 		t.Run(site.Name, func(t *testing.T) {
-			total += applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers, upstream, engines)
+			applied := applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers, upstream, engines)
+			// Every object file of the site (its tiers and gitops/), the
+			// upstream CRDs replacing its own, and the engines' CRDs.
+			want := len(engines)
+			for _, f := range site.Files {
+				switch {
+				case strings.HasSuffix(f.Path, "/kustomization.yaml"):
+				case strings.Contains(f.Path, "/customresourcedefinition."):
+					want += 2
+				default:
+					want++
+				}
+			}
+			if applied != want {
+				t.Errorf("%d objects applied, want %d", applied, want)
+			}
+			total += applied
 		})
 	}
 	t.Logf("%d sites, %d objects applied", len(res.Sites), total)
@@ -215,7 +231,9 @@ func applySite(t *testing.T, sharedDir, dir string, tiers []string, upstream, en
 
 	// 4. The GitOps objects, last, with the engines' CRDs.
 	gitops := filepath.Join(dir, "gitops")
-	if st, err := os.Stat(gitops); err == nil && st.IsDir() {
+	if st, err := os.Stat(gitops); err != nil || !st.IsDir() {
+		t.Errorf("the rendered site has no gitops/ directory: %v", err)
+	} else {
 		var crds []file
 		for _, f := range engines {
 			crds = append(crds, f)
@@ -260,45 +278,3 @@ func namespacesOf(fs []file) []string {
 	return out
 }
 
-// A site's gitops/ directory (the GitOps stage's Argo CD or Flux objects)
-// is applied last, after the engines' CRDs, into the engine's namespace
-// the cluster has. Here with hand-written objects, so the path is proven
-// whether or not the render writes gitops/ yet.
-func TestGitOpsDirectoryIsAppliedLast(t *testing.T) {
-	sharedDir := shared.Dir(t)
-	out := t.TempDir()
-	res, err := renderTo(t, []string{"../profiles/nantes-iot.yaml"}, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	site := res.Sites[0]
-	gitops := filepath.Join(out, site.Name, "gitops")
-	if err := os.MkdirAll(gitops, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	const objects = `apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {name: nantes, namespace: flux-system}
-spec: {url: "https://git.example.net/iot/nantes.git", interval: 5m, ref: {branch: main}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {name: nantes-cluster, namespace: flux-system}
-spec: {interval: 10m, path: ./clusters/nantes/nantes-iot/cluster, prune: true, sourceRef: {kind: GitRepository, name: nantes}}
----
-apiVersion: argoproj.io/v1alpha1
-kind: AppProject
-metadata: {name: nantes, namespace: argocd}
-spec: {sourceRepos: ["https://git.example.net/iot/nantes.git"], destinations: [{server: "https://kubernetes.default.svc", namespace: thingpark-enterprise}]}
-`
-	if err := os.WriteFile(filepath.Join(gitops, "engine.yaml"), []byte(objects), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	applied := applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers,
-		upstreamCRDs(t, sharedDir, operatorCRDs), upstreamCRDs(t, sharedDir, gitopsCRDs))
-	// The site's objects, its 19 CRDs replaced, the 11 engine CRDs and
-	// the 3 GitOps objects (the engines' namespaces are the cluster's).
-	if want := site.Objects + 19 + 11 + 3; applied != want {
-		t.Errorf("%d objects applied, want %d", applied, want)
-	}
-}
