@@ -17,9 +17,11 @@ render: build
 	./$(BIN) render $(PROFILES) -o $(OUT)
 
 # Every test: vet, unit, golden, CLI scripts, with the race detector.
+# render's tests render the fleet dozens of times: on a shared 2-core
+# machine under -race they can pass go test's default 10-minute limit.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 # End to end: every example site applied, whole, to a real kube-apiserver
 # (../shared/tools/apiserver-up.sh, one fresh server per site), with the

@@ -2,42 +2,54 @@ package render_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
 	"github.com/tpgen/tpgen/internal/shared"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/crd"
 	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/object"
 )
 
-// fleetObjects renders the example fleet and returns each site's objects.
+// fleet is the example fleet rendered once for the tests of this file (a
+// render under the race detector costs a minute on a busy machine).
+var fleet struct {
+	once sync.Once
+	res  *render.Result
+	objs map[string][]object.Object
+}
+
+// fleetObjects renders the example fleet (once) and returns each site's
+// objects. The working directory must be the repository root.
 func fleetObjects(t *testing.T) (*render.Result, map[string][]object.Object) {
 	t.Helper()
-	res := renderFleet(t, 2)
-	out := map[string][]object.Object{}
-	for _, s := range res.Sites {
-		for _, f := range s.Files {
-			if strings.HasSuffix(f.Path, "/kustomization.yaml") {
-				continue
-			}
-			docs, err := object.Decode(f.Data)
-			require.NoError(t, err)
-			tier, _, _ := strings.Cut(f.Path, "/")
-			for _, d := range docs {
-				out[s.Name] = append(out[s.Name], object.Object{Tier: tier, Doc: d})
+	fleet.once.Do(func() {
+		res := renderFleet(t, 2)
+		objs := map[string][]object.Object{}
+		for _, s := range res.Sites {
+			for _, f := range s.Files {
+				if strings.HasSuffix(f.Path, "/kustomization.yaml") {
+					continue
+				}
+				docs, err := object.Decode(f.Data)
+				require.NoError(t, err)
+				tier, _, _ := strings.Cut(f.Path, "/")
+				for _, d := range docs {
+					objs[s.Name] = append(objs[s.Name], object.Object{Tier: tier, Doc: d})
+				}
 			}
 		}
+		fleet.res, fleet.objs = res, objs
+	})
+	if fleet.res == nil {
+		t.Fatal("rendering the example fleet failed in an earlier test")
 	}
-	return res, out
+	return fleet.res, fleet.objs
 }
 
 // Every example site renders with zero findings: no error (render would
@@ -108,20 +120,14 @@ func TestFleetAgainstUpstreamCRDs(t *testing.T) {
 	assert.Greater(t, checked, 30)
 }
 
-// ValidateRendered reads back what Run writes: the same findings (none),
-// sources from the headers.
+// ValidateRendered reads back what Run writes (golden/ is that, byte for
+// byte, TestGolden says): no findings, every object, sources from the
+// headers.
 func TestValidateRenderedReadsTheWrittenTree(t *testing.T) {
 	t.Chdir("..")
-	out := filepath.Join(t.TempDir(), "deploy")
-	_, err := render.Run(context.Background(), render.Options{
-		Paths: []string{"profiles/eu"}, OutDir: out, Jobs: 2,
-		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays: overlays.FS,
-	})
+	res, err := render.ValidateRendered(context.Background(), render.RenderedOptions{Dir: "golden", Paths: []string{"profiles"}})
 	require.NoError(t, err)
-	res, err := render.ValidateRendered(context.Background(), render.RenderedOptions{Dir: out, Paths: []string{"profiles"}})
-	require.NoError(t, err)
-	require.Len(t, res.Sites, 3)
+	require.Len(t, res.Sites, 6)
 	for _, s := range res.Sites {
 		assert.Empty(t, s.Findings, s.Name)
 		assert.Greater(t, s.Objects, 150, s.Name)
