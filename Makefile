@@ -23,6 +23,8 @@ check: build
 	./$(BIN) render $(PROFILES) -o golden --check
 
 # Every test: vet, unit, golden, CLI scripts, with the race detector.
+# render's tests render the fleet dozens of times: on a shared 2-core
+# machine under -race they can pass go test's default 10-minute limit.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...

@@ -2,24 +2,21 @@ package render_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
 	"github.com/tpgen/tpgen/internal/shared"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/crd"
 	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/object"
 )
 
-// fleetObjects renders the example fleet and returns each site's objects.
+// fleetObjects returns each site's objects in the shared rendering of the
+// example fleet. The working directory must be the repository root.
 func fleetObjects(t *testing.T) (*render.Result, map[string][]object.Object) {
 	t.Helper()
 	res := sharedFleet(t)
@@ -109,20 +106,14 @@ func TestFleetAgainstUpstreamCRDs(t *testing.T) {
 	assert.Greater(t, checked, 30)
 }
 
-// ValidateRendered reads back what Run writes: the same findings (none),
-// sources from the headers.
+// ValidateRendered reads back what Run writes (golden/ is that, byte for
+// byte, TestGolden says): no findings, every object, sources from the
+// headers.
 func TestValidateRenderedReadsTheWrittenTree(t *testing.T) {
 	t.Chdir("..")
-	out := filepath.Join(t.TempDir(), "deploy")
-	_, err := render.Run(context.Background(), render.Options{
-		Paths: []string{"profiles/eu"}, OutDir: out, Jobs: 2,
-		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays: overlays.FS,
-	})
+	res, err := render.ValidateRendered(context.Background(), render.RenderedOptions{Dir: "golden", Paths: []string{"profiles"}})
 	require.NoError(t, err)
-	res, err := render.ValidateRendered(context.Background(), render.RenderedOptions{Dir: out, Paths: []string{"profiles"}})
-	require.NoError(t, err)
-	require.Len(t, res.Sites, 3)
+	require.Len(t, res.Sites, 6)
 	for _, s := range res.Sites {
 		assert.Empty(t, s.Findings, s.Name)
 		assert.Greater(t, s.Objects, 150, s.Name)
