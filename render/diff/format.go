@@ -1,0 +1,510 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Formats of a report.
+const (
+	FormatText     = "text"
+	FormatMarkdown = "markdown"
+	FormatJSON     = "json"
+)
+
+// DefaultMarkdownLimit keeps a markdown report under GitHub's 65536
+// characters per pull-request comment, with room for a bot's own text.
+const DefaultMarkdownLimit = 60000
+
+// Write writes r in format (text, markdown or json). limit caps markdown
+// in bytes (0: DefaultMarkdownLimit); the summary and the attention list
+// are always kept, object details are cut with a note saying what.
+func (r *Report) Write(w io.Writer, format string, limit int) error {
+	switch format {
+	case FormatJSON:
+		return r.writeJSON(w)
+	case FormatMarkdown:
+		if limit <= 0 {
+			limit = DefaultMarkdownLimit
+		}
+		_, err := io.WriteString(w, r.markdown(limit))
+		return err
+	case FormatText, "":
+		_, err := io.WriteString(w, r.text())
+		return err
+	}
+	return fmt.Errorf("unknown format %q: want text, markdown or json", format)
+}
+
+// Totals counts the report's objects.
+type Totals struct {
+	Sites     int `json:"sites"`
+	Added     int `json:"added"`
+	Removed   int `json:"removed"`
+	Changed   int `json:"changed"`
+	Attention int `json:"attention"`
+}
+
+// Totals counts sites that differ (noise-only sites included) and changes.
+func (r *Report) Totals() Totals {
+	var t Totals
+	for _, s := range r.Sites {
+		if s.Status != "unchanged" || slices.ContainsFunc(r.Noise, func(n Noise) bool { return n.Site == s.Site }) {
+			t.Sites++
+		}
+	}
+	for _, c := range r.Changes {
+		switch c.Op {
+		case Added:
+			t.Added++
+		case Removed:
+			t.Removed++
+		default:
+			t.Changed++
+		}
+		if len(c.Attention) > 0 {
+			t.Attention++
+		}
+	}
+	return t
+}
+
+func (t Totals) String() string {
+	if t.Sites == 0 {
+		return "no differences"
+	}
+	return fmt.Sprintf("%d site(s) differ: %d object(s) added, %d removed, %d changed; %d need attention", t.Sites, t.Added, t.Removed, t.Changed, t.Attention)
+}
+
+func flags(f []string) string {
+	if len(f) == 0 {
+		return "-"
+	}
+	return strings.Join(f, ", ")
+}
+
+func (c Change) mark() string {
+	switch c.Op {
+	case Added:
+		return "+"
+	case Removed:
+		return "-"
+	}
+	return "~"
+}
+
+// headline is one change's first line.
+func (c Change) headline() string {
+	s := fmt.Sprintf("%s %s (%s)", c.mark(), c.Key.ID(), c.Tier)
+	if c.OldTier != "" {
+		s += fmt.Sprintf(" moved from %s", c.OldTier)
+	}
+	if len(c.Attention) > 0 {
+		s += " [" + strings.Join(c.Attention, ", ") + "]"
+	}
+	return s
+}
+
+// fieldLines prints a field's change, indented.
+func (f Field) lines(indent string) []string {
+	var head string
+	switch f.Op {
+	case Added:
+		head = fmt.Sprintf("%s%s: added %s", indent, f.Path, f.New)
+	case Removed:
+		head = fmt.Sprintf("%s%s: removed (was %s)", indent, f.Path, f.Old)
+	default:
+		head = fmt.Sprintf("%s%s: %s -> %s", indent, f.Path, f.Old, f.New)
+	}
+	if len(f.Attention) > 0 {
+		head += "  [" + strings.Join(f.Attention, ", ") + "]"
+	}
+	out := []string{head}
+	for _, l := range f.Text {
+		out = append(out, indent+"  "+l)
+	}
+	return out
+}
+
+// kindCounts summarises the objects of a whole site added or removed:
+// one line per tier, kinds by count.
+func (r *Report) kindCounts(site string) []string {
+	var out []string
+	var tier string
+	counts := map[string]int{}
+	flush := func() {
+		if tier == "" {
+			return
+		}
+		var kinds []string
+		for k := range counts {
+			kinds = append(kinds, k)
+		}
+		slices.Sort(kinds)
+		var parts []string
+		for _, k := range kinds {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+		}
+		out = append(out, fmt.Sprintf("%s: %s", tier, strings.Join(parts, ", ")))
+		clear(counts)
+	}
+	for _, c := range r.Changes {
+		if c.Key.Site != site {
+			continue
+		}
+		if c.Tier != tier {
+			flush()
+			tier = c.Tier
+		}
+		counts[c.Key.Kind]++
+	}
+	flush()
+	return out
+}
+
+func (r *Report) siteNoise(site string) []string {
+	var out []string
+	for _, n := range r.Noise {
+		if n.Site == site {
+			out = append(out, fmt.Sprintf("label %s %q -> %q on %d object(s) (summarised)", n.Label, n.Old, n.New, n.Objects))
+		}
+	}
+	return out
+}
+
+// ---- text ----
+
+func (r *Report) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Comparing %s with %s.\n", r.Old, r.New)
+	if !r.Differs() {
+		b.WriteString("No differences.\n")
+		return b.String()
+	}
+	b.WriteString("\n")
+	tw := newTable("SITE", "STATUS", "TIER", "ADDED", "REMOVED", "CHANGED", "ATTENTION")
+	for _, s := range r.Sites {
+		if len(s.Tiers) == 0 {
+			status := s.Status
+			if len(r.siteNoise(s.Site)) > 0 {
+				status = "labels only"
+			}
+			tw.row(s.Site, status, "-", "0", "0", "0", "-")
+			continue
+		}
+		for i, t := range s.Tiers {
+			site, status := s.Site, s.Status
+			if i > 0 {
+				site, status = "", ""
+			}
+			tw.row(site, status, t.Tier, fmt.Sprint(t.Added), fmt.Sprint(t.Removed), fmt.Sprint(t.Changed), flags(t.Attention))
+		}
+	}
+	b.WriteString(tw.String())
+	for _, s := range r.Sites {
+		lines := r.siteDetails(s, "  ", "    ")
+		if len(lines) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s (%s)\n", s.Site, s.Status)
+		for _, l := range lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	fmt.Fprintf(&b, "\n%s.\n", r.Totals())
+	return b.String()
+}
+
+// siteDetails are the lines under a site: kinds per tier for a site added
+// or removed whole, one block per object otherwise; then the noise.
+func (r *Report) siteDetails(s SiteSummary, indent, fieldIndent string) []string {
+	var out []string
+	if s.Status == "added" || s.Status == "removed" {
+		for _, l := range r.kindCounts(s.Site) {
+			out = append(out, indent+l)
+		}
+	} else {
+		for _, c := range r.Changes {
+			if c.Key.Site != s.Site {
+				continue
+			}
+			out = append(out, c.block(indent, fieldIndent)...)
+		}
+	}
+	for _, l := range r.siteNoise(s.Site) {
+		out = append(out, indent+l)
+	}
+	return out
+}
+
+func (c Change) block(indent, fieldIndent string) []string {
+	out := []string{indent + c.headline()}
+	for _, f := range c.Fields {
+		out = append(out, f.lines(fieldIndent)...)
+	}
+	return out
+}
+
+// table aligns columns with two spaces, like text/tabwriter without its
+// trailing padding.
+type table struct{ rows [][]string }
+
+func newTable(head ...string) *table { return &table{rows: [][]string{head}} }
+
+func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) String() string {
+	widths := make([]int, len(t.rows[0]))
+	for _, r := range t.rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			line.WriteString(c)
+			if i < len(r)-1 {
+				line.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))))
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// ---- markdown ----
+
+// maxAttention caps the attention list of a markdown report.
+const maxAttention = 50
+
+func (r *Report) markdown(limit int) string {
+	var head strings.Builder
+	t := r.Totals()
+	head.WriteString("### tpgen diff\n\n")
+	fmt.Fprintf(&head, "Comparing %s with %s: **%s**.\n", mdText(r.Old), mdText(r.New), t)
+	if !r.Differs() {
+		return head.String()
+	}
+	head.WriteString("\n| site | status | tier | added | removed | changed | attention |\n|---|---|---|--:|--:|--:|---|\n")
+	for _, s := range r.Sites {
+		if len(s.Tiers) == 0 {
+			status := s.Status
+			if len(r.siteNoise(s.Site)) > 0 {
+				status = "labels only"
+			}
+			fmt.Fprintf(&head, "| %s | %s | | 0 | 0 | 0 | |\n", mdEscape(s.Site), status)
+			continue
+		}
+		for _, tr := range s.Tiers {
+			att := ""
+			if len(tr.Attention) > 0 {
+				att = "⚠️ " + strings.Join(tr.Attention, ", ")
+			}
+			fmt.Fprintf(&head, "| %s | %s | %s | %d | %d | %d | %s |\n", mdEscape(s.Site), s.Status, mdEscape(tr.Tier), tr.Added, tr.Removed, tr.Changed, att)
+		}
+	}
+	var att []string
+	for _, s := range r.Sites {
+		if s.Status == "added" || s.Status == "removed" {
+			var all []string
+			n := 0
+			for _, c := range r.Changes {
+				if c.Key.Site == s.Site && len(c.Attention) > 0 {
+					all = append(all, c.Attention...)
+					n++
+				}
+			}
+			if n > 0 {
+				att = append(att, fmt.Sprintf("- **%s** %s whole: %d object(s) flagged (%s)", mdEscape(s.Site), s.Status, n, strings.Join(sortedSet(all), ", ")))
+			}
+			continue
+		}
+		for _, c := range r.Changes {
+			if c.Key.Site == s.Site && len(c.Attention) > 0 {
+				att = append(att, fmt.Sprintf("- **%s** %s `%s` (%s): %s", mdEscape(s.Site), c.Op, c.Key.ID(), c.Tier, strings.Join(c.Attention, ", ")))
+			}
+		}
+	}
+	if len(att) > 0 {
+		head.WriteString("\n#### Needs attention\n\n")
+		if len(att) > maxAttention {
+			more := len(att) - maxAttention
+			att = append(att[:maxAttention], fmt.Sprintf("- … and %d more (see the details, or `tpgen diff --output text`)", more))
+		}
+		head.WriteString(strings.Join(att, "\n") + "\n")
+	}
+
+	// Details, one collapsible section per site, cut to fit the limit.
+	var body strings.Builder
+	cutObjects, cutSites := 0, 0
+	reserve := 400 // room for the note on what was cut
+	for _, s := range r.Sites {
+		lines := r.siteDetails(s, "", "    ")
+		if len(lines) == 0 {
+			continue
+		}
+		open := fmt.Sprintf("\n<details><summary>%s: %s</summary>\n\n", mdEscape(s.Site), siteLine(s))
+		fence := fenceFor(lines)
+		var sec strings.Builder
+		sec.WriteString(open + fence + "diff\n")
+		kept, total := 0, 0
+		for _, blk := range r.siteBlocks(s) {
+			total++
+			text := strings.Join(blk, "\n") + "\n"
+			if head.Len()+body.Len()+sec.Len()+len(text)+len(fence)+20+reserve > limit {
+				continue
+			}
+			sec.WriteString(text)
+			kept++
+		}
+		sec.WriteString(fence + "\n</details>\n")
+		if kept == 0 {
+			cutSites++
+			cutObjects += total
+			continue
+		}
+		cutObjects += total - kept
+		body.WriteString(sec.String())
+	}
+	out := head.String() + body.String()
+	if cutObjects > 0 {
+		out += fmt.Sprintf("\n> **Cut to fit %d bytes:** the details of %d object(s) were left out", limit, cutObjects)
+		if cutSites > 0 {
+			out += fmt.Sprintf(" (%d site(s) without details)", cutSites)
+		}
+		out += "; the summary and the attention list are complete. Run `tpgen diff --output text` for everything.\n"
+	}
+	return out
+}
+
+// siteBlocks are a site's details as units the size cap keeps or drops.
+func (r *Report) siteBlocks(s SiteSummary) [][]string {
+	var out [][]string
+	if s.Status == "added" || s.Status == "removed" {
+		for _, l := range r.kindCounts(s.Site) {
+			out = append(out, []string{mark(s.Status) + " " + l})
+		}
+	} else {
+		for _, c := range r.Changes {
+			if c.Key.Site == s.Site {
+				out = append(out, c.block("", "    "))
+			}
+		}
+	}
+	for _, l := range r.siteNoise(s.Site) {
+		out = append(out, []string{"# " + l})
+	}
+	return out
+}
+
+func mark(status string) string {
+	if status == "removed" {
+		return "-"
+	}
+	return "+"
+}
+
+func siteLine(s SiteSummary) string {
+	var a, rm, ch int
+	for _, t := range s.Tiers {
+		a, rm, ch = a+t.Added, rm+t.Removed, ch+t.Changed
+	}
+	switch s.Status {
+	case "added":
+		return fmt.Sprintf("new site, %d object(s)", a)
+	case "removed":
+		return fmt.Sprintf("site removed, %d object(s)", rm)
+	}
+	return fmt.Sprintf("%d changed, %d added, %d removed", ch, a, rm)
+}
+
+// fenceFor returns a code fence longer than any backtick run in lines.
+func fenceFor(lines []string) string {
+	longest := 0
+	for _, l := range lines {
+		run := 0
+		for _, c := range l {
+			if c == '`' {
+				run++
+				longest = max(longest, run)
+			} else {
+				run = 0
+			}
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}
+
+func mdText(s string) string {
+	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`").Replace(s)
+}
+
+// ---- json ----
+
+type jsonChange struct {
+	Op        Op       `json:"op"`
+	Site      string   `json:"site"`
+	Tier      string   `json:"tier"`
+	OldTier   string   `json:"oldTier,omitempty"`
+	Group     string   `json:"group"`
+	Kind      string   `json:"kind"`
+	Namespace string   `json:"namespace,omitempty"`
+	Name      string   `json:"name"`
+	File      string   `json:"file"`
+	Attention []string `json:"attention"`
+	Fields    []Field  `json:"fields,omitempty"`
+}
+
+func (r *Report) writeJSON(w io.Writer) error {
+	t := r.Totals()
+	out := struct {
+		Old         string        `json:"old"`
+		New         string        `json:"new"`
+		Differences bool          `json:"differences"`
+		Totals      Totals        `json:"totals"`
+		Sites       []SiteSummary `json:"sites"`
+		Changes     []jsonChange  `json:"changes"`
+		Noise       []Noise       `json:"noise"`
+	}{Old: r.Old, New: r.New, Differences: r.Differs(), Totals: t, Sites: r.Sites, Changes: []jsonChange{}, Noise: r.Noise}
+	if out.Sites == nil {
+		out.Sites = []SiteSummary{}
+	}
+	for i := range out.Sites {
+		if out.Sites[i].Tiers == nil {
+			out.Sites[i].Tiers = []TierSummary{}
+		}
+	}
+	if out.Noise == nil {
+		out.Noise = []Noise{}
+	}
+	for _, c := range r.Changes {
+		out.Changes = append(out.Changes, jsonChange{
+			Op: c.Op, Site: c.Key.Site, Tier: c.Tier, OldTier: c.OldTier, Group: c.Key.Group, Kind: c.Key.Kind,
+			Namespace: c.Key.Namespace, Name: c.Key.Name, File: c.File, Attention: c.Attention, Fields: c.Fields,
+		})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
