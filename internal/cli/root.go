@@ -93,6 +93,7 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 	root.AddCommand(
 		newValidate(),
 		newRender(),
+		newDiff(),
 		newSchema(),
 		newInit(),
 		newVersion(),

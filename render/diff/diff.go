@@ -411,35 +411,63 @@ func sortedKeys(m map[string]any) []string {
 func label(v any) string { s, _ := v.(string); return s }
 
 // walkList matches items by name when every item of both lists is a map
-// with a distinct string name; otherwise by position.
+// with a distinct name (or metadata.name). Otherwise equal items match
+// wherever they are; the others pair up in order when as many went as
+// came (a field changed in place), or are listed as removed and added.
 func (w *walker) walkList(p []seg, a, b []any) {
 	an, aok := names(a)
 	bn, bok := names(b)
-	if !aok || !bok {
-		for i := range max(len(a), len(b)) {
-			var av, bv any
-			if i < len(a) {
-				av = a[i]
+	if aok && bok {
+		for i, n := range bn {
+			j := slices.Index(an, n)
+			var av any
+			if j >= 0 {
+				av = a[j]
 			}
-			if i < len(b) {
-				bv = b[i]
+			w.walk(append(p, seg{item: true, name: n}), av, b[i], j >= 0, true)
+		}
+		for j, n := range an {
+			if !slices.Contains(bn, n) {
+				w.walk(append(p, seg{item: true, name: n}), a[j], nil, true, false)
 			}
-			w.walk(append(p, seg{item: true, index: i}), av, bv, i < len(a), i < len(b))
 		}
 		return
 	}
-	for i, n := range bn {
-		j := slices.Index(an, n)
-		var av any
+	usedA := make([]bool, len(a))
+	var restB []int
+	for i, bv := range b {
+		j := slices.IndexFunc(a, func(av any) bool { return reflect.DeepEqual(av, bv) })
+		for j >= 0 && usedA[j] {
+			k := slices.IndexFunc(a[j+1:], func(av any) bool { return reflect.DeepEqual(av, bv) })
+			if k < 0 {
+				j = -1
+				break
+			}
+			j += 1 + k
+		}
 		if j >= 0 {
-			av = a[j]
+			usedA[j] = true
+			continue
 		}
-		w.walk(append(p, seg{item: true, name: n}), av, b[i], j >= 0, true)
+		restB = append(restB, i)
 	}
-	for j, n := range an {
-		if !slices.Contains(bn, n) {
-			w.walk(append(p, seg{item: true, name: n}), a[j], nil, true, false)
+	var restA []int
+	for j, used := range usedA {
+		if !used {
+			restA = append(restA, j)
 		}
+	}
+	if len(restA) == len(restB) {
+		for n, i := range restB {
+			w.walk(append(p, seg{item: true, index: i}), a[restA[n]], b[i], true, true)
+		}
+		return
+	}
+	for _, j := range restA {
+		w.walk(append(p, seg{item: true, index: j}), a[j], nil, true, false)
+	}
+	for _, i := range restB {
+		w.walk(append(p, seg{item: true, index: i}), nil, b[i], false, true)
 	}
 }
 
@@ -451,6 +479,10 @@ func names(l []any) ([]string, bool) {
 			return nil, false
 		}
 		n, ok := m["name"].(string)
+		if !ok { // volumeClaimTemplates, ...
+			meta, _ := m["metadata"].(map[string]any)
+			n, ok = meta["name"].(string)
+		}
 		if !ok || n == "" || slices.Contains(out, n) {
 			return nil, false
 		}

@@ -275,3 +275,27 @@ func TestFenceOutgrowsBackticks(t *testing.T) {
 	require.Equal(t, "```", fenceFor([]string{"a", "b`c"}))
 	require.Equal(t, "`````", fenceFor([]string{"x ```` y"}))
 }
+
+func TestUnnamedListItemsMatchByValue(t *testing.T) {
+	np := func(ports ...int) string {
+		var items []string
+		for _, p := range ports {
+			items = append(items, fmt.Sprintf("{port: %d, protocol: TCP}", p))
+		}
+		return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: tpe}\nspec: {ingress: [{ports: [" + strings.Join(items, ", ") + "]}]}\n"
+	}
+	r := Compare([]Object{obj(t, "s", "t", np(443, 2022, 2404, 3001, 3102))}, []Object{obj(t, "s", "t", np(443, 2022, 3001))}, Options{})
+	want := map[string]string{
+		"NetworkPolicy/tpe/x spec.ingress[0].ports[2]": `removed {"port":2404,"protocol":"TCP"} ->  []`,
+		"NetworkPolicy/tpe/x spec.ingress[0].ports[4]": `removed {"port":3102,"protocol":"TCP"} ->  []`,
+	}
+	if d := cmp.Diff(want, fieldsOf(r)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	// As many items went as came: paired in order, field by field.
+	r = Compare([]Object{obj(t, "s", "t", np(443, 2404))}, []Object{obj(t, "s", "t", np(443, 3001))}, Options{})
+	want = map[string]string{"NetworkPolicy/tpe/x spec.ingress[0].ports[1].port": `changed 2404 -> 3001 []`}
+	if d := cmp.Diff(want, fieldsOf(r)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+}

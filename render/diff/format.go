@@ -176,6 +176,31 @@ func (r *Report) siteNoise(site string) []string {
 	return out
 }
 
+// untouched says a site shows no difference at all, not even noise.
+func (r *Report) untouched(s SiteSummary) bool {
+	return s.Status == "unchanged" && !slices.ContainsFunc(r.Noise, func(n Noise) bool { return n.Site == s.Site })
+}
+
+// maxNames caps the names of unchanged sites listed.
+const maxNames = 20
+
+func (r *Report) unchangedLine() string {
+	var names []string
+	for _, s := range r.Sites {
+		if r.untouched(s) {
+			names = append(names, s.Site)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	list := strings.Join(names, ", ")
+	if len(names) > maxNames {
+		list = strings.Join(names[:maxNames], ", ") + fmt.Sprintf(", … (%d more)", len(names)-maxNames)
+	}
+	return fmt.Sprintf("Unchanged: %d site(s): %s.", len(names), list)
+}
+
 // ---- text ----
 
 func (r *Report) text() string {
@@ -188,6 +213,9 @@ func (r *Report) text() string {
 	b.WriteString("\n")
 	tw := newTable("SITE", "STATUS", "TIER", "ADDED", "REMOVED", "CHANGED", "ATTENTION")
 	for _, s := range r.Sites {
+		if r.untouched(s) {
+			continue
+		}
 		if len(s.Tiers) == 0 {
 			status := s.Status
 			if len(r.siteNoise(s.Site)) > 0 {
@@ -205,6 +233,9 @@ func (r *Report) text() string {
 		}
 	}
 	b.WriteString(tw.String())
+	if u := r.unchangedLine(); u != "" {
+		b.WriteString(u + "\n")
+	}
 	for _, s := range r.Sites {
 		lines := r.siteDetails(s, "  ", "    ")
 		if len(lines) == 0 {
@@ -298,6 +329,9 @@ func (r *Report) markdown(limit int) string {
 	}
 	head.WriteString("\n| site | status | tier | added | removed | changed | attention |\n|---|---|---|--:|--:|--:|---|\n")
 	for _, s := range r.Sites {
+		if r.untouched(s) {
+			continue
+		}
 		if len(s.Tiers) == 0 {
 			status := s.Status
 			if len(r.siteNoise(s.Site)) > 0 {
@@ -313,6 +347,9 @@ func (r *Report) markdown(limit int) string {
 			}
 			fmt.Fprintf(&head, "| %s | %s | %s | %d | %d | %d | %s |\n", mdEscape(s.Site), s.Status, mdEscape(tr.Tier), tr.Added, tr.Removed, tr.Changed, att)
 		}
+	}
+	if u := r.unchangedLine(); u != "" {
+		head.WriteString("\n" + mdEscape(u) + "\n")
 	}
 	var att []string
 	for _, s := range r.Sites {
@@ -350,16 +387,16 @@ func (r *Report) markdown(limit int) string {
 	cutObjects, cutSites := 0, 0
 	reserve := 400 // room for the note on what was cut
 	for _, s := range r.Sites {
-		lines := r.siteDetails(s, "", "    ")
-		if len(lines) == 0 {
+		blocks := r.siteBlocks(s)
+		if len(blocks) == 0 {
 			continue
 		}
 		open := fmt.Sprintf("\n<details><summary>%s: %s</summary>\n\n", mdEscape(s.Site), siteLine(s))
-		fence := fenceFor(lines)
+		fence := fenceFor(slices.Concat(blocks...))
 		var sec strings.Builder
 		sec.WriteString(open + fence + "diff\n")
 		kept, total := 0, 0
-		for _, blk := range r.siteBlocks(s) {
+		for _, blk := range blocks {
 			total++
 			text := strings.Join(blk, "\n") + "\n"
 			if head.Len()+body.Len()+sec.Len()+len(text)+len(fence)+20+reserve > limit {
@@ -398,12 +435,42 @@ func (r *Report) siteBlocks(s SiteSummary) [][]string {
 	} else {
 		for _, c := range r.Changes {
 			if c.Key.Site == s.Site {
-				out = append(out, c.block("", "    "))
+				out = append(out, c.diffBlock())
 			}
 		}
 	}
 	for _, l := range r.siteNoise(s.Site) {
 		out = append(out, []string{"# " + l})
+	}
+	return out
+}
+
+// diffBlock is a change in the syntax of a unified diff, so that GitHub
+// colours it: "@@ object @@", then "-path: old" and "+path: new".
+func (c Change) diffBlock() []string {
+	if c.Op != Changed {
+		return []string{c.headline()}
+	}
+	h := strings.TrimPrefix(c.headline(), "~ ")
+	out := []string{"@@ " + h + " @@"}
+	for _, f := range c.Fields {
+		att := ""
+		if len(f.Attention) > 0 {
+			att = "  [" + strings.Join(f.Attention, ", ") + "]"
+		}
+		switch {
+		case len(f.Text) > 0:
+			out = append(out, fmt.Sprintf("  %s: %s -> %s%s", f.Path, f.Old, f.New, att))
+			for _, l := range f.Text {
+				out = append(out, l[:1]+"     "+l[1:])
+			}
+		case f.Op == Added:
+			out = append(out, fmt.Sprintf("+ %s: %s%s", f.Path, f.New, att))
+		case f.Op == Removed:
+			out = append(out, fmt.Sprintf("- %s: %s%s", f.Path, f.Old, att))
+		default:
+			out = append(out, fmt.Sprintf("- %s: %s", f.Path, f.Old), fmt.Sprintf("+ %s: %s%s", f.Path, f.New, att))
+		}
 	}
 	return out
 }
