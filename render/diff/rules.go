@@ -233,5 +233,8 @@ func fieldFlag(k Key, p []seg) string {
 			return FlagResources
 		}
 	}
+	if (last == "size" || last == "storageSize") && (slices.Contains(keys, "storage") || slices.Contains(keys, "persistence")) {
+		return FlagResources // a volume size outside a resources block (Strimzi spec.kafka.storage.size)
+	}
 	return ""
 }
