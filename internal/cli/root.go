@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -94,6 +95,7 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 		newValidate(),
 		newRender(),
 		newDiff(),
+		newFlows(),
 		newSchema(),
 		newInit(),
 		newVersion(),
@@ -111,6 +113,8 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+func joinPaths(paths []string) string { return strings.Join(paths, " ") }
 
 func oneOf(flag, v string, allowed ...string) error {
 	for _, a := range allowed {

@@ -178,7 +178,7 @@ func (r *Repo) defaultBranch() (string, plumbing.Hash, error) {
 // ReadDir returns the regular files under path (relative to the work
 // tree's root, slash-separated; "." for all) as committed in c, keyed by
 // their path relative to path. A path that does not exist in c gives an
-// empty map; a path that is a file gives that one file under its base name.
+// empty map; a path that is a file gives that one file under the key "".
 // Symbolic links and submodules are skipped.
 func (r *Repo) ReadDir(c *Commit, path string) (map[string][]byte, error) {
 	tree, err := c.c.Tree()
@@ -207,7 +207,7 @@ func (r *Repo) ReadDir(c *Commit, path string) (map[string][]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("reading %s at %s: %w", path, c.Name, err)
 			}
-			out[e.Name] = b
+			out[""] = b
 			return out, nil
 		}
 		if tree, err = tree.Tree(path); err != nil {
@@ -256,7 +256,7 @@ func ReadDisk(dir string) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[filepath.Base(dir)] = b
+		out[""] = b
 		return out, nil
 	}
 	fsys := os.DirFS(dir)

@@ -79,7 +79,7 @@ func TestReadDirAtRevisions(t *testing.T) {
 		{name: "HEAD", rev: "HEAD", path: "deploy", want: map[string]string{"a/x.yaml": "two\n", "b.yaml": "b\n", "c.yaml": "c\n"}},
 		{name: "parent", rev: "HEAD~1", path: "deploy", want: map[string]string{"a/x.yaml": "one\n", "b.yaml": "b\n"}},
 		{name: "by hash", rev: first.String(), path: "deploy/a", want: map[string]string{"x.yaml": "one\n"}},
-		{name: "a file", rev: "HEAD", path: "deploy/b.yaml", want: map[string]string{"b.yaml": "b\n"}},
+		{name: "a file", rev: "HEAD", path: "deploy/b.yaml", want: map[string]string{"": "b\n"}},
 		{name: "missing directory", rev: "HEAD~1", path: "nowhere", want: map[string]string{}},
 		{name: "root", rev: "HEAD~1", path: ".", want: map[string]string{"deploy/a/x.yaml": "one\n", "deploy/b.yaml": "b\n", "other.txt": "o\n"}},
 	}
