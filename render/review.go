@@ -14,6 +14,7 @@ import (
 	"github.com/tpgen/tpgen/render/flows"
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/gitrev"
+	"github.com/tpgen/tpgen/render/graph"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
@@ -296,4 +297,39 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 		set.Flows = slices.DeleteFunc(set.Flows, func(f flows.Flow) bool { return !slices.Contains(o.Sites, f.Site) })
 	}
 	return set, desc, nil
+}
+
+// Graph renders the profiles in memory and returns, per site, what
+// `tpgen graph` draws: the tiers in install order with their object
+// counts by kind, and the GitOps engine's objects.
+func Graph(ctx context.Context, o Options) ([]graph.Site, error) {
+	o.OutDir, o.Check, o.Progress = "", false, nil
+	res, err := Run(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	var out []graph.Site
+	for _, s := range res.Sites {
+		objs, err := siteObjects(s.Name, s.Files, nil)
+		if err != nil {
+			return nil, fmt.Errorf("site %s: %w", s.Name, err)
+		}
+		gs := graph.Site{Name: s.Name}
+		for _, t := range s.Tiers {
+			kinds := map[string]int{}
+			for _, ob := range objs {
+				if ob.Tier == t {
+					kinds[object.Object{Doc: ob.Doc}.Kind()]++
+				}
+			}
+			gs.Tiers = append(gs.Tiers, graph.Tier{Name: t, Kinds: kinds})
+		}
+		for _, ob := range objs {
+			if ob.Tier == gitops.Dir || strings.HasPrefix(ob.Tier, gitops.Dir+"/") {
+				gs.GitOps = append(gs.GitOps, object.Object{Tier: ob.Tier, Doc: ob.Doc})
+			}
+		}
+		out = append(out, gs)
+	}
+	return out, nil
 }
