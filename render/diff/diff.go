@@ -35,7 +35,11 @@ func (o Object) str(keys ...string) string {
 
 // Key identifies an object in a fleet.
 type Key struct {
-	Site, Group, Kind, Namespace, Name string
+	Site      string `json:"site"`
+	Group     string `json:"group"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
 }
 
 // KeyOf returns o's identity.
@@ -76,8 +80,8 @@ const (
 
 // Change is one object added, removed or changed.
 type Change struct {
-	Op  Op  `json:"op"`
-	Key Key `json:"-"`
+	Op Op `json:"op"`
+	Key
 	// Tier is where the object is now (where it was, when removed).
 	Tier string `json:"tier"`
 	// OldTier is set when a changed object moved to another tier.

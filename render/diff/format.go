@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/tpgen/tpgen/internal/textfmt"
 )
 
 // Formats of a report.
@@ -176,6 +178,34 @@ func (r *Report) siteNoise(site string) []string {
 	return out
 }
 
+// summaryRow is one line of the summary table: a tier of a site, or a
+// site whose only change is noise.
+type summaryRow struct {
+	first                                       bool // the site's first row
+	site, status, tier, added, removed, changed string
+	attention                                   []string
+}
+
+// summaryRows are the rows of the summary table; untouched sites have
+// none (they are named on one line).
+func (r *Report) summaryRows() []summaryRow {
+	var out []summaryRow
+	for _, s := range r.Sites {
+		if r.untouched(s) {
+			continue
+		}
+		if len(s.Tiers) == 0 {
+			out = append(out, summaryRow{first: true, site: s.Site, status: "labels only", tier: "-", added: "0", removed: "0", changed: "0"})
+			continue
+		}
+		for i, t := range s.Tiers {
+			out = append(out, summaryRow{first: i == 0, site: s.Site, status: s.Status, tier: t.Tier,
+				added: fmt.Sprint(t.Added), removed: fmt.Sprint(t.Removed), changed: fmt.Sprint(t.Changed), attention: t.Attention})
+		}
+	}
+	return out
+}
+
 // untouched says a site shows no difference at all, not even noise.
 func (r *Report) untouched(s SiteSummary) bool {
 	return s.Status == "unchanged" && !slices.ContainsFunc(r.Noise, func(n Noise) bool { return n.Site == s.Site })
@@ -211,28 +241,15 @@ func (r *Report) text() string {
 		return b.String()
 	}
 	b.WriteString("\n")
-	tw := newTable("SITE", "STATUS", "TIER", "ADDED", "REMOVED", "CHANGED", "ATTENTION")
-	for _, s := range r.Sites {
-		if r.untouched(s) {
-			continue
-		}
-		if len(s.Tiers) == 0 {
-			status := s.Status
-			if len(r.siteNoise(s.Site)) > 0 {
-				status = "labels only"
-			}
-			tw.row(s.Site, status, "-", "0", "0", "0", "-")
-			continue
-		}
-		for i, t := range s.Tiers {
-			site, status := s.Site, s.Status
-			if i > 0 {
-				site, status = "", ""
-			}
-			tw.row(site, status, t.Tier, fmt.Sprint(t.Added), fmt.Sprint(t.Removed), fmt.Sprint(t.Changed), flags(t.Attention))
+	rows := [][]string{{"SITE", "STATUS", "TIER", "ADDED", "REMOVED", "CHANGED", "ATTENTION"}}
+	for _, row := range r.summaryRows() {
+		if row.first {
+			rows = append(rows, []string{row.site, row.status, row.tier, row.added, row.removed, row.changed, flags(row.attention)})
+		} else {
+			rows = append(rows, []string{"", "", row.tier, row.added, row.removed, row.changed, flags(row.attention)})
 		}
 	}
-	b.WriteString(tw.String())
+	b.WriteString(textfmt.Align(rows, ""))
 	if u := r.unchangedLine(); u != "" {
 		b.WriteString(u + "\n")
 	}
@@ -281,39 +298,6 @@ func (c Change) block(indent, fieldIndent string) []string {
 	return out
 }
 
-// table aligns columns with two spaces, like text/tabwriter without its
-// trailing padding.
-type table struct{ rows [][]string }
-
-func newTable(head ...string) *table { return &table{rows: [][]string{head}} }
-
-func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
-
-func (t *table) String() string {
-	widths := make([]int, len(t.rows[0]))
-	for _, r := range t.rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	var b strings.Builder
-	for _, r := range t.rows {
-		var line strings.Builder
-		for i, c := range r {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			line.WriteString(c)
-			if i < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))))
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
 // ---- markdown ----
 
 // maxAttention caps the attention list of a markdown report.
@@ -328,25 +312,12 @@ func (r *Report) markdown(limit int) string {
 		return head.String()
 	}
 	head.WriteString("\n| site | status | tier | added | removed | changed | attention |\n|---|---|---|--:|--:|--:|---|\n")
-	for _, s := range r.Sites {
-		if r.untouched(s) {
-			continue
+	for _, row := range r.summaryRows() {
+		att := ""
+		if len(row.attention) > 0 {
+			att = "⚠️ " + strings.Join(row.attention, ", ")
 		}
-		if len(s.Tiers) == 0 {
-			status := s.Status
-			if len(r.siteNoise(s.Site)) > 0 {
-				status = "labels only"
-			}
-			fmt.Fprintf(&head, "| %s | %s | | 0 | 0 | 0 | |\n", mdEscape(s.Site), status)
-			continue
-		}
-		for _, tr := range s.Tiers {
-			att := ""
-			if len(tr.Attention) > 0 {
-				att = "⚠️ " + strings.Join(tr.Attention, ", ")
-			}
-			fmt.Fprintf(&head, "| %s | %s | %s | %d | %d | %d | %s |\n", mdEscape(s.Site), s.Status, mdEscape(tr.Tier), tr.Added, tr.Removed, tr.Changed, att)
-		}
+		fmt.Fprintf(&head, "| %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(row.site), row.status, mdEscape(row.tier), row.added, row.removed, row.changed, att)
 	}
 	if u := r.unchangedLine(); u != "" {
 		head.WriteString("\n" + mdEscape(u) + "\n")
@@ -517,25 +488,9 @@ func mdText(s string) string {
 	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`").Replace(s)
-}
+func mdEscape(s string) string { return textfmt.Markdown(s) }
 
 // ---- json ----
-
-type jsonChange struct {
-	Op        Op       `json:"op"`
-	Site      string   `json:"site"`
-	Tier      string   `json:"tier"`
-	OldTier   string   `json:"oldTier,omitempty"`
-	Group     string   `json:"group"`
-	Kind      string   `json:"kind"`
-	Namespace string   `json:"namespace,omitempty"`
-	Name      string   `json:"name"`
-	File      string   `json:"file"`
-	Attention []string `json:"attention"`
-	Fields    []Field  `json:"fields,omitempty"`
-}
 
 func (r *Report) writeJSON(w io.Writer) error {
 	t := r.Totals()
@@ -545,9 +500,9 @@ func (r *Report) writeJSON(w io.Writer) error {
 		Differences bool          `json:"differences"`
 		Totals      Totals        `json:"totals"`
 		Sites       []SiteSummary `json:"sites"`
-		Changes     []jsonChange  `json:"changes"`
+		Changes     []Change      `json:"changes"`
 		Noise       []Noise       `json:"noise"`
-	}{Old: r.Old, New: r.New, Differences: r.Differs(), Totals: t, Sites: r.Sites, Changes: []jsonChange{}, Noise: r.Noise}
+	}{Old: r.Old, New: r.New, Differences: r.Differs(), Totals: t, Sites: r.Sites, Changes: r.Changes, Noise: r.Noise}
 	if out.Sites == nil {
 		out.Sites = []SiteSummary{}
 	}
@@ -559,11 +514,8 @@ func (r *Report) writeJSON(w io.Writer) error {
 	if out.Noise == nil {
 		out.Noise = []Noise{}
 	}
-	for _, c := range r.Changes {
-		out.Changes = append(out.Changes, jsonChange{
-			Op: c.Op, Site: c.Key.Site, Tier: c.Tier, OldTier: c.OldTier, Group: c.Key.Group, Kind: c.Key.Kind,
-			Namespace: c.Key.Namespace, Name: c.Key.Name, File: c.File, Attention: c.Attention, Fields: c.Fields,
-		})
+	if out.Changes == nil {
+		out.Changes = []Change{}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

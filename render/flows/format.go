@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tpgen/tpgen/internal/textfmt"
 )
 
 // Formats.
@@ -74,7 +76,7 @@ func Write(w io.Writer, format string, flows []Flow, notes []string) error {
 					t = append(t, []string{f.Direction, f.From, f.To, f.Protocol + "/" + strconv.Itoa(f.Port), f.Service, f.Purpose})
 				}
 			}
-			b.WriteString(align(t, "  "))
+			b.WriteString(textfmt.Align(t, "  "))
 		}
 		if len(notes) > 0 {
 			b.WriteString("\n")
@@ -135,7 +137,7 @@ func WriteDiff(w io.Writer, format, old, new string, changes []Change) error {
 			for _, c := range changes {
 				t = append(t, []string{c.Op, c.Site, c.Direction, c.From, c.To, c.Protocol + "/" + strconv.Itoa(c.Port), c.Service, c.Purpose})
 			}
-			b.WriteString("\n" + align(t, "") + "\n")
+			b.WriteString("\n" + textfmt.Align(t, "") + "\n")
 		}
 		b.WriteString(summary + ".\n")
 		_, err := io.WriteString(w, b.String())
@@ -154,36 +156,7 @@ func sites(flows []Flow) []string {
 	return out
 }
 
-// align pads columns to their widest cell, two spaces apart, each row
-// after indent.
-func align(rows [][]string, indent string) string {
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	var b strings.Builder
-	for _, r := range rows {
-		var line strings.Builder
-		line.WriteString(indent)
-		for i, c := range r {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			line.WriteString(c)
-			if i < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))))
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
-	return b.String()
-}
-
-func md(s string) string {
-	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_").Replace(s)
-}
+func md(s string) string { return textfmt.Markdown(s) }
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

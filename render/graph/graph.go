@@ -187,6 +187,14 @@ func (g *siteGraph) flux(s Site, ks []object.Object, byTier map[string]int) {
 	slices.SortStableFunc(g.edges, func(a, b edge) int { return cmp.Compare(g.index(a.to), g.index(b.to)) })
 }
 
+// title names the site and its engine.
+func (g *siteGraph) title() string {
+	if g.engine == "" {
+		return g.name
+	}
+	return g.name + " · " + g.engine
+}
+
 func (g *siteGraph) index(id string) int {
 	return slices.IndexFunc(g.nodes, func(n node) bool { return n.id == id })
 }
@@ -244,11 +252,7 @@ func mermaidText(s string) string {
 func mermaid(b *strings.Builder, gs []siteGraph) {
 	b.WriteString("flowchart TD\n")
 	for _, g := range gs {
-		title := g.name
-		if g.engine != "" {
-			title += " · " + g.engine
-		}
-		fmt.Fprintf(b, "  subgraph %s[\"%s\"]\n    direction TB\n", mermaidID("site_"+g.name), mermaidText(title))
+		fmt.Fprintf(b, "  subgraph %s[\"%s\"]\n    direction TB\n", mermaidID("site_"+g.name), mermaidText(g.title()))
 		for _, n := range g.nodes {
 			parts := []string{"<b>" + mermaidText(n.title) + "</b>"}
 			for _, l := range n.lines {
@@ -272,11 +276,7 @@ func dotQuote(s string) string { return strconv.Quote(s) }
 func dot(b *strings.Builder, gs []siteGraph) {
 	b.WriteString("digraph tpgen {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n")
 	for _, g := range gs {
-		title := g.name
-		if g.engine != "" {
-			title += " · " + g.engine
-		}
-		fmt.Fprintf(b, "  subgraph %s {\n    label=%s;\n", dotQuote("cluster_"+g.name), dotQuote(title))
+		fmt.Fprintf(b, "  subgraph %s {\n    label=%s;\n", dotQuote("cluster_"+g.name), dotQuote(g.title()))
 		for _, n := range g.nodes {
 			label := n.title + "\\n" + strings.Join(n.lines, "\\l") + "\\l"
 			if len(n.lines) == 0 {
