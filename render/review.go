@@ -35,13 +35,14 @@ type DiffOptions struct {
 // Diff renders the profiles in memory and compares the result, object by
 // object, with OutDir as committed at the base (or on disk).
 func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
-	ro := o.Options
-	ro.OutDir, ro.Check, ro.Progress = "", false, nil
-	res, err := Run(ctx, ro)
+	// The base first: a wrong revision fails before any rendering.
+	files, desc, err := readBase(o.OutDir, o.Base)
 	if err != nil {
 		return nil, err
 	}
-	files, desc, err := readBase(o.OutDir, o.Base)
+	ro := o.Options
+	ro.OutDir, ro.Check, ro.Progress = "", false, nil
+	res, err := Run(ctx, ro)
 	if err != nil {
 		return nil, err
 	}
