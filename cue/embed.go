@@ -1,6 +1,7 @@
 // Package cue embeds tpgen's CUE schemas: the site profile contract
-// (profile.cue) and the plan that turns a profile into charts, values and
-// overlays (plan.cue, values.cue), plus the template `tpgen init` fills. It
+// (profile.cue), the plan that turns a profile into charts, values and
+// overlays (plan.cue, values.cue) and the network flow matrix (flows.cue),
+// plus the template `tpgen init` fills. It
 // is data; the Go pipeline loads it through render/profile.
 package cue
 

@@ -13,6 +13,11 @@
 // composes them. It never prints (progress goes
 // to an io.Writer given in Options) and never exits.
 //
+// review.go composes the review commands from the same stages: Diff
+// renders in memory and compares with the output directory at a Git
+// revision (render/gitrev, render/diff), Flows evaluates each profile's
+// flow matrix (render/profile, render/flows), Graph feeds render/graph.
+//
 // Concurrency: sites render in parallel on Options.Jobs workers; output is
 // identical for any Jobs. CUE evaluation happens before, on one goroutine.
 package render

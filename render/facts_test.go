@@ -36,6 +36,21 @@ backup: {amazon: {bucket: tpe-facts-backup, region: eu-west-3}}
 gitops: {engine: argocd, repoURL: "https://git.example.net/platform/deploy.git"}
 `
 
+// writeBase writes baseProfile with the given top-level YAML lines
+// replacing (or adding) fields, and returns the file.
+func writeBase(t *testing.T, overrides ...string) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(baseProfile), "\n")
+	for _, o := range overrides {
+		key, _, _ := strings.Cut(o, ":")
+		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, key+":") })
+		lines = append(lines, o)
+	}
+	p := filepath.Join(t.TempDir(), "site.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	return p
+}
+
 type site struct {
 	objs []object.Object
 	tier map[string]string // object ID -> tier
@@ -47,15 +62,7 @@ type site struct {
 // replacing (or adding) fields.
 func renderWith(t *testing.T, overrides ...string) site {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(baseProfile), "\n")
-	for _, o := range overrides {
-		key, _, _ := strings.Cut(o, ":")
-		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, key+":") })
-		lines = append(lines, o)
-	}
-	dir := t.TempDir()
-	p := filepath.Join(dir, "site.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	p := writeBase(t, overrides...)
 	res, err := render.Run(context.Background(), render.Options{
 		Paths: []string{p}, Jobs: 1,
 		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),

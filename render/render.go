@@ -188,22 +188,10 @@ func plan(o Options) ([]*profile.Site, []*profile.Plan, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var sites []*profile.Site
-	var missing []string
-	for _, want := range o.Sites {
-		if !slices.ContainsFunc(all, func(s *profile.Site) bool { return s.Name == want }) {
-			missing = append(missing, want)
-		}
+	sites, err := selectSites(all, o.Sites, o.Paths)
+	if err != nil {
+		return nil, nil, err
 	}
-	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("no site named %s in %s\nhint: --site takes site names (the profile's name field)", strings.Join(missing, ", "), strings.Join(o.Paths, " "))
-	}
-	for _, s := range all {
-		if len(o.Sites) == 0 || slices.Contains(o.Sites, s.Name) {
-			sites = append(sites, s)
-		}
-	}
-	slices.SortFunc(sites, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
 	plans := make([]*profile.Plan, len(sites))
 	for i, s := range sites {
 		if plans[i], err = l.Plan(s); err != nil {
@@ -211,6 +199,28 @@ func plan(o Options) ([]*profile.Site, []*profile.Plan, error) {
 		}
 	}
 	return sites, plans, nil
+}
+
+// selectSites returns the sites named in want (all when want is empty),
+// sorted by name; a name that no profile has is an error.
+func selectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, error) {
+	var sites []*profile.Site
+	var missing []string
+	for _, w := range want {
+		if !slices.ContainsFunc(all, func(s *profile.Site) bool { return s.Name == w }) {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no site named %s in %s\nhint: --site takes site names (the profile's name field)", strings.Join(missing, ", "), strings.Join(paths, " "))
+	}
+	for _, s := range all {
+		if len(want) == 0 || slices.Contains(want, s.Name) {
+			sites = append(sites, s)
+		}
+	}
+	slices.SortFunc(sites, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
+	return sites, nil
 }
 
 func renderSite(s *profile.Site, p *profile.Plan, o Options) (SiteResult, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -93,6 +94,9 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 	root.AddCommand(
 		newValidate(),
 		newRender(),
+		newDiff(),
+		newFlows(),
+		newGraph(),
 		newSchema(),
 		newInit(),
 		newVersion(),
@@ -110,6 +114,8 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+func joinPaths(paths []string) string { return strings.Join(paths, " ") }
 
 func oneOf(flag, v string, allowed ...string) error {
 	for _, a := range allowed {

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +39,12 @@ func TestMain(m *testing.M) {
 		},
 	})
 }
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/ from the scripts' output")
+
+// commitRE matches the short commit hashes reports print: they change
+// whenever the rendered tree committed in a script changes.
+var commitRE = regexp.MustCompile(`\b[0-9a-f]{12}\b`)
 
 // TestScripts runs testdata/script/*.txtar: every exit code and user-facing
 // message of the CLI.
@@ -96,6 +104,25 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Setenv(args[1], h)
 			},
+			// golden NAME: the last command's stdout, commit hashes masked,
+			// equals testdata/golden/NAME (rewritten with -update).
+			"golden": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: golden NAME")
+				}
+				got := commitRE.ReplaceAllString(ts.ReadFile("stdout"), "<commit>")
+				file := filepath.Join("testdata", "golden", args[0])
+				if *update {
+					ts.Check(os.MkdirAll(filepath.Dir(file), 0o755))
+					ts.Check(os.WriteFile(file, []byte(got), 0o644))
+					return
+				}
+				want, err := os.ReadFile(file)
+				ts.Check(err)
+				if got != string(want) {
+					ts.Fatalf("stdout differs from %s (run go test ./internal/cli -run TestScripts -update and review the diff):\n%s", file, lineDiff(string(want), got))
+				}
+			},
 			// same-tree A B: the two directories hold the same files,
 			// ignoring tpgen's own .tpgen-* entries at the top of each.
 			"same-tree": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -112,6 +139,27 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// lineDiff lists the first lines where want and got differ.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	shown := 0
+	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
+			shown++
+		}
+	}
+	return b.String()
 }
 
 func copyDir(src fs.FS, root, dst string) error {

@@ -132,6 +132,7 @@ func defaultsFor(root, dir string) []string {
 // doc for its concurrency rule.
 type Loader struct {
 	ctx      *cue.Context
+	schema   cue.Value            // the whole package
 	profile  cue.Value            // #Profile
 	defaults cue.Value            // profileDefaults
 	plan     cue.Value            // #Plan
@@ -147,6 +148,7 @@ func NewLoader() (*Loader, error) {
 	}
 	return &Loader{
 		ctx:      ctx,
+		schema:   schema,
 		profile:  schema.LookupPath(cue.MakePath(cue.Def("Profile"))),
 		defaults: schema.LookupPath(cue.ParsePath("profileDefaults")),
 		plan:     schema.LookupPath(cue.MakePath(cue.Def("Plan"))),

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/overlays"
+	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/diff"
+)
+
+func newDiff() *cobra.Command {
+	var (
+		outDir   string
+		base     string
+		output   string
+		sites    []string
+		jobs     int
+		exitCode bool
+	)
+	cmd := &cobra.Command{
+		Use:   "diff [PATH...]",
+		Short: "Compare the rendering of the profiles with DIR at a Git revision, object by object",
+		Long: `diff renders the profiles in PATH (as render does, default profiles/) in
+memory and compares the result with the output directory DIR as committed
+at a Git revision: by default the merge base of HEAD with the default
+branch (origin/HEAD, else main, else master), so that in a pull request's
+branch it shows what the branch changes. --base REF names another
+revision; --base worktree compares with DIR on disk. Git is read in
+process; nothing is written.
+
+Objects are matched by identity (group, kind, namespace, name), not by
+line. The report has a summary per site and tier (objects added, removed,
+changed, and the flags that need attention: image, replicas, resources,
+ports, RBAC, CRD, StorageClass, PriorityClass, NetworkPolicy,
+cluster-scoped), then the changed fields of each object. Secret-like
+values are never printed. Changes of the labels helm.sh/chart and
+app.kubernetes.io/version are summarised once per site.
+
+--output markdown is ready to post as a pull-request comment (a summary
+table, the attention list, collapsible details, at most 60000 bytes with a
+note of what was cut); json is for bots. --exit-code exits 3 when there
+are differences.`,
+		Example: `  tpgen diff                               # profiles/ against deploy/ at the merge base
+  tpgen diff --base v2024.06 -o sites      # against a tag
+  tpgen diff --base worktree               # against deploy/ on disk
+  tpgen diff --output markdown > comment.md`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			if err := oneOf("output", output, diff.FormatText, diff.FormatMarkdown, diff.FormatJSON); err != nil {
+				return err
+			}
+			if jobs < 1 {
+				return usageErr("-j %d: want at least 1", jobs)
+			}
+			if outDir == "" {
+				return usageErr("-o: want the output directory to compare with")
+			}
+			if len(paths) == 0 {
+				paths = []string{"profiles"}
+			}
+			r, err := render.Diff(cmd.Context(), render.DiffOptions{
+				Options: render.Options{
+					Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
+					Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
+					Overlays: overlays.FS,
+					Version:  Version(),
+				},
+				Base: base,
+			})
+			if dl, ok := render.Problems(err); ok {
+				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
+				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+			}
+			if err != nil {
+				return err
+			}
+			if err := r.Write(cmd.OutOrStdout(), output, 0); err != nil {
+				return err
+			}
+			if exitCode && r.Differs() {
+				return silentExit(ExitDrift)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&outDir, "output-dir", "o", "deploy", "the output directory to compare with")
+	f.StringVar(&base, "base", "", "Git revision of DIR to compare with (default: the merge base with the default branch; worktree: DIR on disk)")
+	f.StringVar(&output, "output", diff.FormatText, "report format: text, markdown or json")
+	f.StringSliceVar(&sites, "site", nil, "compare only these sites (repeatable, or comma-separated)")
+	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
+	f.BoolVar(&exitCode, "exit-code", false, "exit 3 when there are differences")
+	return cmd
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/flows"
+)
+
+func newFlows() *cobra.Command {
+	var (
+		output   string
+		sites    []string
+		base     string
+		exitCode bool
+	)
+	cmd := &cobra.Command{
+		Use:   "flows [PATH...]",
+		Short: "List the network flows a firewall must allow for each site",
+		Long: `flows derives the firewall request of each site from its profile (default
+profiles/): inbound from base stations (the ports of the site's bsSecurity
+mode and Basics Station), from users and application servers, and
+outbound to the image repositories, SMTP, the OIDC issuer, the ACME
+directory, the backup storage, the GitOps repository and the connectors,
+with protocol and port.
+
+--base REF lists the flows opened and closed since the profiles at a Git
+revision (read in process; an empty REF is the merge base with the
+default branch), so that a change that opens a port cannot be missed;
+--exit-code then exits 3 when a flow changed.`,
+		Example: `  tpgen flows                          # every site of profiles/
+  tpgen flows --output csv > flows.csv
+  tpgen flows --base main --exit-code   # CI: did this branch open or close a flow?`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			if err := oneOf("output", output, flows.FormatText, flows.FormatMarkdown, flows.FormatCSV, flows.FormatJSON); err != nil {
+				return err
+			}
+			if len(paths) == 0 {
+				paths = []string{"profiles"}
+			}
+			compare := cmd.Flags().Changed("base")
+			if !compare && exitCode {
+				return usageErr("--exit-code compares flows: it needs --base")
+			}
+			if base == render.BaseWorktree {
+				return usageErr("--base %s: the profiles on disk are what flows reads; name a Git revision", base)
+			}
+			o := render.FlowOptions{Paths: paths, Sites: sites}
+			now, err := render.Flows(o)
+			if dl, ok := render.Problems(err); ok {
+				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
+				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+			}
+			if err != nil {
+				return err
+			}
+			if !compare {
+				return flows.Write(cmd.OutOrStdout(), output, now.Flows, now.Notes)
+			}
+			old, desc, err := render.FlowsAt(o, base)
+			if err != nil {
+				return err
+			}
+			changes := flows.Diff(old.Flows, now.Flows)
+			if err := flows.WriteDiff(cmd.OutOrStdout(), output, desc, joinPaths(paths)+" now", changes); err != nil {
+				return err
+			}
+			if exitCode && len(changes) > 0 {
+				return silentExit(ExitDrift)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&output, "output", flows.FormatText, "format: text, markdown, csv or json")
+	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
+	f.StringVar(&base, "base", "", "list the flows opened and closed since the profiles at this Git revision (\"\": the merge base with the default branch)")
+	f.BoolVar(&exitCode, "exit-code", false, "with --base: exit 3 when a flow was opened or closed")
+	return cmd
+}

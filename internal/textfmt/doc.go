@@ -1,0 +1,3 @@
+// Package textfmt holds the small text helpers the report formatters
+// share: aligned columns and Markdown escaping.
+package textfmt
