@@ -113,17 +113,6 @@ func (s site) get(t *testing.T, kind, name string) object.Object {
 	return object.Object{}
 }
 
-func dig(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
-	}
-	return v
-}
-
 func str(v any) string { s, _ := v.(string); return s }
 
 // podSpecs returns every pod template spec with its owner's ID.
@@ -133,9 +122,9 @@ func (s site) podSpecs() map[string]map[string]any {
 		var spec any
 		switch o.Kind() {
 		case "Deployment", "StatefulSet", "DaemonSet", "Job":
-			spec = dig(o.Doc, "spec", "template", "spec")
+			spec = object.Dig(o.Doc, "spec", "template", "spec")
 		case "CronJob":
-			spec = dig(o.Doc, "spec", "jobTemplate", "spec", "template", "spec")
+			spec = object.Dig(o.Doc, "spec", "jobTemplate", "spec", "template", "spec")
 		}
 		if m, ok := spec.(map[string]any); ok {
 			out[o.ID()] = m
@@ -151,12 +140,12 @@ func (s site) loadBalancerPorts(t *testing.T) []string {
 	var ports []string
 	n := 0
 	for _, o := range s.byKind("Service") {
-		if str(dig(o.Doc, "spec", "type")) != "LoadBalancer" {
+		if str(object.Dig(o.Doc, "spec", "type")) != "LoadBalancer" {
 			continue
 		}
 		n++
-		for _, p := range dig(o.Doc, "spec", "ports").([]any) {
-			ports = append(ports, string(dig(p, "port").(interface{ String() string }).String()))
+		for _, p := range object.Dig(o.Doc, "spec", "ports").([]any) {
+			ports = append(ports, string(object.Dig(p, "port").(interface{ String() string }).String()))
 		}
 	}
 	require.Equal(t, 1, n, "exactly one LoadBalancer Service")
@@ -183,7 +172,7 @@ func TestFactsPortsPerSecurityMode(t *testing.T) {
 			var tcp []string
 			for _, cm := range s.byKind("ConfigMap") {
 				if strings.Contains(cm.Name(), "tcp") {
-					for k := range dig(cm.Doc, "data").(map[string]any) {
+					for k := range object.Dig(cm.Doc, "data").(map[string]any) {
 						tcp = append(tcp, k)
 					}
 				}
@@ -243,9 +232,9 @@ func TestFactsStorageClassesPerHosting(t *testing.T) {
 func (s site) volumeClaimClasses() map[string]string {
 	out := map[string]string{}
 	for _, o := range s.byKind("StatefulSet") {
-		vcts, _ := dig(o.Doc, "spec", "volumeClaimTemplates").([]any)
+		vcts, _ := object.Dig(o.Doc, "spec", "volumeClaimTemplates").([]any)
 		for _, v := range vcts {
-			out[o.ID()+"/"+str(dig(v, "metadata", "name"))] = str(dig(v, "spec", "storageClassName"))
+			out[o.ID()+"/"+str(object.Dig(v, "metadata", "name"))] = str(object.Dig(v, "spec", "storageClassName"))
 		}
 	}
 	return out
@@ -255,7 +244,7 @@ func TestFactsPriorityClasses(t *testing.T) {
 	s := renderWith(t, "priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}")
 	got := map[string]string{}
 	for _, pc := range s.byKind("PriorityClass") {
-		got[pc.Name()] = dig(pc.Doc, "value").(interface{ String() string }).String()
+		got[pc.Name()] = object.Dig(pc.Doc, "value").(interface{ String() string }).String()
 		assert.Equal(t, "cluster", pc.Tier)
 	}
 	assert.Equal(t, map[string]string{"pc-fast": "2000", "pc-data": "1000", "pc-rest": "10"}, got)
@@ -263,8 +252,8 @@ func TestFactsPriorityClasses(t *testing.T) {
 		assert.Contains(t, []string{"pc-fast", "pc-data", "pc-rest"}, str(spec["priorityClassName"]), id)
 	}
 	// FACTS §5: lrc is data path, mariadb-galera is data, support is others.
-	assert.Equal(t, "pc-fast", str(dig(s.get(t, "StatefulSet", "lrc").Doc, "spec", "template", "spec", "priorityClassName")))
-	assert.Equal(t, "pc-data", str(dig(s.get(t, "StatefulSet", "mariadb-galera").Doc, "spec", "template", "spec", "priorityClassName")))
+	assert.Equal(t, "pc-fast", str(object.Dig(s.get(t, "StatefulSet", "lrc").Doc, "spec", "template", "spec", "priorityClassName")))
+	assert.Equal(t, "pc-data", str(object.Dig(s.get(t, "StatefulSet", "mariadb-galera").Doc, "spec", "template", "spec", "priorityClassName")))
 }
 
 func TestFactsSegmentSizing(t *testing.T) {
@@ -276,14 +265,14 @@ func TestFactsSegmentSizing(t *testing.T) {
 		t.Run(tc.segment, func(t *testing.T) {
 			s := renderWith(t, "segment: "+tc.segment)
 			galera := s.get(t, "StatefulSet", "mariadb-galera")
-			assert.EqualValues(t, 3, toInt(dig(galera.Doc, "spec", "replicas")))
-			vct := dig(galera.Doc, "spec", "volumeClaimTemplates").([]any)
-			assert.Equal(t, tc.mariadb, str(dig(vct[0], "spec", "resources", "requests", "storage")))
+			assert.EqualValues(t, 3, toInt(object.Dig(galera.Doc, "spec", "replicas")))
+			vct := object.Dig(galera.Doc, "spec", "volumeClaimTemplates").([]any)
+			assert.Equal(t, tc.mariadb, str(object.Dig(vct[0], "spec", "resources", "requests", "storage")))
 			lrc := s.get(t, "StatefulSet", "lrc")
-			assert.EqualValues(t, 2, toInt(dig(lrc.Doc, "spec", "replicas")))
+			assert.EqualValues(t, 2, toInt(object.Dig(lrc.Doc, "spec", "replicas")))
 			var mem []string
-			for _, c := range dig(lrc.Doc, "spec", "template", "spec", "containers").([]any) {
-				mem = append(mem, str(dig(c, "resources", "requests", "memory")))
+			for _, c := range object.Dig(lrc.Doc, "spec", "template", "spec", "containers").([]any) {
+				mem = append(mem, str(object.Dig(c, "resources", "requests", "memory")))
 			}
 			assert.Contains(t, mem, tc.lrcMem)
 		})
@@ -304,13 +293,13 @@ func TestFactsNodeGroup(t *testing.T) {
 	specs := s.podSpecs()
 	require.NotEmpty(t, specs)
 	for id, spec := range specs {
-		assert.Equal(t, "tpe", str(dig(spec, "nodeSelector", key)), id)
+		assert.Equal(t, "tpe", str(object.Dig(spec, "nodeSelector", key)), id)
 		tol, _ := spec["tolerations"].([]any)
-		assert.True(t, slices.ContainsFunc(tol, func(x any) bool { return str(dig(x, "key")) == key }), "%s: toleration", id)
+		assert.True(t, slices.ContainsFunc(tol, func(x any) bool { return str(object.Dig(x, "key")) == key }), "%s: toleration", id)
 	}
 	plain := renderWith(t)
 	for id, spec := range plain.podSpecs() {
-		assert.Nil(t, dig(spec, "nodeSelector", key), id)
+		assert.Nil(t, object.Dig(spec, "nodeSelector", key), id)
 	}
 }
 
@@ -324,17 +313,17 @@ func TestFactsTLSIssuers(t *testing.T) {
 	le := renderWith(t, "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}")
 	var acme []object.Object
 	for _, o := range append(le.byKind("Issuer"), le.byKind("ClusterIssuer")...) {
-		if dig(o.Doc, "spec", "acme") != nil {
+		if object.Dig(o.Doc, "spec", "acme") != nil {
 			acme = append(acme, o)
 		}
 	}
 	require.Len(t, acme, 1, "one ACME issuer")
-	assert.Equal(t, "ops@example.net", str(dig(acme[0].Doc, "spec", "acme", "email")))
+	assert.Equal(t, "ops@example.net", str(object.Dig(acme[0].Doc, "spec", "acme", "email")))
 
 	ss := renderWith(t, "tls: {issuer: selfSigned}")
 	var self int
 	for _, o := range append(ss.byKind("Issuer"), ss.byKind("ClusterIssuer")...) {
-		if dig(o.Doc, "spec", "selfSigned") != nil {
+		if object.Dig(o.Doc, "spec", "selfSigned") != nil {
 			self++
 		}
 	}
@@ -342,10 +331,10 @@ func TestFactsTLSIssuers(t *testing.T) {
 
 	ext := renderWith(t, "tls: {issuer: external, external: {secretRef: {name: my-tls}}}")
 	for _, ing := range ext.byKind("Ingress") {
-		tls, _ := dig(ing.Doc, "spec", "tls").([]any)
+		tls, _ := object.Dig(ing.Doc, "spec", "tls").([]any)
 		require.NotEmpty(t, tls, ing.ID())
-		assert.Equal(t, "my-tls", str(dig(tls[0], "secretName")), ing.ID())
-		assert.Equal(t, "nginx-tpe", str(dig(ing.Doc, "spec", "ingressClassName")), ing.ID())
+		assert.Equal(t, "my-tls", str(object.Dig(tls[0], "secretName")), ing.ID())
+		assert.Equal(t, "nginx-tpe", str(object.Dig(ing.Doc, "spec", "ingressClassName")), ing.ID())
 	}
 }
 

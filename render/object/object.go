@@ -78,6 +78,19 @@ func (o Object) GroupKind() string {
 	return o.Kind()
 }
 
+// Dig walks nested maps by key and returns the value at path, or nil when
+// a step is missing or not a map.
+func Dig(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
 // EncodedSize is the length of the object's JSON encoding, what a
 // last-applied-configuration annotation would hold.
 func (o Object) EncodedSize() (int, error) {

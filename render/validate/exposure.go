@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/tpgen/tpgen/render/object"
 )
 
 // checkExposure: load-balancer-ports.
@@ -22,16 +24,16 @@ func (s *site) checkExposure() {
 		if it.Object.GroupKind() != "Service" {
 			continue
 		}
-		typ := str(dig(it.Object.Doc, "spec", "type"))
+		typ := str(object.Dig(it.Object.Doc, "spec", "type"))
 		if typ != "LoadBalancer" && typ != "NodePort" {
 			continue
 		}
 		if typ == "LoadBalancer" && first == nil {
 			first = it
 		}
-		ports, _ := dig(it.Object.Doc, "spec", "ports").([]any)
+		ports, _ := object.Dig(it.Object.Doc, "spec", "ports").([]any)
 		for j, p := range ports {
-			n, ok := toInt(dig(p, "port"))
+			n, ok := toInt(object.Dig(p, "port"))
 			if !ok {
 				continue
 			}

@@ -39,7 +39,7 @@ func podTemplateOf(o object.Object) (podTemplate, bool) {
 	if !ok {
 		return podTemplate{}, false
 	}
-	tmpl, ok := dig(o.Doc, p...).(map[string]any)
+	tmpl, ok := object.Dig(o.Doc, p...).(map[string]any)
 	if !ok {
 		return podTemplate{}, false
 	}
@@ -51,7 +51,7 @@ func podTemplateOf(o object.Object) (podTemplate, bool) {
 	if len(p) > 0 {
 		tp = field.NewPath(p[0], p[1:]...)
 	}
-	return podTemplate{tmpl: tp, path: tp.Child("spec"), spec: spec, labels: kube.LabelSet(dig(tmpl, "metadata", "labels"))}, true
+	return podTemplate{tmpl: tp, path: tp.Child("spec"), spec: spec, labels: kube.LabelSet(object.Dig(tmpl, "metadata", "labels"))}, true
 }
 
 // container is one container of a Pod spec.
@@ -93,9 +93,9 @@ func (s *site) checkPods() {
 		}
 		vols, _ := pt.spec["volumes"].([]any)
 		for j, v := range vols {
-			if dig(v, "hostPath") != nil {
+			if object.Dig(v, "hostPath") != nil {
 				s.report(it, "host-path", pt.path.Child("volumes").Index(j).Child("hostPath"),
-					fmt.Sprintf("volume %q mounts the node's %s", str(dig(v, "name")), str(dig(v, "hostPath", "path"))),
+					fmt.Sprintf("volume %q mounts the node's %s", str(object.Dig(v, "name")), str(object.Dig(v, "hostPath", "path"))),
 					"use a PersistentVolumeClaim, emptyDir or projected volume, or waive host-path for this object with a reason")
 			}
 		}
@@ -122,7 +122,7 @@ func (s *site) checkContainer(it *Item, c container, ephemeral bool) {
 	if !ephemeral { // ephemeral containers take no resources
 		var missing []string
 		for _, r := range []string{"cpu", "memory"} {
-			if dig(c.c, "resources", "requests", r) == nil {
+			if object.Dig(c.c, "resources", "requests", r) == nil {
 				missing = append(missing, r)
 			}
 		}
@@ -137,7 +137,7 @@ func (s *site) checkContainer(it *Item, c container, ephemeral bool) {
 		s.report(it, "image-pinned", c.path.Child("image"), fmt.Sprintf("image %q %s", img, why),
 			"pin a version tag (e.g. repo/name:1.2.3) or a digest (repo/name@sha256:...)")
 	}
-	if dig(c.c, "securityContext", "privileged") == true {
+	if object.Dig(c.c, "securityContext", "privileged") == true {
 		s.report(it, "privileged", c.path.Child("securityContext", "privileged"),
 			fmt.Sprintf("container %q runs privileged: it has every capability of the node", c.name()),
 			"drop privileged and add only the capabilities needed, or waive privileged for this object with a reason")
@@ -161,18 +161,6 @@ func unpinned(image string) string {
 		return "uses the tag latest"
 	}
 	return ""
-}
-
-// dig walks maps by key.
-func dig(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
-	}
-	return v
 }
 
 func str(v any) string { s, _ := v.(string); return s }

@@ -109,7 +109,7 @@ func (s *site) universe() universe {
 func (s *site) podLabels(o object.Object, pt podTemplate) []labels.Set {
 	switch o.GroupKind() {
 	case "StatefulSet.apps":
-		n, ok := toInt(dig(o.Doc, "spec", "replicas"))
+		n, ok := toInt(object.Dig(o.Doc, "spec", "replicas"))
 		if !ok {
 			n = 1
 		}
@@ -175,17 +175,17 @@ func (s *site) refsOf(o object.Object) []ref {
 	}
 	switch o.GroupKind() {
 	case "StatefulSet.apps":
-		vcts, _ := dig(o.Doc, "spec", "volumeClaimTemplates").([]any)
+		vcts, _ := object.Dig(o.Doc, "spec", "volumeClaimTemplates").([]any)
 		for i, v := range vcts {
-			out = append(out, ref{field.NewPath("spec", "volumeClaimTemplates").Index(i).Child("spec", "storageClassName"), "StorageClass", str(dig(v, "spec", "storageClassName"))})
+			out = append(out, ref{field.NewPath("spec", "volumeClaimTemplates").Index(i).Child("spec", "storageClassName"), "StorageClass", str(object.Dig(v, "spec", "storageClassName"))})
 		}
 	case "PersistentVolumeClaim":
-		out = append(out, ref{field.NewPath("spec", "storageClassName"), "StorageClass", str(dig(o.Doc, "spec", "storageClassName"))})
+		out = append(out, ref{field.NewPath("spec", "storageClassName"), "StorageClass", str(object.Dig(o.Doc, "spec", "storageClassName"))})
 	case "Ingress.networking.k8s.io":
-		out = append(out, ref{field.NewPath("spec", "ingressClassName"), "IngressClass", str(dig(o.Doc, "spec", "ingressClassName"))})
-		tls, _ := dig(o.Doc, "spec", "tls").([]any)
+		out = append(out, ref{field.NewPath("spec", "ingressClassName"), "IngressClass", str(object.Dig(o.Doc, "spec", "ingressClassName"))})
+		tls, _ := object.Dig(o.Doc, "spec", "tls").([]any)
 		for i, t := range tls {
-			out = append(out, ref{field.NewPath("spec", "tls").Index(i).Child("secretName"), "Secret", str(dig(t, "secretName"))})
+			out = append(out, ref{field.NewPath("spec", "tls").Index(i).Child("secretName"), "Secret", str(object.Dig(t, "secretName"))})
 		}
 	}
 	if kube.BuiltinGroup(o.Group()) {
@@ -222,14 +222,14 @@ func podRefs(pt podTemplate) []ref {
 	}
 	ips, _ := pt.spec["imagePullSecrets"].([]any)
 	for i, s := range ips {
-		out = append(out, ref{p.Child("imagePullSecrets").Index(i).Child("name"), "Secret", str(dig(s, "name"))})
+		out = append(out, ref{p.Child("imagePullSecrets").Index(i).Child("name"), "Secret", str(object.Dig(s, "name"))})
 	}
 	vols, _ := pt.spec["volumes"].([]any)
 	for i, v := range vols {
 		vp := p.Child("volumes").Index(i)
 		out = append(out, optionalRef(v, vp, "Secret", "secret", "secretName")...)
 		out = append(out, optionalRef(v, vp, "ConfigMap", "configMap", "name")...)
-		srcs, _ := dig(v, "projected", "sources").([]any)
+		srcs, _ := object.Dig(v, "projected", "sources").([]any)
 		for j, src := range srcs {
 			sp := vp.Child("projected", "sources").Index(j)
 			out = append(out, optionalRef(src, sp, "Secret", "secret", "name")...)
@@ -240,7 +240,7 @@ func podRefs(pt podTemplate) []ref {
 		env, _ := c.c["env"].([]any)
 		for j, e := range env {
 			ep := c.path.Child("env").Index(j).Child("valueFrom")
-			from := dig(e, "valueFrom")
+			from := object.Dig(e, "valueFrom")
 			out = append(out, optionalRef(from, ep, "Secret", "secretKeyRef", "name")...)
 			out = append(out, optionalRef(from, ep, "ConfigMap", "configMapKeyRef", "name")...)
 		}
@@ -257,7 +257,7 @@ func podRefs(pt podTemplate) []ref {
 // optionalRef reads parent.<field>.<nameKey> as a reference unless the
 // reference is marked optional.
 func optionalRef(parent any, p *field.Path, kind, fieldName, nameKey string) []ref {
-	m, ok := dig(parent, fieldName).(map[string]any)
+	m, ok := object.Dig(parent, fieldName).(map[string]any)
 	if !ok || m["optional"] == true {
 		return nil
 	}
@@ -272,14 +272,14 @@ func (s *site) checkSelectors(it *Item, pods []labels.Set) {
 	p := field.NewPath("spec", "selector")
 	switch o.GroupKind() {
 	case "Service":
-		m, _ := dig(o.Doc, "spec", "selector").(map[string]any)
-		if len(m) == 0 || str(dig(o.Doc, "spec", "type")) == "ExternalName" {
+		m, _ := object.Dig(o.Doc, "spec", "selector").(map[string]any)
+		if len(m) == 0 || str(object.Dig(o.Doc, "spec", "type")) == "ExternalName" {
 			return
 		}
 		sel, check = labels.SelectorFromSet(kube.LabelSet(m)), "ref-service-selector"
 	case "PodDisruptionBudget.policy":
 		var ok bool
-		if sel, ok = kube.Selector(dig(o.Doc, "spec", "selector")); !ok {
+		if sel, ok = kube.Selector(object.Dig(o.Doc, "spec", "selector")); !ok {
 			return
 		}
 		check = "ref-pdb-selector"
@@ -323,7 +323,7 @@ func lookupPath(doc map[string]any, path string) []located {
 		name, each := strings.CutSuffix(seg, "[]")
 		var next []located
 		for _, c := range cur {
-			v, ok := dig(c.v, name), true
+			v, ok := object.Dig(c.v, name), true
 			if v == nil {
 				ok = false
 			}

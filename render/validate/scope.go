@@ -67,7 +67,7 @@ func (s *site) checkNetworkPolicies() {
 		if !appliesToIngress(o) {
 			continue
 		}
-		if sel, ok := kube.Selector(dig(o.Doc, "spec", "podSelector")); ok {
+		if sel, ok := kube.Selector(object.Dig(o.Doc, "spec", "podSelector")); ok {
 			policies[o.Namespace()] = append(policies[o.Namespace()], sel)
 		}
 	}
@@ -100,7 +100,7 @@ func (s *site) checkNetworkPolicies() {
 // appliesToIngress: policyTypes lists Ingress, or is absent (Ingress is
 // then implied).
 func appliesToIngress(o object.Object) bool {
-	types, ok := dig(o.Doc, "spec", "policyTypes").([]any)
+	types, ok := object.Dig(o.Doc, "spec", "policyTypes").([]any)
 	if !ok {
 		return true
 	}

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/tpgen/tpgen/render/object"
 )
 
 // checkSecrets: secret-data, credential-in-config.
@@ -46,7 +48,7 @@ func (s *site) checkSecrets() {
 		for _, c := range pt.containers() {
 			env, _ := c.c["env"].([]any)
 			for j, e := range env {
-				name, v := str(dig(e, "name")), str(dig(e, "value"))
+				name, v := str(object.Dig(e, "name")), str(object.Dig(e, "value"))
 				p := c.path.Child("env").Index(j).Child("value")
 				switch {
 				case isCredentialName(name) && !placeholder(v):
