@@ -277,4 +277,3 @@ func namespacesOf(fs []file) []string {
 	}
 	return out
 }
-

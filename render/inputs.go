@@ -14,7 +14,6 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/profile"
 )
 
@@ -22,7 +21,8 @@ import (
 // the profile and its fleet defaults, the plan (which holds what the CUE
 // schema computed), every chart and overlay file used. Two renders with the
 // same digest produce the same tree.
-func inputs(s *profile.Site, p *profile.Plan, charts chartsource.Source, o Options) (string, error) {
+// charts are the site's charts in tier order, as loaded for rendering.
+func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, o Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "tpgen %s\n", o.Version)
 	for _, f := range append([]string{s.Source.File}, s.Source.Defaults...) {
@@ -39,12 +39,8 @@ func inputs(s *profile.Site, p *profile.Plan, charts chartsource.Source, o Optio
 	}
 	fmt.Fprintf(h, "plan %d\n", len(plan))
 	h.Write(plan)
-	for _, t := range p.Tiers {
-		ch, err := charts.Get(t.Chart.Name, t.Chart.Version)
-		if err != nil {
-			return "", err
-		}
-		digestChart(h, t.Chart.Name, ch)
+	for i, ch := range charts {
+		digestChart(h, p.Tiers[i].Chart.Name, ch)
 	}
 	for _, c := range p.Overlays {
 		if err := digestDir(h, o.Overlays, c, "overlay "+c); err != nil {

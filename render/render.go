@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"helm.sh/helm/v3/pkg/chart"
+
 	"github.com/tpgen/tpgen/internal/diag"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/gitops"
@@ -242,6 +244,7 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 	var tierNames []string
 	clusterTier := ""
 	var crdVersions []string
+	var loaded []*chart.Chart // in tier order, for the input digest
 	for _, t := range p.Tiers {
 		tierNames = append(tierNames, t.Name)
 		if t.Scope == "cluster" {
@@ -254,6 +257,7 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 		if err != nil {
 			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
 		}
+		loaded = append(loaded, ch)
 		rendered, err := helm.Render(ch, helm.Options{
 			Release: t.Release, Namespace: t.Namespace, Tier: t.Name, Values: t.Values,
 			KubeVersion: p.KubeVersion, APIVersions: crdVersions,
@@ -296,7 +300,7 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 	for _, f := range files {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
 	}
-	if res.Inputs, err = inputs(s, p, charts, o); err != nil {
+	if res.Inputs, err = inputs(s, p, loaded, o); err != nil {
 		return SiteResult{}, fmt.Errorf("digesting inputs: %w", err)
 	}
 	return res, nil

@@ -2,7 +2,6 @@ package render
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path"
@@ -107,8 +106,8 @@ func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object,
 	}
 	var idx *output.Index
 	if b, ok := files[output.IndexFile]; ok {
-		idx = &output.Index{}
-		if err := json.Unmarshal(b, idx); err != nil {
+		var err error
+		if idx, err = output.ParseIndex(b); err != nil {
 			return nil, fmt.Errorf("%s: %w", output.IndexFile, err)
 		}
 	}

@@ -80,14 +80,11 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 			if fs, ok := render.Findings(err); ok {
 				return findingsExit(cmd.ErrOrStderr(), fs, "; nothing was written to "+outDir)
 			}
-			if err != nil && (check || res == nil) {
-				if check {
-					return err
-				}
+			switch {
+			case err != nil && res == nil: // rendering failed
 				return fmt.Errorf("%w\nnothing was written to %s", err, outDir)
-			}
-			if err != nil {
-				return err // the output stage says what state DIR is in
+			case err != nil: // the output stage says what state DIR is in
+				return err
 			}
 			printFindings(cmd.ErrOrStderr(), siteFindings(res))
 			if check {

@@ -120,16 +120,25 @@ func readIndex(dir string) (x *Index, data []byte, ok bool, err error) {
 	if err != nil {
 		return nil, nil, false, err
 	}
-	x = &Index{}
+	if x, err = ParseIndex(data); err != nil {
+		return nil, nil, false, fmt.Errorf("reading %s: %w\nhint: the index is tpgen's; restore it from Git (git checkout -- %s), or delete it and render with --force", p, err, p)
+	}
+	return x, data, true, nil
+}
+
+// ParseIndex decodes an index; unknown fields are errors (an index of
+// another tpgen, or a hand-edited one, is not silently misread).
+func ParseIndex(data []byte) (*Index, error) {
+	x := &Index{}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()
 	if err := d.Decode(x); err != nil {
-		return nil, nil, false, fmt.Errorf("reading %s: %w\nhint: the index is tpgen's; restore it from Git (git checkout -- %s), or delete it and render with --force", p, err, p)
+		return nil, err
 	}
 	if x.Sites == nil {
 		x.Sites = map[string]IndexSite{}
 	}
-	return x, data, true, nil
+	return x, nil
 }
 
 // writeIndex replaces DIR's index atomically.

@@ -404,3 +404,27 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A damaged index is refused with a hint, never misread as "no index".
+func TestDamagedIndexIsRefused(t *testing.T) {
+	for name, data := range map[string]string{"not JSON": "{", "unknown field": `{"tpgen": "x", "owner": "me"}`} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			must(t, os.WriteFile(filepath.Join(dir, IndexFile), []byte(data), 0o644))
+			for _, err := range []error{
+				func() error {
+					_, err := Write(context.Background(), dir, []Site{site("a", "t/x.yaml", "1")}, opts)
+					return err
+				}(),
+				func() error { _, err := Check(dir, []Site{site("a", "t/x.yaml", "1")}, opts); return err }(),
+			} {
+				if err == nil || !strings.Contains(err.Error(), "hint: the index is tpgen's; restore it from Git") {
+					t.Errorf("want a refusal with a hint, got %v", err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "a")); !os.IsNotExist(err) {
+				t.Error("a refused write wrote the site")
+			}
+		})
+	}
+}
