@@ -55,7 +55,7 @@ func (p Path) String() string {
 	return b.String()
 }
 
-func (p Path) with(s Step) Path { return append(slices.Clip(p), s) }
+func (p Path) With(s Step) Path { return append(slices.Clip(p), s) }
 
 // Finding is one credential in a document.
 type Finding struct {
@@ -91,7 +91,7 @@ func scan(v any, p Path, depth int, inRef bool, out *[]Finding) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			scan(v[k], p.with(Step{Key: k}), depth, ref || isRefName(k), out)
+			scan(v[k], p.With(Step{Key: k}), depth, ref || isRefName(k), out)
 		}
 	case []any:
 		for i, x := range v {
@@ -99,11 +99,11 @@ func scan(v any, p Path, depth int, inRef bool, out *[]Finding) {
 			if m, ok := x.(map[string]any); ok {
 				s.Name, _ = m["name"].(string)
 			}
-			scan(x, p.with(s), depth, inRef, out)
+			scan(x, p.With(s), depth, inRef, out)
 			// An argument list: "--password", "hunter2".
 			if f, ok := x.(string); ok && i+1 < len(v) && strings.HasPrefix(f, "-") && !strings.Contains(f, "=") {
 				if n, ok := v[i+1].(string); ok && IsCredentialName(strings.TrimLeft(f, "-")) && !placeholder(n) && !strings.HasPrefix(n, "-") {
-					*out = append(*out, Finding{Path: p.with(Step{Item: true, Index: i + 1}), Reason: fmt.Sprintf("the argument after %s is a literal value", f)})
+					*out = append(*out, Finding{Path: p.With(Step{Item: true, Index: i + 1}), Reason: fmt.Sprintf("the argument after %s is a literal value", f)})
 				}
 			}
 		}
