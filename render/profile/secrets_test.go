@@ -73,7 +73,7 @@ func TestSecretValuesAreNeverEchoed(t *testing.T) {
 // Item 5 of issue 10: no profile field takes a URL with credentials, a
 // credential-named annotation or parameter, or a private key.
 func TestSecretValuesAreRefused(t *testing.T) {
-	url := "inline secret values are not allowed (holds a https URL with credentials in its userinfo"
+	url := "inline secret values are not allowed (holds a URL with credentials in its userinfo (https:"
 	pem := `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n`
 	lb := func(annotations string) []edit {
 		return []edit{{"overlay: ./overlays/lyon\n", "overlay: ./overlays/lyon\nloadBalancer: {annotations: {" + annotations + "}}\n"}}
@@ -84,7 +84,7 @@ func TestSecretValuesAreRefused(t *testing.T) {
 		{name: "gitops.repoURL with a login only, over https", base: eksBase, edits: []edit{{"repoURL: https://git", "repoURL: https://deploy@git"}},
 			want: []wantDiag{{Path: "gitops.repoURL", Line: 44, Column: 12, Message: url}}},
 		{name: "gitops.repoURL over ssh with a password", base: aksBase, edits: []edit{{"ssh://git@git", "ssh://git:hunter2@git"}},
-			want: []wantDiag{{Path: "gitops.repoURL", Line: 23, Column: 33, Message: "inline secret values are not allowed (holds a ssh URL with credentials"}}},
+			want: []wantDiag{{Path: "gitops.repoURL", Line: 23, Column: 33, Message: "inline secret values are not allowed (holds a URL with credentials in its userinfo (ssh:"}}},
 		{name: "tls.acmeServer with userinfo", base: eksBase, edits: []edit{{"  acmeEmail: ops@example.net\n", "  acmeEmail: ops@example.net\n  acmeServer: https://acct:hunter2@acme.example.net/directory\n"}},
 			want: []wantDiag{{Path: "tls.acmeServer", Line: 22, Column: 15, Message: url, Hint: "ACME directory URL without credentials"}}},
 		{name: "oidc.issuer with userinfo", base: eksBase, edits: []edit{{"issuer: https://idp", "issuer: https://admin:hunter2@idp"}},

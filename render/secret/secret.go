@@ -157,14 +157,23 @@ func check(p Path, v string, depth int, inRef bool) string {
 	return embedded(p, v, depth)
 }
 
-// annotationRef says an annotation named like *-secret holds the name of
-// a Secret ([namespace/]name), as ingress-nginx's auth-secret does.
+// annotationRef says an annotation named like *-secret(s) holds names of
+// Secrets ([namespace/]name[,...]), as ingress-nginx's auth-secret and
+// tpgen.dev/creates-secrets do.
 func annotationRef(p Path, name, v string) bool {
 	if len(p) < 2 || p[len(p)-2].Key != "annotations" {
 		return false
 	}
 	w := Words(name)
-	return w[len(w)-1] == "secret" && secretName.MatchString(v)
+	if last := w[len(w)-1]; last != "secret" && last != "secrets" {
+		return false
+	}
+	for _, n := range strings.Split(v, ",") {
+		if !secretName.MatchString(strings.TrimSpace(n)) {
+			return false
+		}
+	}
+	return true
 }
 
 var secretName = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
@@ -196,7 +205,7 @@ var (
 	jwt       = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 	// assignment is key=value or key: value inside a text (a line of a
 	// .properties, INI or env file, a query string, a flag, inline YAML).
-	assignment = regexp.MustCompile(`(?:^|[\s;,&?{(-])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s;,&"'}]+)`)
+	assignment = regexp.MustCompile(`(?:^|[\s;,&?{(-])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s;,&"'}{\[][^\s;,&"'}]*)`)
 	xmlElement = regexp.MustCompile(`<([A-Za-z_][A-Za-z0-9_.\-]*)>([^<]+)</([A-Za-z_][A-Za-z0-9_.\-]*)>`)
 )
 
@@ -207,7 +216,7 @@ func inText(v string) string {
 	}
 	for _, m := range userinfo.FindAllStringSubmatch(v, -1) {
 		if credentialUserinfo(m[1], m[2]) {
-			return fmt.Sprintf("holds a %s URL with credentials in its userinfo (user:password@ or token@)", strings.ToLower(m[1]))
+			return fmt.Sprintf("holds a URL with credentials in its userinfo (%s://<userinfo>@)", strings.ToLower(m[1]))
 		}
 	}
 	if authValue.MatchString(v) {
@@ -266,7 +275,7 @@ func embedded(p Path, v string, depth int) string {
 				var fs []Finding
 				scan(doc, nil, depth+1, false, &fs)
 				if len(fs) > 0 {
-					return fmt.Sprintf("embedded document: %s %s", fs[0].Path, fs[0].Reason)
+					return fmt.Sprintf("embedded document, field %s: %s", fs[0].Path, fs[0].Reason)
 				}
 			}
 		}

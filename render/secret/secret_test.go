@@ -124,7 +124,7 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`spec: {description: "password: the password of the user, in the Secret"}`,
 		`data: {app.properties: "db.host=db\ndb.password=${DB_PASSWORD}\ndb.user=tpe\n", app.ini: "[auth]\nenabled = true\ntoken_ttl = 10m\n"}`,
 		`binaryData: {logo.png: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==}`,
-		`metadata: {annotations: {nginx.ingress.kubernetes.io/ssl-passthrough: "true", nginx.ingress.kubernetes.io/auth-type: basic, nginx.ingress.kubernetes.io/auth-secret: basic-auth}}`,
+		`metadata: {annotations: {nginx.ingress.kubernetes.io/ssl-passthrough: "true", nginx.ingress.kubernetes.io/auth-type: basic, nginx.ingress.kubernetes.io/auth-secret: basic-auth, tpgen.dev/creates-secrets: "a-tls,b-creds"}}`,
 		`args: ["--password-file", "/run/secrets/pw", "--token-ttl", "10m", "--verbose"]`,
 	} {
 		if fs := Scan(doc(t, obj)); len(fs) > 0 {
