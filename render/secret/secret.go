@@ -100,18 +100,30 @@ func scan(v any, p Path, depth int, inRef bool, out *[]Finding) {
 				s.Name, _ = m["name"].(string)
 			}
 			scan(x, p.With(s), depth, inRef, out)
-			// An argument list: "--password", "hunter2".
-			if f, ok := x.(string); ok && i+1 < len(v) && strings.HasPrefix(f, "-") && !strings.Contains(f, "=") {
-				if n, ok := v[i+1].(string); ok && IsCredentialName(strings.TrimLeft(f, "-")) && !placeholder(n) && !strings.HasPrefix(n, "-") {
-					*out = append(*out, Finding{Path: p.With(Step{Item: true, Index: i + 1}), Reason: fmt.Sprintf("the argument after %s is a literal value", f)})
-				}
-			}
+		}
+		for _, i := range Arguments(v) {
+			*out = append(*out, Finding{Path: p.With(Step{Item: true, Index: i}), Reason: fmt.Sprintf("the argument after %s is a literal value", v[i-1])})
 		}
 	case string:
 		if why := check(p, v, depth, inRef); why != "" {
 			*out = append(*out, Finding{Path: p, Reason: why})
 		}
 	}
+}
+
+// Arguments returns the indexes of the items of an argument list that
+// are the value of a credential flag: "--password", "hunter2".
+func Arguments(items []any) []int {
+	var out []int
+	for i := 1; i < len(items); i++ {
+		f, ok := items[i-1].(string)
+		n, ok2 := items[i].(string)
+		if ok && ok2 && strings.HasPrefix(f, "-") && !strings.Contains(f, "=") && IsCredentialName(strings.TrimLeft(f, "-")) &&
+			!placeholder(n) && !strings.HasPrefix(n, "-") {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // isRefMap says m is a reference to a Secret: {secretName: x, password: key}
