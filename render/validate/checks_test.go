@@ -363,7 +363,6 @@ spec:
 			e(dep, "spec.template.spec.containers[0].args[0]", "credential-in-config", "holds a URL with credentials in its userinfo (https://<userinfo>@)"),
 			e(dep, "spec.template.spec.containers[0].env[1].value", "credential-in-config", `"DB_PASS" is named like a credential and holds a literal value`),
 			e(dep, "spec.template.spec.containers[0].env[2].value", "credential-in-config", `"MYSQL_PW" is named like a credential and holds a literal value`),
-
 		},
 	},
 	{
