@@ -189,8 +189,10 @@ func (l *Loader) Load(src Source) (*Site, error) {
 			switch {
 			case len(unknown) > 0 && strings.HasPrefix(d.Message, "field not allowed"):
 				continue // reported with a hint by unknownFields
-			case len(missing) > 0 && (strings.HasPrefix(d.Message, "field is required") || strings.HasPrefix(d.Message, "required field missing")):
-				continue // reported, all of them, by missingRequired
+			case len(missing) > 0 && d.Path == "" && strings.HasPrefix(d.Message, "required field missing"):
+				continue // reported, with its path, by missingRequired
+			case strings.HasPrefix(d.Message, "field is required") && slices.ContainsFunc(missing, func(m diag.Diagnostic) bool { return m.Path == d.Path }):
+				continue // reported by missingRequired; a rule's own (tls.acmeEmail for letsencrypt) is not
 			case slices.ContainsFunc(missing, func(m diag.Diagnostic) bool { return m.Path == d.Path }):
 				continue // a rule about a field that is not there: "required" says it
 			}

@@ -24,7 +24,8 @@ var (
 	credentialPairs = [][2]string{
 		{"api", "key"}, {"access", "key"}, {"secret", "key"}, {"private", "key"}, {"client", "key"},
 		{"ssh", "key"}, {"signing", "key"}, {"encryption", "key"}, {"master", "key"}, {"account", "key"},
-		{"shared", "key"}, {"session", "key"}, {"sas", "token"}, {"connection", "string"},
+		{"shared", "key"}, {"session", "key"}, {"storage", "key"}, {"license", "key"}, {"licence", "key"},
+		{"hmac", "key"}, {"aes", "key"}, {"jwt", "key"}, {"crypto", "key"}, {"sas", "token"}, {"connection", "string"},
 	}
 	// settingWords make a name a reference to a credential or a setting
 	// about one, never the credential itself: PASSWORD_FILE, secretName,

@@ -180,6 +180,12 @@ func annotationRef(p Path, name, v string) bool {
 	if last := w[len(w)-1]; last != "secret" && last != "secrets" {
 		return false
 	}
+	if len(w) >= 2 && slices.Contains([]string{"client", "shared", "api", "app", "webhook", "jwt", "signing", "hmac", "oauth", "cookie", "session"}, w[len(w)-2]) {
+		return false // client-secret: the secret itself
+	}
+	if !strings.ContainsAny(v, "-./,") {
+		return false // a Kubernetes name has parts; a lone word may be the secret
+	}
 	for _, n := range strings.Split(v, ",") {
 		if !secretName.MatchString(strings.TrimSpace(n)) {
 			return false

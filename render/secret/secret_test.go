@@ -79,6 +79,9 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"authorization header", `metadata: {annotations: {nginx.ingress.kubernetes.io/auth-headers: "Authorization: Bearer abcdefgh12345678"}}`, "metadata.annotations[nginx.ingress.kubernetes.io/auth-headers]", "abcdefgh12345678"},
 		{"JWT", `data: {id: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0cGUifQ.c2lnbmF0dXJl"}`, "data[id]", "eyJhbGciOiJIUzI1NiJ9"},
 		{"docker config auth", `data: {.dockerconfigjson: "{\"auths\":{\"r.example.net\":{\"auth\":\"dXNlcjpodW50ZXIy\"}}}"}`, "data[.dockerconfigjson]", "dXNlcjpodW50ZXIy"},
+		{"client secret annotation", `metadata: {annotations: {example.com/client-secret: s3cr3t}}`, "metadata.annotations[example.com/client-secret]", "s3cr3t"},
+		{"lone word in a secret annotation", `metadata: {annotations: {example.com/auth-secret: hunter2}}`, "metadata.annotations[example.com/auth-secret]", "hunter2"},
+		{"storage account key", `env: [{name: AZURE_STORAGE_KEY, value: abc}]`, "env[0].value", "abc"},
 		{"base64 of a properties file in an annotation", `metadata: {annotations: {x: ` + b64("user=a\npassword=hunter2\n") + `}}`, "metadata.annotations[x]", "hunter2"},
 	}
 	for _, tc := range tests {
