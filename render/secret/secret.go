@@ -150,7 +150,7 @@ func Check(p Path, v string) string { return check(p, v, 0, false) }
 
 func check(p Path, v string, depth int, inRef bool) string {
 	name := nameOf(p)
-	if !inRef && name != "" && IsCredentialName(name) && !placeholder(v) && !boolish(v) && !annotationRef(p, name, v) {
+	if !inRef && name != "" && IsCredentialName(name) && !placeholder(v) && !boolish(v) && !secretNameRef(p, name, v) {
 		return fmt.Sprintf("%s is named like a credential and holds a literal value", strconv.Quote(name))
 	}
 	if depth > maxDepth || len(v) > maxText {
@@ -169,14 +169,15 @@ func check(p Path, v string, depth int, inRef bool) string {
 	return embedded(p, v, depth)
 }
 
-// annotationRef says an annotation named like *-secret(s) holds names of
-// Secrets ([namespace/]name[,...]), as ingress-nginx's auth-secret and
-// tpgen.dev/creates-secrets do.
-func annotationRef(p Path, name, v string) bool {
-	if len(p) < 2 || p[len(p)-2].Key != "annotations" {
-		return false
-	}
+// secretNameRef says a field or annotation named like *-secret(s) holds
+// names of Secrets ([namespace/]name[,...]), as tlsSecret,
+// ingress-nginx's auth-secret and tpgen.dev/creates-secrets do: a name
+// with parts, not a lone word, and not a client-secret.
+func secretNameRef(p Path, name, v string) bool {
 	w := Words(name)
+	if len(w) < 2 && (len(p) < 2 || p[len(p)-2].Key != "annotations") {
+		return false // "secret: x" is the secret; "tlsSecret: x" names one
+	}
 	if last := w[len(w)-1]; last != "secret" && last != "secrets" {
 		return false
 	}

@@ -81,6 +81,8 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"docker config auth", `data: {.dockerconfigjson: "{\"auths\":{\"r.example.net\":{\"auth\":\"dXNlcjpodW50ZXIy\"}}}"}`, "data[.dockerconfigjson]", "dXNlcjpodW50ZXIy"},
 		{"client secret annotation", `metadata: {annotations: {example.com/client-secret: s3cr3t}}`, "metadata.annotations[example.com/client-secret]", "s3cr3t"},
 		{"lone word in a secret annotation", `metadata: {annotations: {example.com/auth-secret: hunter2}}`, "metadata.annotations[example.com/auth-secret]", "hunter2"},
+		{"a lone word under secret", `spec: {secret: hunter2}`, "spec.secret", "hunter2"},
+		{"a JWT secret that looks like a name", `spec: {jwtSecret: my-jwt-secret}`, "spec.jwtSecret", "my-jwt-secret"},
 		{"storage account key", `env: [{name: AZURE_STORAGE_KEY, value: abc}]`, "env[0].value", "abc"},
 		{"base64 of a properties file in an annotation", `metadata: {annotations: {x: ` + b64("user=a\npassword=hunter2\n") + `}}`, "metadata.annotations[x]", "hunter2"},
 	}
@@ -128,6 +130,7 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`data: {app.properties: "db.host=db\ndb.password=${DB_PASSWORD}\ndb.user=tpe\n", app.ini: "[auth]\nenabled = true\ntoken_ttl = 10m\n"}`,
 		`binaryData: {logo.png: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==}`,
 		`metadata: {annotations: {nginx.ingress.kubernetes.io/ssl-passthrough: "true", nginx.ingress.kubernetes.io/auth-type: basic, nginx.ingress.kubernetes.io/auth-secret: basic-auth, tpgen.dev/creates-secrets: "a-tls,b-creds"}}`,
+		`spec: {tlsSecret: tpe-tls, credentialsSecret: velero-creds, registrySecret: kube-system/regcred}`,
 		`args: ["--password-file", "/run/secrets/pw", "--token-ttl", "10m", "--verbose"]`,
 	} {
 		if fs := Scan(doc(t, obj)); len(fs) > 0 {
