@@ -523,7 +523,7 @@ func field(k Key, p []seg, a, b any, hasA, hasB bool) Field {
 		f.Op = Removed
 	}
 	// A map or list is redacted leaf by leaf (redactTree), a scalar whole.
-	if (sensitivePath(k, p) && !container(a) && !container(b) && !(flag(a) && flag(b))) || secretLike(a) || secretLike(b) {
+	if hide(k, p, a) || hide(k, p, b) {
 		f.Redacted = true
 		if hasA {
 			f.Old = redactedMark
@@ -548,23 +548,6 @@ func field(k Key, p []seg, a, b any, hasA, hasB bool) Field {
 	}
 	f.Redacted = strings.Contains(f.Old, redactedMark) || strings.Contains(f.New, redactedMark)
 	return f
-}
-
-// flag says v is a boolean or null: never a secret (automountServiceAccountToken).
-func flag(v any) bool {
-	switch v.(type) {
-	case bool, nil:
-		return true
-	}
-	return false
-}
-
-func container(v any) bool {
-	switch v.(type) {
-	case map[string]any, []any:
-		return true
-	}
-	return false
 }
 
 func lineCount(s string) string {

@@ -13,15 +13,16 @@
 //
 // Rules the report keeps, in every format:
 //   - Secret-like values are redacted when the Report is built, so no
-//     formatter can print one: everything but the metadata of a Secret;
-//     a field whose key, or the name of the env entry it belongs to, looks
-//     like a credential (password, secret, token, credential, private
-//     key, API or access key, auth...), except the fields that name a
-//     reference (name, key, secretName...); and any string that looks like
-//     one (a PEM block, a JWT, an AWS access key id, a URL with a password,
-//     "password=..." inside a text, a long random token). Both sides of a
-//     redacted field are hidden, and an added subtree is redacted leaf by
-//     leaf.
+//     formatter can print one: everything but the metadata of a Secret,
+//     and whatever render/secret.Hide calls a credential: what the
+//     validation stage refuses (render/secret.Check: credential-named keys
+//     and env entries, URLs with userinfo, private keys, embedded JSON,
+//     YAML, properties, env files, kubeconfigs, base64, the value after a
+//     --password flag), plus a field under a key that mentions a
+//     credential (unless it names a reference: name, key, secretName...)
+//     and any string that looks like one (a PEM block, a JWT, an AWS
+//     access key id, a long random token). Both sides of a redacted field
+//     are hidden, and an added subtree is redacted leaf by leaf.
 //   - Noise is summarised, not listed: a change of the labels helm.sh/chart
 //     or app.kubernetes.io/version (what every chart or release bump
 //     touches on every object) is counted per site as one line; an object

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -133,15 +134,73 @@ func TestRedactionKeepsReferences(t *testing.T) {
 		{p("spec", "replicas"), false},
 	}
 	for _, tc := range tests {
-		require.Equal(t, tc.want, sensitivePath(k, tc.path), pathString(tc.path))
+		require.Equal(t, tc.want, hide(k, tc.path, "plain"), pathString(tc.path))
 	}
-	secret := Key{Kind: "Secret", Namespace: "tpe", Name: "x"}
-	require.True(t, sensitivePath(secret, p("data", "anything")))
-	require.True(t, sensitivePath(secret, p("metadata", "annotations", "x")))
-	require.False(t, sensitivePath(secret, p("metadata", "labels", "x")))
-	require.False(t, sensitivePath(secret, p("type")))
+	sk := Key{Kind: "Secret", Namespace: "tpe", Name: "x"}
+	require.True(t, hide(sk, p("data", "anything"), "plain"))
+	require.True(t, hide(sk, p("metadata", "annotations", "x"), "plain"))
+	require.False(t, hide(sk, p("metadata", "labels", "x"), "plain"))
+	require.False(t, hide(sk, p("type"), "Opaque"))
 
 	for _, s := range []string{"sha256:3f2a9c0e7d2b1a4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5", "repository.thingpark.com/lrc@sha256:abc", "thingpark-enterprise-1.4.1", "true"} {
-		require.False(t, secretLike(s), s)
+		require.False(t, hide(k, p("spec", "x"), s), s)
 	}
+}
+
+// Issue 10: what the validation stage calls a credential (render/secret)
+// is never printed by diff, in any format: short env names (DB_PASS,
+// MYSQL_PW), an env file, a kubeconfig, JSON and base64 documents.
+func TestDetectorFindingsAreRedacted(t *testing.T) {
+	objs := func(v string) []Object {
+		return []Object{
+			obj(t, "s", "t", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, namespace: tpe}
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: app:1`+v+`
+        args: ["--db-pass", "hunter2`+v+`"]
+        env:
+        - {name: DB_PASS, value: hunter2`+v+`}
+        - {name: MYSQL_PW, value: mysqlpw-hunter2`+v+`}
+`),
+			obj(t, "s", "t", `apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf, namespace: tpe, annotations: {example.com/db: "user=tpe;pwd=annot-hunter2`+v+`"}}
+data:
+  app.env: |
+    MODE=prod`+v+`
+    DB_PASS=hunter2`+v+`
+  kubeconfig: |
+    users:
+    - name: admin
+      user: {client-key-data: kubekey-hunter2`+v+`}
+  settings.json: '{"db": {"host": "db`+v+`", "pass": "json-hunter2`+v+`"}}'
+binaryData:
+  app.properties: `+base64.StdEncoding.EncodeToString([]byte("db.user=tpe\ndb.password=b64-hunter2"+v+"\n"))+`
+`),
+		}
+	}
+	old, now := objs(""), objs("-v2")
+	for _, r := range []*Report{Compare(old, now, Options{}), Compare(nil, now, Options{}), Compare(old, nil, Options{})} {
+		for _, format := range []string{FormatText, FormatMarkdown, FormatJSON} {
+			var b bytes.Buffer
+			require.NoError(t, r.Write(&b, format, 0))
+			require.NotContains(t, b.String(), "hunter2", "format %s:\n%s", format, b.String())
+		}
+	}
+	for _, format := range []string{FormatMarkdown, FormatJSON} {
+		var b bytes.Buffer
+		require.NoError(t, Compare(old, now, Options{}).Write(&b, format, 0))
+		require.Contains(t, b.String(), redactedMark, "format %s", format)
+	}
+	var b bytes.Buffer
+	require.NoError(t, Compare(old, now, Options{}).Write(&b, FormatText, 0))
+	require.Contains(t, b.String(), `env[name=DB_PASS].value: <redacted> -> <redacted>`)
+	require.Contains(t, b.String(), `data["app.env"]: <redacted> -> <redacted>`)
+	require.Contains(t, b.String(), `args: ["--db-pass","<redacted>"] -> ["--db-pass","<redacted>"]`)
+	require.Contains(t, b.String(), `containers[name=app].image: "app:1" -> "app:1-v2"`)
 }

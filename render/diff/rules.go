@@ -1,86 +1,50 @@
 package diff
 
 import (
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/tpgen/tpgen/render/secret"
 )
 
 // ---- redaction ----
 
 const redactedMark = "<redacted>"
 
-// sensitiveKey matches keys (and env names) that name a credential. It
-// errs on the side of hiding: a hidden value costs a reviewer a look at
-// the file, a printed one leaks in a pull request.
-var sensitiveKey = regexp.MustCompile(`(?i)(passw|passphrase|pwd|secret|token|credential|private[-_.]?key|api[-_.]?key|access[-_.]?key|[-_.]key$|^key[-_.]|auth|bearer|cookie|session|salt|signature|htpasswd|keystore|truststore|\.pem$|\.p12$|\.pfx$|\.jks$|dsn$|connection[-_]?string)`)
-
-// refKey matches the keys that name a reference to a secret, not its
-// value: secretKeyRef.key, secretRef.name, tls[].secretName, ...
-var refKey = regexp.MustCompile(`^(name|key|namespace|kind|apiVersion|optional|path|mountPath|subPath|mode|defaultMode|items)$|Name$`)
-
-// secretValue matches strings that look like secret material wherever
-// they appear.
-var secretValue = []*regexp.Regexp{
-	regexp.MustCompile(`-----BEGIN [A-Z0-9 ]+-----`),                    // PEM
-	regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.`),     // JWT
-	regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`),                   // AWS access key id
-	regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`), // URL with a password
-	regexp.MustCompile(`(?i)(passw(or)?d|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?|pass)["']?\s*[:=]\s*["']?[^\s"',]`), // password=... in a text
+// hide says whether the leaf v at p of object k must not be printed: the
+// data of a Secret, or what render/secret.Hide, the detector validation
+// uses with the diff's broader rules, calls a credential. A map or a list
+// is judged leaf by leaf (redactTree).
+func hide(k Key, p []seg, v any) bool {
+	switch v.(type) {
+	case map[string]any, []any, bool, nil:
+		return false
+	}
+	return secretData(k, p) || secret.Hide(steps(p), v)
 }
 
-// randomToken matches a long string of base64 or hex characters with
-// upper case, lower case and digits: a generated key or token. Digests
-// (lower-case hex) and image references (':' '@') do not match.
-var randomToken = regexp.MustCompile(`^[A-Za-z0-9+/_-]{32,}={0,2}$`)
-
-func secretLike(v any) bool {
-	s, ok := v.(string)
-	if !ok {
+// secretData says whether p is in the data of a Secret: anything but
+// its kind, type and metadata (its name, namespace and labels).
+func secretData(k Key, p []seg) bool {
+	if len(p) == 0 || k.Group != "" || k.Kind != "Secret" {
 		return false
 	}
-	for _, re := range secretValue {
-		if re.MatchString(s) {
-			return true
-		}
+	switch p[0].key {
+	case "apiVersion", "kind", "type", "immutable":
+		return false
+	case "metadata":
+		return len(p) < 2 || !slices.Contains([]string{"name", "namespace", "labels"}, p[1].key)
 	}
-	if randomToken.MatchString(s) && strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
-		strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(s, "0123456789") {
-		return true
-	}
-	return false
+	return true
 }
 
-// sensitivePath says whether the value at p of object k is a credential
-// by its place: the data of a Secret, a field whose key (or an ancestor's)
-// names a credential unless the field names a reference, or the value of
-// an env entry whose name does.
-func sensitivePath(k Key, p []seg) bool {
-	if len(p) == 0 {
-		return false
+// steps is p as render/secret spells a path.
+func steps(p []seg) secret.Path {
+	out := make(secret.Path, len(p))
+	for i, s := range p {
+		out[i] = secret.Step{Key: s.key, Item: s.item, Index: s.index, Name: s.name}
 	}
-	if k.Group == "" && k.Kind == "Secret" {
-		switch p[0].key {
-		case "apiVersion", "kind", "type", "immutable":
-			return false
-		case "metadata":
-			return len(p) < 2 || !slices.Contains([]string{"name", "namespace", "labels"}, p[1].key)
-		}
-		return true
-	}
-	last := p[len(p)-1]
-	if !last.item && last.key == "value" && len(p) >= 2 && p[len(p)-2].item && sensitiveKey.MatchString(p[len(p)-2].name) {
-		return true // env[name=DB_PASSWORD].value
-	}
-	if !last.item && refKey.MatchString(last.key) {
-		return false
-	}
-	for _, s := range p {
-		if !s.item && sensitiveKey.MatchString(s.key) {
-			return true
-		}
-	}
-	return false
+	return out
 }
 
 // redactTree returns v (found at p) with every secret-like leaf replaced
@@ -96,18 +60,21 @@ func redactTree(k Key, p []seg, v any) any {
 	case []any:
 		out := make([]any, len(v))
 		n, named := names(v)
+		args := secret.Arguments(v)
 		for i, x := range v {
 			s := seg{item: true, index: i}
 			if named {
 				s.name = n[i]
 			}
+			if slices.Contains(args, i) {
+				out[i] = redactedMark // "--password", "hunter2"
+				continue
+			}
 			out[i] = redactTree(k, append(slices.Clip(p), s), x)
 		}
 		return out
-	case bool, nil:
-		return v
 	}
-	if sensitivePath(k, p) || secretLike(v) {
+	if hide(k, p, v) {
 		return redactedMark
 	}
 	return v

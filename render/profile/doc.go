@@ -5,8 +5,13 @@
 //
 // In: file and directory paths. Out: Sites, each holding the validated
 // profile and its Plan as plain Go values, or a diag.List with every problem
-// positioned in the user's files. It knows nothing of ThingPark: the rules
-// and the plan are data in cue/. It never prints and never writes files.
+// positioned in the user's files: every independent error, each field with
+// errors validated on its own too (CUE reports a value's fatal errors
+// only). No secret value is accepted (render/secret, the detector the
+// validation stage and diff use), and no message repeats a value found
+// where a Secret reference belongs or that the detector calls a secret.
+// It knows nothing of ThingPark: the rules and the plan are data in cue/.
+// It never prints and never writes files.
 //
 // Concurrency: a Loader owns one cue.Context and must not be used from two
 // goroutines at once; make one Loader per worker. The schema is parsed once

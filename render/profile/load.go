@@ -12,6 +12,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
 	cueyaml "cuelang.org/go/encoding/yaml"
 
@@ -178,25 +179,38 @@ func (l *Loader) Load(src Source) (*Site, error) {
 		}
 		merged = d.Unify(merged)
 	}
+	secrets := secretValues(l.profile, merged, src.File)
 	unknown := unknownFields(l.profile, merged, data, src.File)
 	missing := missingRequired(l.profile, merged, src.File)
 	problems = append(append(problems, unknown...), missing...)
 	v := l.profile.Unify(merged)
-	if err := v.Validate(cue.Concrete(true)); err != nil {
+	if err := validateAll(v); err != nil {
 		for _, d := range fromCUE(err, l.profile, merged, src.File) {
 			switch {
 			case len(unknown) > 0 && strings.HasPrefix(d.Message, "field not allowed"):
 				continue // reported with a hint by unknownFields
-			case len(missing) > 0 && (strings.HasPrefix(d.Message, "field is required") || strings.HasPrefix(d.Message, "required field missing")):
-				continue // reported, all of them, by missingRequired
+			case len(missing) > 0 && d.Path == "" && strings.HasPrefix(d.Message, "required field missing"):
+				continue // reported, with its path, by missingRequired
+			case strings.HasPrefix(d.Message, "field is required") && slices.ContainsFunc(missing, func(m diag.Diagnostic) bool { return m.Path == d.Path }):
+				continue // reported by missingRequired; a rule's own (tls.acmeEmail for letsencrypt) is not
 			case slices.ContainsFunc(missing, func(m diag.Diagnostic) bool { return m.Path == d.Path }):
 				continue // a rule about a field that is not there: "required" says it
 			}
 			problems = append(problems, d)
 		}
 	}
-	if len(problems) > 0 {
-		return nil, diag.Sort(problems)
+	if len(problems) > 0 || len(secrets) > 0 {
+		// The rules that need a defaulted value too, when the data can be
+		// resolved: every independent error in one run.
+		if final, err := l.withDefaults(merged); err == nil && merged.Validate() == nil {
+			for _, d := range fromCUE(validateAll(final), l.profile, merged, src.File) {
+				if d.Path != "" && !strings.Contains(d.Message, "required") &&
+					!slices.ContainsFunc(problems, func(p diag.Diagnostic) bool { return under(d.Path, p.Path) || under(p.Path, d.Path) }) {
+					problems = append(problems, d)
+				}
+			}
+		}
+		return nil, diag.Sort(withoutSecrets(l.profile, problems, secrets))
 	}
 	// Second pass: the profile with its fleet defaults resolved, under the
 	// schema's own defaults (see profileDefaults). Errors here are rules
@@ -205,14 +219,72 @@ func (l *Loader) Load(src Source) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := final.Validate(cue.Concrete(true)); err != nil {
-		return nil, diag.Sort(fromCUE(err, l.profile, merged, src.File))
+	if err := validateAll(final); err != nil {
+		return nil, diag.Sort(withoutSecrets(l.profile, fromCUE(err, l.profile, merged, src.File), nil))
 	}
 	name, err := final.LookupPath(cue.ParsePath("name")).String()
 	if err != nil {
 		return nil, diag.List{{File: src.File, Path: "name", Message: err.Error()}}
 	}
 	return &Site{Name: name, Source: src, Profile: final}, nil
+}
+
+// withoutSecrets returns the secret findings and the other problems,
+// leaving out those about a field a secret finding covers and rewriting
+// those about a Secret reference field: no message repeats a value that
+// may be a secret.
+func withoutSecrets(schema cue.Value, problems, secrets diag.List) diag.List {
+	out := slices.Clone(secrets)
+	for _, d := range problems {
+		if !slices.ContainsFunc(secrets, func(s diag.Diagnostic) bool { return under(d.Path, s.Path) }) {
+			out = append(out, d)
+		}
+	}
+	return hideRefValues(schema, out)
+}
+
+// validateAll validates v and returns every error. CUE reports only the
+// fatal errors of a value when it has any (a required field that is
+// missing is hidden by a conflict elsewhere), so each field of a value
+// with errors is validated on its own too, down to the errors.
+func validateAll(v cue.Value) error {
+	err := v.Validate(cue.Concrete(true))
+	if err == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var all cueerrors.Error
+	add := func(err error) {
+		for _, e := range cueerrors.Errors(err) {
+			if k := e.Error(); !seen[k] {
+				seen[k] = true
+				all = cueerrors.Append(all, e)
+			}
+		}
+	}
+	add(err)
+	var walk func(v cue.Value)
+	walk = func(v cue.Value) {
+		// Not by IncompleteKind: a struct with an error in it is bottom.
+		var children []cue.Value
+		if it, err := v.Fields(); err == nil {
+			for it.Next() {
+				children = append(children, it.Value())
+			}
+		} else if it, err := v.List(); err == nil {
+			for it.Next() {
+				children = append(children, it.Value())
+			}
+		}
+		for _, c := range children {
+			if err := c.Validate(cue.Concrete(true)); err != nil {
+				add(err)
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	return all
 }
 
 // withDefaults resolves v's defaults to plain data, adds the schema's

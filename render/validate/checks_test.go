@@ -335,11 +335,34 @@ spec:
 			set(f.obj(t, dep), "spec.template.spec.containers.0.env.1", map[string]any{"name": "API_TOKEN", "value": "abc123"})
 		},
 		want: []Finding{
-			e("ConfigMap/tpe/app-config", "data[BROKER]", "credential-in-config", "holds a URL with a password"),
+			e("ConfigMap/tpe/app-config", "data[BROKER]", "credential-in-config", "holds a URL with credentials in its userinfo (amqp://<userinfo>@)"),
 			e("ConfigMap/tpe/app-config", "data[app.properties]", "credential-in-config", "line 2 sets db.password to a literal value"),
-			e("ConfigMap/tpe/app-config", "data[smtpPassword]", "credential-in-config", `entry "smtpPassword" holds a literal value`),
+			e("ConfigMap/tpe/app-config", "data[smtpPassword]", "credential-in-config", `"smtpPassword" is named like a credential and holds a literal value`),
 			e("ConfigMap/tpe/app-config", "data[tls.key]", "credential-in-config", "holds a private key"),
-			e(dep, "spec.template.spec.containers[0].env[1].value", "credential-in-config", `env API_TOKEN of container "app" holds a literal value`),
+			e(dep, "spec.template.spec.containers[0].env[1].value", "credential-in-config", `"API_TOKEN" is named like a credential and holds a literal value`),
+		},
+	},
+	{
+		// Issue 10: every string of every object, with the detector of
+		// render/secret (its own tests hold the forms it finds).
+		name: "credential-in-config: short env names, annotations, binaryData, custom resources, embedded JSON",
+		modify: func(t *testing.T, f *fixture) {
+			set(f.obj(t, dep), "spec.template.spec.containers.0.env.1", map[string]any{"name": "DB_PASS", "value": "hunter2"})
+			c := f.obj(t, dep)["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
+			c["env"] = append(c["env"].([]any), map[string]any{"name": "MYSQL_PW", "value": "hunter2"})
+			set(f.obj(t, dep), "metadata.annotations", map[string]any{"example.com/key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n"})
+			cm := f.obj(t, "ConfigMap/tpe/app-config")
+			set(cm, "binaryData", map[string]any{"key.pem": "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUUKLS0tLS1FTkQgUFJJVkFURSBLRVktLS0tLQo="})
+			cm["data"].(map[string]any)["settings.json"] = `{"db": {"password": "hunter2"}}`
+			c["args"] = []any{"--repo=https://ghp_0123456789abcdef@github.com/o/r.git"}
+		},
+		want: []Finding{
+			e("ConfigMap/tpe/app-config", "binaryData[key.pem]", "credential-in-config", "base64 data: holds a private key"),
+			e("ConfigMap/tpe/app-config", "data[settings.json]", "credential-in-config", "line 1 sets password to a literal value"),
+			e(dep, "metadata.annotations[example.com/key]", "credential-in-config", "holds a private key"),
+			e(dep, "spec.template.spec.containers[0].args[0]", "credential-in-config", "holds a URL with credentials in its userinfo (https://<userinfo>@)"),
+			e(dep, "spec.template.spec.containers[0].env[1].value", "credential-in-config", `"DB_PASS" is named like a credential and holds a literal value`),
+			e(dep, "spec.template.spec.containers[0].env[2].value", "credential-in-config", `"MYSQL_PW" is named like a credential and holds a literal value`),
 		},
 	},
 	{
@@ -475,6 +498,21 @@ func TestWaivers(t *testing.T) {
 			want: []Finding{
 				e(dep, "spec.template.spec.volumes[0].hostPath", "host-path", `volume "logs" mounts the node's /var/log`),
 				{Severity: SeverityWarning, Path: "policy.waivers[0]", Check: "waiver-unused", Message: "the waiver of host-path for DaemonSet/tpe/app waives nothing"},
+			},
+		},
+		{
+			// Issue 10: a waiver would put the secret into Git.
+			name: "secrets cannot be waived, nor the tier and namespace of objects",
+			modify: func(t *testing.T, f *fixture) {
+				f.add(t, "app", "apiVersion: v1\nkind: Secret\nmetadata: {name: app-db, namespace: tpe}\nstringData: {password: hunter2}\n")
+				set(f.obj(t, "ConfigMap/tpe/app-config"), "data.DB_PASS", "hunter2")
+			},
+			waivers: []Waiver{{ID: "secret-data", Reason: reason}, {ID: "credential-in-config", Reason: reason}},
+			want: []Finding{
+				e("ConfigMap/tpe/app-config", "data[DB_PASS]", "credential-in-config", `"DB_PASS" is named like a credential and holds a literal value`),
+				e("Secret/tpe/app-db", "stringData", "secret-data", "the Secret carries 1 value(s) (password): they would be committed to Git"),
+				{Severity: SeverityWarning, Path: "policy.waivers[0]", Check: "waiver-unused", Message: "the waiver of secret-data for any object waives nothing"},
+				{Severity: SeverityWarning, Path: "policy.waivers[1]", Check: "waiver-unused", Message: "the waiver of credential-in-config for any object waives nothing"},
 			},
 		},
 		{

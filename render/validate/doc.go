@@ -28,9 +28,11 @@
 //   - policy: requests, priority classes, pinned images, no Secret data or
 //     inline credentials, exactly the planned load balancer ports, scope,
 //     NetworkPolicies, no privileged or host access. A policy finding can be
-//     waived per site in the profile (policy.waivers, with a reason); a
-//     waived finding is kept with its reason, and a waiver that waives
-//     nothing is a warning.
+//     waived per site in the profile (policy.waivers, with a reason),
+//     except secret-data, credential-in-config, cluster-tier and
+//     site-namespace; a waived finding is kept with its reason, and a
+//     waiver that waives nothing is a warning. Credentials are found by
+//     render/secret, the detector the profile loader and diff use too.
 //
 // The Go here is generic: ThingPark knowledge (which ports a security mode
 // opens, which priority classes, what the cluster provides) comes in Options

@@ -240,6 +240,12 @@ func (s *site) report(it *Item, check string, p *field.Path, msg, hint string) {
 	s.findings = append(s.findings, f)
 }
 
+// reportPath is report with a printed field path.
+func (s *site) reportPath(it *Item, check, path, msg, hint string) {
+	s.report(it, check, nil, msg, hint)
+	s.findings[len(s.findings)-1].Path = path
+}
+
 // applyWaivers turns the policy errors a waiver matches into waived
 // findings, and reports waivers that match nothing.
 func (s *site) applyWaivers() []Finding {
