@@ -140,3 +140,27 @@ data:
 		t.Errorf("data (-want +got):\n%s", diff)
 	}
 }
+
+func TestRenderRefusesMissingDependencies(t *testing.T) {
+	sub := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: "common", Version: "2.0.0",
+		Dependencies: []*chart.Dependency{{Name: "deep", Version: "0.1.0", Repository: "oci://registry.example.com/charts"}}}}
+	c := testChart(map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"})
+	c.Metadata.Dependencies = []*chart.Dependency{
+		{Name: "common", Version: "2.0.0", Repository: "https://charts.example.com"},
+		{Name: "redis", Version: "18.1.0", Repository: "https://charts.example.com", Condition: "redis.enabled"},
+	}
+	c.AddDependency(sub)
+	_, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"})
+	want := "rendering chart demo@1.0.0: " +
+		"Chart.yaml: dependency redis 18.1.0 (https://charts.example.com) is not vendored in charts/\n" +
+		"charts/common/Chart.yaml: dependency deep 0.1.0 (oci://registry.example.com/charts) is not vendored in charts/common/charts/\n" +
+		"hint: vendor the dependencies into the chart with `helm dependency build` (render never downloads charts)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+	sub.Metadata.Dependencies = nil
+	c.Metadata.Dependencies = c.Metadata.Dependencies[:1]
+	if _, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"}); err != nil {
+		t.Fatalf("vendored dependencies: %v", err)
+	}
+}
