@@ -18,8 +18,11 @@ func (l *Loader) LoadAll(paths []string) ([]*Site, error) {
 	var sites []*Site
 	var problems diag.List
 	for _, src := range srcs {
-		s, err := l.Load(src)
+		s, err := l.load(src)
 		if err != nil {
+			if l.abandoned {
+				return nil, err // a limit or ctx: the Loader cannot go on
+			}
 			var dl diag.List
 			if !errors.As(err, &dl) {
 				return nil, fmt.Errorf("loading %s: %w", src.File, err)
