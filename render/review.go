@@ -290,7 +290,7 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 	if len(paths) == 0 {
 		return &FlowSet{Notes: []string{}}, desc, nil
 	}
-	set, err := Flows(FlowOptions{Paths: paths})
+	set, err := Flows(FlowOptions{Paths: paths, EvalLimits: o.EvalLimits})
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), tmp+string(filepath.Separator), "")
 		return nil, "", fmt.Errorf("loading the profiles at %s:\n%s\nhint: compare with a revision whose profiles this tpgen accepts", c.Name, msg)

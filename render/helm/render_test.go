@@ -3,6 +3,7 @@ package helm
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -120,8 +121,12 @@ func TestRuntimeRefusal(t *testing.T) {
 	}
 }
 
-// Date functions given a date stay available: only the clock is refused.
+// Date functions given a date stay available: only the clock is refused,
+// and the machine's time zone does not change the output.
 func TestRuntimeDatesAllowed(t *testing.T) {
+	local := time.Local
+	time.Local = time.FixedZone("UTC-5", -5*3600)
+	t.Cleanup(func() { time.Local = local })
 	c := testChart(map[string]string{"x.yaml": `apiVersion: v1
 kind: ConfigMap
 metadata: {name: x}
@@ -129,13 +134,19 @@ data:
   year: {{ tpl "{{ dateInZone \"2006\" 0 \"UTC\" }}" . | quote }}
   parsed: {{ dateInZone "01" (toDate "2006-01-02" "2024-03-01") "UTC" | quote }}
   round: {{ durationRound "90m" | quote }}
+  date: {{ date "2006-01-02T15" 0 | quote }}
+  html: {{ htmlDate 0 | quote }}
+  local: {{ dateInZone "15" 0 "Local" | quote }}
+  toDate: {{ toDate "2006-01-02" "2024-03-01" | unixEpoch | quote }}
+  must: {{ mustToDate "2006-01-02" "2024-03-01" | date "2006-01-02T15" | quote }}
 `})
 	objs, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := objs[0].Doc["data"]
-	want := map[string]any{"year": "1970", "parsed": "03", "round": "1h"}
+	want := map[string]any{"year": "1970", "parsed": "03", "round": "1h", "date": "1970-01-01T00", "html": "1970-01-01",
+		"local": "00", "toDate": "1709251200", "must": "2024-03-01T00"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("data (-want +got):\n%s", diff)
 	}

@@ -29,38 +29,29 @@ func init() {
 	}
 	// Time functions refused only when they would read the clock: given a
 	// date (time.Time, or seconds since the epoch) they are deterministic.
-	date := orig["date"].(func(string, any) string)
-	sprigFuncs["date"] = func(f string, d any) (string, error) {
-		if err := needDate("date", d); err != nil {
-			return "", err
-		}
-		return date(f, d), nil
-	}
+	// The machine's time zone ("Local", sprig's default) is read as UTC, so
+	// that the same date formats the same on every machine.
 	dateInZone := orig["dateInZone"].(func(string, any, string) string)
 	inZone := func(name string) func(string, any, string) (string, error) {
 		return func(f string, d any, zone string) (string, error) {
 			if err := needDate(name, d); err != nil {
 				return "", err
 			}
-			return dateInZone(f, d, zone), nil
+			return dateInZone(f, d, utc(zone)), nil
 		}
 	}
 	sprigFuncs["dateInZone"] = inZone("dateInZone")
 	sprigFuncs["date_in_zone"] = inZone("date_in_zone")
-	htmlDate := orig["htmlDate"].(func(any) string)
-	sprigFuncs["htmlDate"] = func(d any) (string, error) {
-		if err := needDate("htmlDate", d); err != nil {
-			return "", err
-		}
-		return htmlDate(d), nil
-	}
-	htmlDateInZone := orig["htmlDateInZone"].(func(any, string) string)
+	sprigFuncs["date"] = func(f string, d any) (string, error) { return inZone("date")(f, d, "UTC") }
+	sprigFuncs["htmlDate"] = func(d any) (string, error) { return inZone("htmlDate")("2006-01-02", d, "UTC") }
 	sprigFuncs["htmlDateInZone"] = func(d any, zone string) (string, error) {
-		if err := needDate("htmlDateInZone", d); err != nil {
-			return "", err
-		}
-		return htmlDateInZone(d, zone), nil
+		return inZone("htmlDateInZone")("2006-01-02", d, zone)
 	}
+	sprigFuncs["toDate"] = func(f, s string) time.Time {
+		t, _ := time.ParseInLocation(f, s, time.UTC)
+		return t
+	}
+	sprigFuncs["mustToDate"] = func(f, s string) (time.Time, error) { return time.ParseInLocation(f, s, time.UTC) }
 	durationRound := orig["durationRound"].(func(any) string)
 	sprigFuncs["durationRound"] = func(d any) (string, error) {
 		if _, ok := d.(time.Time); ok {
@@ -68,6 +59,14 @@ func init() {
 		}
 		return durationRound(d), nil
 	}
+}
+
+// utc maps the machine's zone to UTC.
+func utc(zone string) string {
+	if zone == "Local" {
+		return "UTC"
+	}
+	return zone
 }
 
 // refuse returns a template function that fails whatever its arguments.

@@ -230,6 +230,15 @@ func (c *overlayCheck) pluginDocs(file, field string, docs []map[string]any) {
 		if o.APIVersion() != konfig.BuiltinPluginApiVersion {
 			c.addf(file, "%s: %s %q (apiVersion %q) is a plugin, not a kustomize builtin (apiVersion: builtin); use a builtin generator or transformer, or a patch", field, o.Kind(), o.Name(), o.APIVersion())
 		}
+		c.functionAnnotation(file, o)
+	}
+}
+
+func (c *overlayCheck) functionAnnotation(file string, o object.Object) {
+	for _, a := range functionAnnotations {
+		if _, ok := o.Annotations()[a]; ok {
+			c.addf(file, "%s %q declares a KRM function (annotation %s): exec and container functions never run in render", o.Kind(), o.Name(), a)
+		}
 	}
 }
 
@@ -241,20 +250,21 @@ func (c *overlayCheck) functionAnnotations() {
 			return nil
 		}
 		b, err := c.mem.ReadFile(p)
-		if err != nil || !strings.Contains(string(b), "/function") {
+		if err != nil {
 			return nil
 		}
 		docs, err := object.Decode(b)
 		if err != nil {
+			// Not plain YAML objects: judge the text, failing closed.
+			for _, a := range functionAnnotations {
+				if strings.Contains(string(b), a) {
+					c.addf(p, "mentions the KRM function annotation %s: exec and container functions never run in render", a)
+				}
+			}
 			return nil
 		}
 		for _, d := range docs {
-			o := object.Object{Doc: d}
-			for _, a := range functionAnnotations {
-				if _, ok := o.Annotations()[a]; ok {
-					c.addf(p, "%s %q declares a KRM function (annotation %s): exec and container functions never run in render", o.Kind(), o.Name(), a)
-				}
-			}
+			c.functionAnnotation(p, object.Object{Doc: d})
 		}
 		return nil
 	})

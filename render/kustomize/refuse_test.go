@@ -160,6 +160,19 @@ func TestApplyRefusesRemoteAndPrograms(t *testing.T) {
 			"kustomization.yaml": kHead + "resources:\n- fn.yaml\n",
 			"fn.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fn\n  annotations: {config.kubernetes.io/function: 'exec: {path: /bin/sh}'}\n"},
 			want: []string{`site-overlay/fn.yaml: ConfigMap "fn" declares a KRM function`}},
+		{name: "function annotation in a file that is not plain objects", files: map[string]string{
+			"kustomization.yaml": kHead + "resources:\n- fn.yaml\n",
+			"fn.yaml":            "- a list\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fn\n  annotations: {config.k8s.io/function: 'exec: {path: /bin/sh}'}\n"},
+			want: []string{`site-overlay/fn.yaml: mentions the KRM function annotation config.k8s.io/function`}},
+		{name: "builtin kind with a function annotation, inline", files: map[string]string{"kustomization.yaml": kHead + `generators:
+- |
+  apiVersion: builtin
+  kind: ConfigMapGenerator
+  metadata:
+    name: g
+    annotations:
+      config.kubernetes.io/function: "container: {image: evil}"
+`}, want: []string{`site-overlay/kustomization.yaml: ConfigMapGenerator "g" declares a KRM function (annotation config.kubernetes.io/function)`}},
 		{name: "a path leaving the overlay", files: map[string]string{"kustomization.yaml": kHead + "resources:\n- ../../etc\n"},
 			want: []string{`resources entry "../../etc" leaves the overlay directory`}},
 		{name: "a host-like path that is not there", files: map[string]string{"kustomization.yaml": kHead + "resources:\n- gitlab.com/org/repo//x?ref=v1\n"},
