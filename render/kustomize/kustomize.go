@@ -6,7 +6,9 @@
 // In: objects and the overlay list. Out: the patched objects, each still
 // carrying its tier and source; objects an overlay adds have an empty Tier
 // and the overlay as Source. It never touches the disk except to read the
-// site overlay directory, and never prints.
+// site overlay directory, and never prints. It never opens a network
+// connection nor starts a program: a site overlay that would make krusty
+// fetch or run anything is refused first (refuse.go).
 package kustomize
 
 import (
