@@ -20,10 +20,13 @@ func (l *Loader) LoadAll(paths []string) ([]*Site, error) {
 	for _, src := range srcs {
 		s, err := l.load(src)
 		if err != nil {
-			if l.abandoned {
-				return nil, err // a limit or ctx: the Loader cannot go on
-			}
 			var dl diag.List
+			if l.abandoned { // a limit or ctx: the Loader cannot go on
+				if errors.As(err, &dl) {
+					return nil, diag.Sort(append(problems, dl...))
+				}
+				return nil, err
+			}
 			if !errors.As(err, &dl) {
 				return nil, fmt.Errorf("loading %s: %w", src.File, err)
 			}
