@@ -56,6 +56,8 @@ type Options struct {
 	// WriteHook is passed to the output stage (tests kill the process at
 	// a step).
 	WriteHook func(step string)
+	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
+	EvalLimits profile.EvalLimits
 }
 
 // SiteResult is one rendered site.
@@ -90,7 +92,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
 	}
-	sites, plans, err := plan(o)
+	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +126,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err // stopped: nothing is compared nor written
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err // already in site order
 	}
@@ -181,12 +186,12 @@ func gone(paths []string) func(site, profile string) bool {
 }
 
 // plan loads the profiles and computes every selected site's plan.
-func plan(o Options) ([]*profile.Site, []*profile.Plan, error) {
+func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
 	l, err := profile.NewLoader()
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := l.LoadAll(o.Paths)
+	all, err := l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -196,7 +201,7 @@ func plan(o Options) ([]*profile.Site, []*profile.Plan, error) {
 	}
 	plans := make([]*profile.Plan, len(sites))
 	for i, s := range sites {
-		if plans[i], err = l.Plan(s); err != nil {
+		if plans[i], err = l.PlanContext(ctx, s, o.EvalLimits); err != nil {
 			return nil, nil, err
 		}
 	}

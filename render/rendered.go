@@ -27,6 +27,8 @@ type RenderedOptions struct {
 	Paths []string
 	// Sites, when set, selects site directories by name.
 	Sites []string
+	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
+	EvalLimits profile.EvalLimits
 }
 
 // headerLine is the first line of every rendered object file (see the
@@ -44,7 +46,7 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites, plans, err := plan(Options{Paths: o.Paths})
+	sites, plans, err := plan(ctx, Options{Paths: o.Paths, EvalLimits: o.EvalLimits})
 	if err != nil {
 		return nil, err
 	}

@@ -180,6 +180,8 @@ func siteObjects(site string, files []output.File, owned map[string]string) ([]d
 type FlowOptions struct {
 	// Paths are profile files and directories, Sites optional site names.
 	Paths, Sites []string
+	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
+	EvalLimits profile.EvalLimits
 }
 
 // FlowSet is the network flow matrix of sites, and the notes that go with
@@ -195,7 +197,7 @@ func Flows(o FlowOptions) (*FlowSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := l.LoadAll(o.Paths)
+	all, err := l.LoadAllContext(context.Background(), o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +290,7 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 	if len(paths) == 0 {
 		return &FlowSet{Notes: []string{}}, desc, nil
 	}
-	set, err := Flows(FlowOptions{Paths: paths})
+	set, err := Flows(FlowOptions{Paths: paths, EvalLimits: o.EvalLimits})
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), tmp+string(filepath.Separator), "")
 		return nil, "", fmt.Errorf("loading the profiles at %s:\n%s\nhint: compare with a revision whose profiles this tpgen accepts", c.Name, msg)

@@ -22,7 +22,7 @@ func benchSites(b *testing.B, sites ...string) ([][]validate.Item, []validate.Op
 	if err != nil {
 		b.Fatal(err)
 	}
-	ss, plans, err := plan(o)
+	ss, plans, err := plan(context.Background(), o)
 	if err != nil {
 		b.Fatal(err)
 	}

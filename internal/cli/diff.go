@@ -15,6 +15,7 @@ import (
 
 func newDiff() *cobra.Command {
 	var (
+		eval     evalFlags
 		outDir   string
 		base     string
 		output   string
@@ -62,12 +63,16 @@ are differences.`,
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
 			}
+			lim, err := eval.limits()
+			if err != nil {
+				return err
+			}
 			r, err := render.Diff(cmd.Context(), render.DiffOptions{
 				Options: render.Options{
 					Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
 					Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 					Overlays: overlays.FS,
-					Version:  Version(),
+					Version:  Version(), EvalLimits: lim,
 				},
 				Base: base,
 			})
@@ -94,5 +99,6 @@ are differences.`,
 	f.StringSliceVar(&sites, "site", nil, "compare only these sites (repeatable, or comma-separated)")
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
 	f.BoolVar(&exitCode, "exit-code", false, "exit 3 when there are differences")
+	eval.add(f)
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 
 func newFlows() *cobra.Command {
 	var (
+		eval     evalFlags
 		output   string
 		sites    []string
 		base     string
@@ -47,7 +48,11 @@ default branch), so that a change that opens a port cannot be missed;
 			if base == render.BaseWorktree {
 				return usageErr("--base %s: the profiles on disk are what flows reads; name a Git revision", base)
 			}
-			o := render.FlowOptions{Paths: paths, Sites: sites}
+			lim, err := eval.limits()
+			if err != nil {
+				return err
+			}
+			o := render.FlowOptions{Paths: paths, Sites: sites, EvalLimits: lim}
 			now, err := render.Flows(o)
 			if dl, ok := render.Problems(err); ok {
 				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
@@ -78,5 +83,6 @@ default branch), so that a change that opens a port cannot be missed;
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
 	f.StringVar(&base, "base", "", "list the flows opened and closed since the profiles at this Git revision (\"\": the merge base with the default branch)")
 	f.BoolVar(&exitCode, "exit-code", false, "with --base: exit 3 when a flow was opened or closed")
+	eval.add(f)
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 
 func newGraph() *cobra.Command {
 	var (
+		eval   evalFlags
 		format string
 		sites  []string
 		jobs   int
@@ -39,11 +40,15 @@ in a pull request or a README; dot is for Graphviz.`,
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
 			}
+			lim, err := eval.limits()
+			if err != nil {
+				return err
+			}
 			gs, err := render.Graph(cmd.Context(), render.Options{
 				Paths: paths, Sites: sites, Jobs: jobs,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
-				Version:  Version(),
+				Version:  Version(), EvalLimits: lim,
 			})
 			if dl, ok := render.Problems(err); ok {
 				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
@@ -59,5 +64,6 @@ in a pull request or a README; dot is for Graphviz.`,
 	f.StringVar(&format, "format", graph.FormatMermaid, "mermaid or dot")
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
+	eval.add(f)
 	return cmd
 }

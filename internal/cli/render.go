@@ -20,6 +20,7 @@ import (
 
 func newRender() *cobra.Command {
 	var (
+		eval   evalFlags
 		outDir string
 		sites  []string
 		jobs   int
@@ -63,11 +64,16 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 			if check && force {
 				return usageErr("--check writes nothing: --force does not apply")
 			}
+			lim, err := eval.limits()
+			if err != nil {
+				return err
+			}
 			opts := render.Options{
 				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
 				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
+				EvalLimits: lim,
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				opts.Progress = cmd.ErrOrStderr()
@@ -100,6 +106,7 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 	f.StringVar(&format, "format", "text", "summary format: text or json")
 	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
+	eval.add(f)
 	return cmd
 }
 

@@ -52,14 +52,22 @@ func Main() int { return Run(os.Args[1:], os.Stdout, os.Stderr) }
 // that prints errors.
 func Run(args []string, stdout, stderr io.Writer) int {
 	// Ctrl-C or SIGTERM stop a run between steps that leave every output
-	// whole; a second signal kills at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// whole; a second signal exits at once.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, stopped, stop := onSignals(context.Background(), sigs, stderr)
 	defer stop()
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if sig := stopped(); sig != nil {
+		// Whatever the verb says of its state, the exit code says why.
+		fmt.Fprintf(stderr, "tpgen: stopped by %v: %v\n", sig, err)
+		return signalExit(sig)
 	}
 	code := ExitError
 	var ee *exitError

@@ -56,6 +56,8 @@ func TestScripts(t *testing.T) {
 			return copyDir(os.DirFS("../../profiles"), ".", filepath.Join(env.WorkDir, "fleet"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"tripwire":           tripwireCmd, // see tripwire_test.go
+			"tripwire-untouched": tripwireUntouchedCmd,
 			// extract-charts DIR: write the embedded charts to DIR, so a
 			// script can break one and point a profile's charts.path at it.
 			"extract-charts": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -16,6 +16,7 @@ import (
 
 func newValidate() *cobra.Command {
 	var (
+		eval     evalFlags
 		output   string
 		rendered string
 		sites    []string
@@ -41,8 +42,12 @@ warnings are printed and exit 0.`,
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
 			}
+			lim, err := eval.limits()
+			if err != nil {
+				return err
+			}
 			if rendered != "" {
-				return validateRendered(cmd, output, rendered, paths, sites)
+				return validateRendered(cmd, output, rendered, paths, sites, lim)
 			}
 			if len(sites) > 0 {
 				return usageErr("--site needs --rendered")
@@ -51,7 +56,7 @@ warnings are printed and exit 0.`,
 			if err != nil {
 				return err
 			}
-			sites, err := l.LoadAll(paths)
+			sites, err := l.LoadAllContext(cmd.Context(), paths, lim)
 			var problems diag.List
 			if err != nil && !errors.As(err, &problems) {
 				return err
@@ -62,11 +67,12 @@ warnings are printed and exit 0.`,
 	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
 	cmd.Flags().StringVar(&rendered, "rendered", "", "validate the rendered tree in `DIR` (the -o of render) instead of the profiles")
 	cmd.Flags().StringSliceVar(&sites, "site", nil, "with --rendered: only these sites (repeatable, or comma-separated)")
+	eval.add(cmd.Flags())
 	return cmd
 }
 
-func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string) error {
-	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites})
+func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string, lim profile.EvalLimits) error {
+	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites, EvalLimits: lim})
 	fs, failed := render.Findings(err)
 	if dl, ok := render.Problems(err); ok {
 		fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())

@@ -14,6 +14,7 @@ import (
 // give the same bytes, so a chart that calls one is refused.
 var refused = map[string]string{
 	"now":                      "pass a fixed date in values",
+	"ago":                      "pass a fixed duration in values",
 	"randAlphaNum":             "take the value from values or a Secret reference",
 	"randAlpha":                "take the value from values or a Secret reference",
 	"randNumeric":              "take the value from values or a Secret reference",

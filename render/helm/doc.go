@@ -8,8 +8,10 @@
 //
 // Determinism policy: templates that call a function whose result depends on
 // time, randomness or fresh key material (now, rand*, uuidv4, gen*, ...)
-// are refused with an error naming the template and line, before rendering.
-// lookup returns an empty map (no cluster is ever contacted). Hook policy:
+// are refused with an error naming the template and line, before rendering;
+// the same functions fail when they run (text passed to tpl at run time),
+// see runtime.go. lookup returns an empty map and getHostByName "" (no
+// cluster, no DNS is ever contacted). Hook policy:
 // test hooks (helm.sh/hook: test*) are dropped; other hooks are kept as
 // plain objects with their annotations, which Argo CD maps to its own hooks.
 // NOTES.txt is ignored. It never prints or writes files.

@@ -29,6 +29,9 @@ type Options struct {
 // Render renders ch and returns its objects in template-name order.
 func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 	id := ch.Metadata.Name + "@" + ch.Metadata.Version
+	if err := refuseMissingDependencies(ch); err != nil {
+		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+	}
 	if err := refuseNondeterminism(ch); err != nil {
 		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
 	}

@@ -3,6 +3,9 @@ package helm
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"helm.sh/helm/v3/pkg/chart"
 )
@@ -74,5 +77,101 @@ func TestRenderRefuses(t *testing.T) {
 				t.Errorf("the error must name the chart: %v", err)
 			}
 		})
+	}
+}
+
+// Functions refused when they run: text that reaches tpl at run time
+// (a literal, a value, a chart file, a string built by printf) is never
+// seen by the static check.
+func TestRuntimeRefusal(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tpl    string
+		values map[string]any
+		files  map[string]string
+		want   string
+	}{
+		{name: "tpl of a literal", tpl: `a: {{ tpl "{{ randAlphaNum 12 }}" . }}`, want: `"randAlphaNum" refused`},
+		{name: "tpl of a value", tpl: `a: {{ tpl .Values.x . | quote }}`, values: map[string]any{"x": "{{ uuidv4 }}"}, want: `"uuidv4" refused`},
+		{name: "tpl of a nested value", tpl: `a: {{ tpl (toYaml .Values.cfg) . | quote }}`, values: map[string]any{"cfg": map[string]any{"k": "{{ now | date \"2006\" }}"}}, want: `"now" refused`},
+		{name: "tpl of a built string", tpl: `a: {{ tpl (printf "{{ %s 1 9 }}" "randInt") . }}`, want: `"randInt" refused`},
+		{name: "tpl of a chart file", tpl: `a: {{ tpl (.Files.Get "files/ca.tpl") . | quote }}`, files: map[string]string{"files/ca.tpl": `{{ (genCA "x" 365).Cert }}`}, want: `"genCA" refused`},
+		{name: "tpl inside tpl", tpl: `a: {{ tpl .Values.x . }}`, values: map[string]any{"x": `{{ tpl "{{ shuffle \"abc\" }}" . }}`}, want: `"shuffle" refused`},
+		{name: "date of nothing is now", tpl: `a: {{ tpl .Values.x . }}`, values: map[string]any{"x": `{{ date "2006" .Values.missing }}`}, want: `"date" refused`},
+		{name: "dateInZone of a string", tpl: `a: {{ tpl .Values.x . }}`, values: map[string]any{"x": `{{ dateInZone "2006" "2024-01-01" "UTC" }}`}, want: `"dateInZone" refused`},
+		{name: "age of a date", tpl: `a: {{ tpl .Values.x . }}`, values: map[string]any{"x": `{{ toDate "2006-01-02" "2024-01-01" | durationRound }}`}, want: `"durationRound" refused`},
+		{name: "bcrypt salt", tpl: `a: {{ tpl .Values.x . }}`, values: map[string]any{"x": `{{ htpasswd "u" "p" }}`}, want: `"htpasswd" refused`},
+		{name: "random IV", tpl: `a: {{ tpl .Values.x . }}`, values: map[string]any{"x": `{{ encryptAES "k" "p" }}`}, want: `"encryptAES" refused`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testChart(map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  " + tc.tpl + "\n"})
+			for n, d := range tc.files {
+				c.Files = append(c.Files, &chart.File{Name: n, Data: []byte(d)})
+			}
+			_, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27", Values: tc.values})
+			if err == nil {
+				t.Fatal("rendered, want a refusal")
+			}
+			for _, want := range []string{"rendering chart demo@1.0.0", "demo/templates/x.yaml", "non-deterministic template function " + tc.want, "hint: "} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%v", want, err)
+				}
+			}
+		})
+	}
+}
+
+// Date functions given a date stay available: only the clock is refused,
+// and the machine's time zone does not change the output.
+func TestRuntimeDatesAllowed(t *testing.T) {
+	local := time.Local
+	time.Local = time.FixedZone("UTC-5", -5*3600)
+	t.Cleanup(func() { time.Local = local })
+	c := testChart(map[string]string{"x.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata: {name: x}
+data:
+  year: {{ tpl "{{ dateInZone \"2006\" 0 \"UTC\" }}" . | quote }}
+  parsed: {{ dateInZone "01" (toDate "2006-01-02" "2024-03-01") "UTC" | quote }}
+  round: {{ durationRound "90m" | quote }}
+  date: {{ date "2006-01-02T15" 0 | quote }}
+  html: {{ htmlDate 0 | quote }}
+  local: {{ dateInZone "15" 0 "Local" | quote }}
+  toDate: {{ toDate "2006-01-02" "2024-03-01" | unixEpoch | quote }}
+  must: {{ mustToDate "2006-01-02" "2024-03-01" | date "2006-01-02T15" | quote }}
+`})
+	objs, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := objs[0].Doc["data"]
+	want := map[string]any{"year": "1970", "parsed": "03", "round": "1h", "date": "1970-01-01T00", "html": "1970-01-01",
+		"local": "00", "toDate": "1709251200", "must": "2024-03-01T00"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("data (-want +got):\n%s", diff)
+	}
+}
+
+func TestRenderRefusesMissingDependencies(t *testing.T) {
+	sub := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: "common", Version: "2.0.0",
+		Dependencies: []*chart.Dependency{{Name: "deep", Version: "0.1.0", Repository: "oci://registry.example.com/charts"}}}}
+	c := testChart(map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"})
+	c.Metadata.Dependencies = []*chart.Dependency{
+		{Name: "common", Version: "2.0.0", Repository: "https://charts.example.com"},
+		{Name: "redis", Version: "18.1.0", Repository: "https://charts.example.com", Condition: "redis.enabled"},
+	}
+	c.AddDependency(sub)
+	_, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"})
+	want := "rendering chart demo@1.0.0: " +
+		"Chart.yaml: dependency redis 18.1.0 (https://charts.example.com) is not vendored in charts/\n" +
+		"charts/common/Chart.yaml: dependency deep 0.1.0 (oci://registry.example.com/charts) is not vendored in charts/common/charts/\n" +
+		"hint: vendor the dependencies into the chart with `helm dependency build` (render never downloads charts)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+	sub.Metadata.Dependencies = nil
+	c.Metadata.Dependencies = c.Metadata.Dependencies[:1]
+	if _, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"}); err != nil {
+		t.Fatalf("vendored dependencies: %v", err)
 	}
 }

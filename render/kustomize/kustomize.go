@@ -6,7 +6,9 @@
 // In: objects and the overlay list. Out: the patched objects, each still
 // carrying its tier and source; objects an overlay adds have an empty Tier
 // and the overlay as Source. It never touches the disk except to read the
-// site overlay directory, and never prints.
+// site overlay directory, and never prints. It never opens a network
+// connection nor starts a program: a site overlay that would make krusty
+// fetch or run anything is refused first (refuse.go).
 package kustomize
 
 import (
@@ -20,6 +22,7 @@ import (
 	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
@@ -88,6 +91,9 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		if err := copyFS(mem, os.DirFS(o.SiteOverlay), ".", "/site"); err != nil {
 			return nil, fmt.Errorf("applying overlay %s: %w\nhint: overlay: in the profile names a directory relative to the profile", o.SiteOverlay, err)
 		}
+		if err := refuseUnsafe(mem, "/site", o.SiteOverlay); err != nil {
+			return nil, err
+		}
 		comps = append(comps, "../site")
 	}
 	k, _ := yaml.Marshal(map[string]any{
@@ -107,7 +113,7 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 			err = fmt.Errorf("applying overlays (%s): kustomize panicked: %v", label, r)
 		}
 	}()
-	rm, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(mem, "/build")
+	rm, err := krusty.MakeKustomizer(kustomizerOptions()).Run(mem, "/build")
 	if err != nil {
 		return nil, fmt.Errorf("applying overlays (%s): %s", label, unmapPaths(err.Error(), o.SiteOverlay))
 	}
@@ -137,6 +143,23 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		out = append(out, ob)
 	}
 	return out, nil
+}
+
+// kustomizerOptions are krusty's options, stated rather than defaulted:
+// files load only from the kustomization's own root, plugins are the
+// statically linked builtins only (no exec, container, Go or Starlark
+// plugin), and helm is disabled, so krusty could not run a program even if
+// refuseUnsafe missed an entry.
+func kustomizerOptions() *krusty.Options {
+	pc := types.DisabledPluginConfig()
+	pc.HelmConfig = types.HelmConfig{Enabled: false}
+	pc.FnpLoadingOptions = types.FnPluginLoadingOptions{}
+	return &krusty.Options{
+		Reorder:           krusty.ReorderOptionNone,
+		AddManagedbyLabel: false,
+		LoadRestrictions:  types.LoadRestrictionsRootOnly,
+		PluginConfig:      pc,
+	}
 }
 
 // unmapPaths rewrites in-memory paths in kustomize messages to what the

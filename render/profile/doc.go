@@ -13,6 +13,11 @@
 // It knows nothing of ThingPark: the rules and the plan are data in cue/.
 // It never prints and never writes files.
 //
+// Bounds: LoadAllContext and PlanContext stop an evaluation at a time or
+// heap-growth limit (EvalLimits) or when their context is cancelled; CUE
+// cannot be interrupted, so the evaluation is left running and the Loader
+// refuses further use.
+//
 // Concurrency: a Loader owns one cue.Context and must not be used from two
 // goroutines at once; make one Loader per worker. The schema is parsed once
 // per process and built once per Loader.

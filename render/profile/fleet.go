@@ -18,9 +18,15 @@ func (l *Loader) LoadAll(paths []string) ([]*Site, error) {
 	var sites []*Site
 	var problems diag.List
 	for _, src := range srcs {
-		s, err := l.Load(src)
+		s, err := l.load(src)
 		if err != nil {
 			var dl diag.List
+			if l.abandoned { // a limit or ctx: the Loader cannot go on
+				if errors.As(err, &dl) {
+					return nil, diag.Sort(append(problems, dl...))
+				}
+				return nil, err
+			}
 			if !errors.As(err, &dl) {
 				return nil, fmt.Errorf("loading %s: %w", src.File, err)
 			}

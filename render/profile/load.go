@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -138,6 +139,11 @@ type Loader struct {
 	defaults cue.Value            // profileDefaults
 	plan     cue.Value            // #Plan
 	fleet    map[string]cue.Value // defaults.cue files, by path
+
+	// Set by LoadAllContext for its run (see bound.go).
+	bound     context.Context
+	limits    EvalLimits
+	abandoned bool // an evaluation was given up: ctx is still in use
 }
 
 // NewLoader makes a Loader with its own cue.Context.
