@@ -101,14 +101,35 @@ func ReadIn(rootDir, p string, lim Limit) ([]byte, error) {
 
 // Walk calls fn for every regular file under dir in root, in lexical
 // order, with its path relative to dir (slash-separated) and its bytes.
-// A symbolic link is followed only inside root; anything else than a
-// regular file or a directory is an error. label names dir in errors.
-func Walk(root *os.Root, dir, label string, lim Limit, fn func(rel string, data []byte) error) error {
+// A symbolic link to a file is followed only inside root; a link to a
+// directory, and anything else than a regular file or a directory, is an
+// error. skip, if set, leaves out a file or a whole directory (rel "" is
+// dir itself, never skipped). label names dir in errors.
+func Walk(root *os.Root, dir, label string, lim Limit, skip func(rel string, fi fs.FileInfo) bool, fn func(rel string, data []byte) error) error {
 	fsys := root.FS()
 	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		name := path.Join(label, strings.TrimPrefix(strings.TrimPrefix(p, dir), "/"))
 		if err != nil {
 			return pathError(name, err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, dir), "/")
+		if dir == "." {
+			rel = p
+			if p == "." {
+				rel = ""
+			}
+		}
+		if skip != nil && rel != "" {
+			fi, err := d.Info()
+			if err != nil {
+				return pathError(name, err)
+			}
+			if skip(rel, fi) {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			st, err := root.Stat(p)
@@ -124,10 +145,6 @@ func Walk(root *os.Root, dir, label string, lim Limit, fn func(rel string, data 
 		b, err := ReadFile(root, p, name, lim)
 		if err != nil {
 			return err
-		}
-		rel := strings.TrimPrefix(strings.TrimPrefix(p, dir), "/")
-		if dir == "." {
-			rel = p
 		}
 		return fn(rel, b)
 	})
@@ -152,6 +169,29 @@ func NoLinks(base, rel string) error {
 		}
 	}
 	return nil
+}
+
+// OpenDir opens the directory rel, named by an input's field (such as
+// overlay or charts.path) relative to base, as the input root of what it
+// holds. No component of rel may be a symbolic link: the directory an
+// input names is the one written, never one a link redirects to.
+func OpenDir(base, rel, field string) (*os.Root, error) {
+	p := filepath.Join(base, rel)
+	if err := NoLinks(base, rel); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", field, rel, err)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w\nhint: %s names a directory relative to the profile", field, rel, pathError(p, err), field)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s %s: %s is %s, not a directory\nhint: %s names a directory relative to the profile", field, rel, p, Kind(st.Mode()), field)
+	}
+	root, err := os.OpenRoot(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", field, rel, pathError(p, err))
+	}
+	return root, nil
 }
 
 // Kind names a file mode's type for errors.
