@@ -21,6 +21,7 @@ func newDiff() *cobra.Command {
 		sites    []string
 		jobs     int
 		exitCode bool
+		limits   *render.Limits
 	)
 	cmd := &cobra.Command{
 		Use:   "diff [PATH...]",
@@ -68,6 +69,7 @@ are differences.`,
 					Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 					Overlays: overlays.FS,
 					Version:  Version(),
+					Limits:   *limits,
 				},
 				Base: base,
 			})
@@ -94,5 +96,6 @@ are differences.`,
 	f.StringSliceVar(&sites, "site", nil, "compare only these sites (repeatable, or comma-separated)")
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
 	f.BoolVar(&exitCode, "exit-code", false, "exit 3 when there are differences")
+	limits = addLimitFlags(f)
 	return cmd
 }

@@ -20,6 +20,7 @@ func newValidate() *cobra.Command {
 		rendered string
 		sites    []string
 	)
+	var limits *render.Limits
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check site profiles against the schema, or a rendered tree against Kubernetes and policy",
@@ -42,7 +43,7 @@ warnings are printed and exit 0.`,
 				paths = []string{"profiles"}
 			}
 			if rendered != "" {
-				return validateRendered(cmd, output, rendered, paths, sites)
+				return validateRendered(cmd, output, rendered, paths, sites, *limits)
 			}
 			if len(sites) > 0 {
 				return usageErr("--site needs --rendered")
@@ -51,6 +52,7 @@ warnings are printed and exit 0.`,
 			if err != nil {
 				return err
 			}
+			l.Limit.Max = limits.ProfileSize
 			sites, err := l.LoadAll(paths)
 			var problems diag.List
 			if err != nil && !errors.As(err, &problems) {
@@ -62,11 +64,12 @@ warnings are printed and exit 0.`,
 	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
 	cmd.Flags().StringVar(&rendered, "rendered", "", "validate the rendered tree in `DIR` (the -o of render) instead of the profiles")
 	cmd.Flags().StringSliceVar(&sites, "site", nil, "with --rendered: only these sites (repeatable, or comma-separated)")
+	limits = addLimitFlags(cmd.Flags())
 	return cmd
 }
 
-func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string) error {
-	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites})
+func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string, limits render.Limits) error {
+	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites, Limits: limits})
 	fs, failed := render.Findings(err)
 	if dl, ok := render.Problems(err); ok {
 		fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
