@@ -214,7 +214,12 @@ func Kind(m fs.FileMode) string {
 }
 
 func tooLarge(label string, size int64, lim Limit) error {
-	return fmt.Errorf("%s: %s is %w: the %s limit is %s\nhint: raise it with %s", label, Size(size), ErrTooLarge, lim.What, Size(lim.Max), lim.Raise)
+	return fmt.Errorf("%s: %w", label, TooLarge(size, lim))
+}
+
+// TooLarge is the error of size bytes over lim.
+func TooLarge(size int64, lim Limit) error {
+	return fmt.Errorf("%d bytes, %w: the %s limit is %s\nhint: raise it with %s", size, ErrTooLarge, lim.What, Size(lim.Max), lim.Raise)
 }
 
 // Size prints a byte count for people: 4 MiB, 1.5 KiB, 12 bytes.

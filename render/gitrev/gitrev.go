@@ -224,7 +224,7 @@ func (r *Repo) ReadDir(c *Commit, path string) (map[string][]byte, error) {
 
 func (r *Repo) contents(f *object.File) ([]byte, error) {
 	if r.Limit.Max > 0 && f.Size > r.Limit.Max {
-		return nil, fmt.Errorf("%s is %w: the %s limit is %s\nhint: raise it with %s", fsguard.Size(f.Size), fsguard.ErrTooLarge, r.Limit.What, fsguard.Size(r.Limit.Max), r.Limit.Raise)
+		return nil, fsguard.TooLarge(f.Size, r.Limit)
 	}
 	rd, err := f.Reader()
 	if err != nil {
