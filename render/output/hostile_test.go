@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -200,5 +201,46 @@ func TestSymlinksInSitesAreNotFollowed(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "a", "u", "x.yaml")); !os.IsNotExist(err) {
 		t.Errorf("the pruned link is still there: %v", err)
+	}
+}
+
+// Leftovers of an interrupted run that are links out of DIR are removed as
+// links: never followed, never put back as a site; an index that is a link
+// out of DIR or a named pipe is refused.
+func TestLinkedLeftoversAndIndexAreNotFollowed(t *testing.T) {
+	dir, victim := hostileSetup(t)
+	victimRoot := filepath.Dir(filepath.Dir(victim))
+	must(t, os.Symlink(victimRoot, filepath.Join(dir, ".tpgen-tmp-a")))
+	must(t, os.Symlink(victimRoot, filepath.Join(dir, ".tpgen-old-b")))
+	write(t, dir, opts, site("a", "t/x.yaml", "2"))
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
+		t.Errorf("recovery reached outside DIR: %q %v", b, err)
+	}
+	if left := tmpLeft(t, dir); len(left) > 0 {
+		t.Errorf("left in DIR: %v", left)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "b")); !os.IsNotExist(err) {
+		t.Errorf("a linked .tpgen-old-b was put back as site b: %v", err)
+	}
+
+	idx := filepath.Join(dir, IndexFile)
+	must(t, os.Remove(idx))
+	must(t, os.Symlink(victim, idx))
+	for _, err := range []error{
+		func() error { _, err := Write(context.Background(), dir, []Site{site("a", "t/x.yaml", "3")}, opts); return err }(),
+		func() error { _, err := Check(dir, []Site{site("a", "t/x.yaml", "3")}, opts); return err }(),
+	} {
+		if err == nil || !strings.Contains(err.Error(), idx+": resolves outside its input root") {
+			t.Errorf("linked index: got %v", err)
+		}
+	}
+	must(t, os.Remove(idx))
+	must(t, syscall.Mkfifo(idx, 0o644))
+	_, err := Check(dir, []Site{site("a", "t/x.yaml", "3")}, opts)
+	if err == nil || !strings.Contains(err.Error(), idx+": not a regular file (a named pipe)") {
+		t.Errorf("index pipe: got %v", err)
+	}
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
+		t.Errorf("the index link was written through: %q %v", b, err)
 	}
 }

@@ -542,8 +542,8 @@ func copyFile(t *tree, src, dst string) error {
 }
 
 // recoverSwaps repairs what an interrupted run left: a .tpgen-old-<site>
-// whose site is missing is put back (a two-rename swap cut in the middle);
-// every other leftover is removed.
+// directory whose site is missing is put back (a two-rename swap cut in
+// the middle); every other leftover is removed (a link: the link itself).
 func recoverSwaps(t *tree) error {
 	ents, err := t.names()
 	if err != nil {
@@ -553,7 +553,7 @@ func recoverSwaps(t *tree) error {
 		switch {
 		case strings.HasPrefix(name, ".tpgen-old-"):
 			final := strings.TrimPrefix(name, ".tpgen-old-")
-			if checkSiteName(final) == nil {
+			if st, err := t.root.Lstat(name); err == nil && st.IsDir() && checkSiteName(final) == nil {
 				if _, err := t.root.Lstat(final); errors.Is(err, fs.ErrNotExist) {
 					if err := t.root.Rename(name, final); err != nil {
 						return err
