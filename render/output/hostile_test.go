@@ -227,7 +227,10 @@ func TestLinkedLeftoversAndIndexAreNotFollowed(t *testing.T) {
 	must(t, os.Remove(idx))
 	must(t, os.Symlink(victim, idx))
 	for _, err := range []error{
-		func() error { _, err := Write(context.Background(), dir, []Site{site("a", "t/x.yaml", "3")}, opts); return err }(),
+		func() error {
+			_, err := Write(context.Background(), dir, []Site{site("a", "t/x.yaml", "3")}, opts)
+			return err
+		}(),
 		func() error { _, err := Check(dir, []Site{site("a", "t/x.yaml", "3")}, opts); return err }(),
 	} {
 		if err == nil || !strings.Contains(err.Error(), idx+": resolves outside its input root") {
