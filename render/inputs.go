@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
 
@@ -53,7 +53,10 @@ func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, siteFiles m
 	for n := range siteFiles {
 		names = append(names, n)
 	}
-	slices.Sort(names)
+	// In fs.WalkDir's order (directory by directory), as digested before.
+	slices.SortFunc(names, func(a, b string) int {
+		return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/"))
+	})
 	for _, n := range names {
 		fmt.Fprintf(h, "site overlay %s %d\n", n, len(siteFiles[n]))
 		h.Write(siteFiles[n])
@@ -61,18 +64,12 @@ func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, siteFiles m
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// openInputDir opens the directory a profile field names (relative to the
-// profile's directory dir) as an input root; see fsguard.OpenDir.
-func openInputDir(dir, rel, field string) (*os.Root, error) {
-	return fsguard.OpenDir(dir, rel, field)
-}
-
 // readOverlay reads the site overlay rel (relative to the profile's
 // directory dir) through its own root: regular files only, none outside
 // the overlay directory, each within lim, no YAML file with a duplicate
 // key. Keys are slash-separated paths relative to the overlay.
 func readOverlay(dir, rel string, lim fsguard.Limit) (map[string][]byte, error) {
-	root, err := openInputDir(dir, rel, "overlay")
+	root, err := fsguard.OpenDir(dir, rel, "overlay")
 	if err != nil {
 		return nil, err
 	}

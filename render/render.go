@@ -17,6 +17,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 
 	"github.com/tpgen/tpgen/internal/diag"
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/helm"
@@ -241,7 +242,7 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 	charts := o.Charts
 	if p.ChartsDir != "" {
 		d := filepath.Join(dir, p.ChartsDir)
-		root, err := openInputDir(dir, p.ChartsDir, "charts.path")
+		root, err := fsguard.OpenDir(dir, p.ChartsDir, "charts.path")
 		if err != nil {
 			return SiteResult{}, err
 		}
