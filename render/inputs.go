@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
 
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/profile"
 )
 
@@ -22,11 +23,12 @@ import (
 // schema computed), every chart and overlay file used. Two renders with the
 // same digest produce the same tree.
 // charts are the site's charts in tier order, as loaded for rendering.
-func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, o Options) (string, error) {
+// siteFiles are the site overlay's files, as read for rendering.
+func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, siteFiles map[string][]byte, o Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "tpgen %s\n", o.Version)
 	for _, f := range append([]string{s.Source.File}, s.Source.Defaults...) {
-		b, err := os.ReadFile(f)
+		b, err := profile.ReadSource(s.Source.Root, f, o.Limits.profile())
 		if err != nil {
 			return "", err
 		}
@@ -47,13 +49,46 @@ func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, o Options) 
 			return "", err
 		}
 	}
-	if p.SiteOverlay != "" {
-		d := filepath.Join(filepath.Dir(s.Source.File), p.SiteOverlay)
-		if err := digestDir(h, os.DirFS(d), ".", "site overlay"); err != nil {
-			return "", err
-		}
+	names := make([]string, 0, len(siteFiles))
+	for n := range siteFiles {
+		names = append(names, n)
+	}
+	// In fs.WalkDir's order (directory by directory), as digested before.
+	slices.SortFunc(names, func(a, b string) int {
+		return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/"))
+	})
+	for _, n := range names {
+		fmt.Fprintf(h, "site overlay %s %d\n", n, len(siteFiles[n]))
+		h.Write(siteFiles[n])
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readOverlay reads the site overlay rel (relative to the profile's
+// directory dir) through its own root: regular files only, none outside
+// the overlay directory, each within lim, no YAML file with a duplicate
+// key. Keys are slash-separated paths relative to the overlay.
+func readOverlay(dir, rel string, lim fsguard.Limit) (map[string][]byte, error) {
+	root, err := fsguard.OpenDir(dir, rel, "overlay")
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	label := filepath.ToSlash(filepath.Join(dir, rel))
+	files := map[string][]byte{}
+	err = fsguard.Walk(root, ".", label, lim, nil, func(name string, b []byte) error {
+		if ext := path.Ext(name); ext == ".yaml" || ext == ".yml" || path.Base(name) == "Kustomization" {
+			if err := fsguard.DuplicateKeys(path.Join(label, name), b); err != nil {
+				return err
+			}
+		}
+		files[name] = b
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading overlay %s: %w", label, err)
+	}
+	return files, nil
 }
 
 func digestChart(h hash.Hash, name string, ch *chart.Chart) {

@@ -17,6 +17,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 
 	"github.com/tpgen/tpgen/internal/diag"
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/helm"
@@ -58,6 +59,8 @@ type Options struct {
 	WriteHook func(step string)
 	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
 	EvalLimits profile.EvalLimits
+	// Limits bound the inputs read and the objects rendered.
+	Limits Limits
 }
 
 // SiteResult is one rendered site.
@@ -191,6 +194,7 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 	if err != nil {
 		return nil, nil, err
 	}
+	l.Limit = o.Limits.profile()
 	all, err := l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, nil, err
@@ -243,7 +247,12 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 	charts := o.Charts
 	if p.ChartsDir != "" {
 		d := filepath.Join(dir, p.ChartsDir)
-		charts = chartsource.NewFS(os.DirFS(d), "chart directory "+d)
+		root, err := fsguard.OpenDir(dir, p.ChartsDir, "charts.path")
+		if err != nil {
+			return SiteResult{}, err
+		}
+		defer root.Close()
+		charts = chartsource.NewRoot(root, "chart directory "+d, o.Limits.file())
 	}
 	var objs []object.Object
 	var tierNames []string
@@ -271,6 +280,9 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
 		}
 		objs = append(objs, rendered...)
+		if err := o.Limits.checkRendered(len(objs), nil); err != nil {
+			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
+		}
 		// CRDs rendered so far are known to the tiers after them.
 		crdVersions = manifest.CRDVersions(objs)
 	}
@@ -278,10 +290,15 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 		return SiteResult{}, fmt.Errorf("the plan has no tier of scope cluster (a schema defect)")
 	}
 	siteOverlay := ""
+	var siteFiles map[string][]byte
 	if p.SiteOverlay != "" {
 		siteOverlay = filepath.Join(dir, p.SiteOverlay)
+		var err error
+		if siteFiles, err = readOverlay(dir, p.SiteOverlay, o.Limits.file()); err != nil {
+			return SiteResult{}, err
+		}
 	}
-	objs, err := kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay})
+	objs, err := kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay, SiteFiles: siteFiles})
 	if err != nil {
 		return SiteResult{}, err
 	}
@@ -290,6 +307,13 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 		Namespace: p.Namespace, ClusterTier: clusterTier, Tiers: tierNames, Header: header,
 	})
 	if err != nil {
+		return SiteResult{}, err
+	}
+	sizes := make([]fileSize, len(files))
+	for i, f := range files {
+		sizes[i] = fileSize{path: f.Path, size: int64(len(f.Data))}
+	}
+	if err := o.Limits.checkRendered(len(objs), sizes); err != nil {
 		return SiteResult{}, err
 	}
 	findings, err := validateSite(s, p, clusterTier, files, o.OutDir)
@@ -305,7 +329,7 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, o Options) (SiteResult,
 	for _, f := range files {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
 	}
-	if res.Inputs, err = inputs(s, p, loaded, o); err != nil {
+	if res.Inputs, err = inputs(s, p, loaded, siteFiles, o); err != nil {
 		return SiteResult{}, fmt.Errorf("digesting inputs: %w", err)
 	}
 	return res, nil

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
@@ -29,6 +32,8 @@ type RenderedOptions struct {
 	Sites []string
 	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
 	EvalLimits profile.EvalLimits
+	// Limits bound the files read (FileSize, ProfileSize).
+	Limits Limits
 }
 
 // headerLine is the first line of every rendered object file (see the
@@ -46,10 +51,15 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites, plans, err := plan(ctx, Options{Paths: o.Paths, EvalLimits: o.EvalLimits})
+	sites, plans, err := plan(ctx, Options{Paths: o.Paths, EvalLimits: o.EvalLimits, Limits: o.Limits})
 	if err != nil {
 		return nil, err
 	}
+	root, err := os.OpenRoot(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading rendered tree: %w", err)
+	}
+	defer root.Close()
 	var missing []string
 	for _, d := range dirs {
 		if !slices.ContainsFunc(sites, func(s *profile.Site) bool { return s.Name == d }) {
@@ -77,7 +87,7 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 			if t.Scope == "cluster" {
 				clusterTier = t.Name
 			}
-			tierItems, err := readTier(filepath.Join(o.Dir, s.Name, t.Name), t.Name)
+			tierItems, err := readTier(root, o.Dir, s.Name+"/"+t.Name, t.Name, o.Limits.file())
 			if err != nil {
 				return nil, fmt.Errorf("site %s: %w", s.Name, err)
 			}
@@ -122,19 +132,28 @@ func siteDirs(dir string, want []string) ([]string, error) {
 	return out, nil
 }
 
-// readTier reads the object files of one tier directory (a missing
-// directory is an empty tier).
-func readTier(dir, tier string) ([]validate.Item, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		return nil, err
+// readTier reads the object files of one tier directory rel of the
+// rendered tree root (the directory dir), through the input guard: no
+// file outside root, regular files only, each within lim. A missing
+// directory is an empty tier.
+func readTier(root *os.Root, dir, rel, tier string, lim fsguard.Limit) ([]validate.Item, error) {
+	var names []string
+	f, err := root.Open(rel)
+	if err == nil {
+		names, err = f.Readdirnames(-1)
+		f.Close()
 	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, filepath.FromSlash(rel)), err)
+	}
+	slices.Sort(names)
 	var items []validate.Item
-	for _, name := range names {
-		if filepath.Base(name) == "kustomization.yaml" {
+	for _, base := range names {
+		if path.Ext(base) != ".yaml" || base == "kustomization.yaml" {
 			continue
 		}
-		data, err := os.ReadFile(name)
+		name := filepath.Join(dir, filepath.FromSlash(rel), base)
+		data, err := fsguard.ReadFile(root, rel+"/"+base, name, lim)
 		if err != nil {
 			return nil, err
 		}

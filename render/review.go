@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/diff"
 	"github.com/tpgen/tpgen/render/flows"
 	"github.com/tpgen/tpgen/render/gitops"
@@ -35,7 +36,7 @@ type DiffOptions struct {
 // object, with OutDir as committed at the base (or on disk).
 func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 	// The base first: a wrong revision fails before any rendering.
-	files, desc, err := readBase(o.OutDir, o.Base)
+	files, desc, err := readBase(o.OutDir, o.Base, o.Limits.file())
 	if err != nil {
 		return nil, err
 	}
@@ -71,15 +72,16 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 
 // readBase returns the files of dir at base, keyed relative to dir, and
 // a description of where they come from.
-func readBase(dir, base string) (map[string][]byte, string, error) {
+func readBase(dir, base string, lim fsguard.Limit) (map[string][]byte, string, error) {
 	if base == BaseWorktree {
-		files, err := gitrev.ReadDisk(dir)
+		files, err := gitrev.ReadDisk(dir, lim)
 		return files, dir + " on disk", err
 	}
 	repo, err := gitrev.Open(dir)
 	if err != nil {
 		return nil, "", err
 	}
+	repo.Limit = lim
 	c, err := repo.Resolve(base)
 	if err != nil {
 		return nil, "", err

@@ -22,6 +22,7 @@ func newDiff() *cobra.Command {
 		sites    []string
 		jobs     int
 		exitCode bool
+		limits   *render.Limits
 	)
 	cmd := &cobra.Command{
 		Use:   "diff [PATH...]",
@@ -73,6 +74,7 @@ are differences.`,
 					Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 					Overlays: overlays.FS,
 					Version:  Version(), EvalLimits: lim,
+					Limits:   *limits,
 				},
 				Base: base,
 			})
@@ -100,5 +102,6 @@ are differences.`,
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
 	f.BoolVar(&exitCode, "exit-code", false, "exit 3 when there are differences")
 	eval.add(f)
+	limits = addLimitFlags(f)
 	return cmd
 }

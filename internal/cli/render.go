@@ -28,6 +28,7 @@ func newRender() *cobra.Command {
 		check  bool
 		force  bool
 	)
+	var limits *render.Limits
 	cmd := &cobra.Command{
 		Use:   "render [PATH...]",
 		Short: "Render site profiles into DIR/<site>/<tier>/ manifests",
@@ -73,7 +74,7 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
 				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
-				EvalLimits: lim,
+				EvalLimits: lim, Limits: *limits,
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				opts.Progress = cmd.ErrOrStderr()
@@ -107,6 +108,7 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
 	eval.add(f)
+	limits = addLimitFlags(f)
 	return cmd
 }
 

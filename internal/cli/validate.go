@@ -21,6 +21,7 @@ func newValidate() *cobra.Command {
 		rendered string
 		sites    []string
 	)
+	var limits *render.Limits
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check site profiles against the schema, or a rendered tree against Kubernetes and policy",
@@ -47,7 +48,7 @@ warnings are printed and exit 0.`,
 				return err
 			}
 			if rendered != "" {
-				return validateRendered(cmd, output, rendered, paths, sites, lim)
+				return validateRendered(cmd, output, rendered, paths, sites, lim, *limits)
 			}
 			if len(sites) > 0 {
 				return usageErr("--site needs --rendered")
@@ -56,6 +57,7 @@ warnings are printed and exit 0.`,
 			if err != nil {
 				return err
 			}
+			l.Limit.Max = limits.ProfileSize
 			sites, err := l.LoadAllContext(cmd.Context(), paths, lim)
 			var problems diag.List
 			if err != nil && !errors.As(err, &problems) {
@@ -68,11 +70,12 @@ warnings are printed and exit 0.`,
 	cmd.Flags().StringVar(&rendered, "rendered", "", "validate the rendered tree in `DIR` (the -o of render) instead of the profiles")
 	cmd.Flags().StringSliceVar(&sites, "site", nil, "with --rendered: only these sites (repeatable, or comma-separated)")
 	eval.add(cmd.Flags())
+	limits = addLimitFlags(cmd.Flags())
 	return cmd
 }
 
-func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string, lim profile.EvalLimits) error {
-	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites, EvalLimits: lim})
+func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string, lim profile.EvalLimits, limits render.Limits) error {
+	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites, EvalLimits: lim, Limits: limits})
 	fs, failed := render.Findings(err)
 	if dl, ok := render.Problems(err); ok {
 		fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())

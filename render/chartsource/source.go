@@ -9,13 +9,21 @@
 package chartsource
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"slices"
+	"strings"
 	"sync"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/ignore"
+
+	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
 // Source returns charts by name and exact version.
@@ -34,8 +42,20 @@ type FS struct {
 	fsys fs.FS
 	desc string
 
+	root *os.Root      // when set, charts are read from it, guarded
+	lim  fsguard.Limit // for root
+
 	mu    sync.Mutex
 	files map[string][]*loader.BufferedFile // read once per chart
+}
+
+// NewRoot returns a Source over a directory of charts on disk, read
+// through the input guard: nothing outside root (a symbolic link that
+// leaves it is an error), regular files only, each within lim, YAML files
+// outside templates/ free of duplicate keys. As Helm's LoadDir does, each
+// chart's .helmignore is applied. desc names it in errors.
+func NewRoot(root *os.Root, desc string, lim fsguard.Limit) *FS {
+	return &FS{root: root, lim: lim, desc: desc, files: map[string][]*loader.BufferedFile{}}
 }
 
 // NewFS returns a Source over fsys; desc names it in errors.
@@ -67,6 +87,14 @@ func (s *FS) read(name string) ([]*loader.BufferedFile, error) {
 	if f, ok := s.files[name]; ok {
 		return f, nil
 	}
+	if s.root != nil {
+		files, err := s.readRoot(name)
+		if err != nil {
+			return nil, fmt.Errorf("reading chart %s from %s: %w", name, s.desc, err)
+		}
+		s.files[name] = files
+		return files, nil
+	}
 	var files []*loader.BufferedFile
 	err := fs.WalkDir(s.fsys, name, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -88,4 +116,37 @@ func (s *FS) read(name string) ([]*loader.BufferedFile, error) {
 	}
 	s.files[name] = files
 	return files, nil
+}
+
+// readRoot reads chart name from s.root; see NewRoot.
+func (s *FS) readRoot(name string) ([]*loader.BufferedFile, error) {
+	rules := ignore.Empty()
+	b, err := fsguard.ReadFile(s.root, path.Join(name, ignore.HelmIgnore), path.Join(name, ignore.HelmIgnore), s.lim)
+	switch {
+	case err == nil:
+		if rules, err = ignore.Parse(bytes.NewReader(b)); err != nil {
+			return nil, fmt.Errorf("%s: %w", ignore.HelmIgnore, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	rules.AddDefaults()
+	skip := func(rel string, fi fs.FileInfo) bool { return rules.Ignore(rel, fi) }
+	var files []*loader.BufferedFile
+	err = fsguard.Walk(s.root, name, name, s.lim, skip, func(rel string, data []byte) error {
+		if ext := path.Ext(rel); (ext == ".yaml" || ext == ".yml") && !inTemplates(rel) {
+			if err := fsguard.DuplicateKeys(path.Join(name, rel), data); err != nil {
+				return err
+			}
+		}
+		files = append(files, &loader.BufferedFile{Name: rel, Data: data})
+		return nil
+	})
+	return files, err
+}
+
+// inTemplates says whether rel lies in a templates directory (Go
+// templates, not YAML until rendered).
+func inTemplates(rel string) bool {
+	return slices.Contains(strings.Split(path.Dir(rel), "/"), "templates")
 }

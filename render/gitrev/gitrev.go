@@ -14,12 +14,16 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
 // Repo is the Git repository around a work tree.
 type Repo struct {
 	repo *git.Repository
 	root string // the work tree's root, symlinks resolved
+	// Limit bounds each file ReadDir returns (none when zero).
+	Limit fsguard.Limit
 }
 
 // Commit is a resolved revision.
@@ -190,7 +194,7 @@ func (r *Repo) ReadDir(c *Commit, path string) (map[string][]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("reading %s at %s: %w", path, c.Name, err)
 			}
-			b, err := contents(f)
+			b, err := r.contents(f)
 			if err != nil {
 				return nil, fmt.Errorf("reading %s at %s: %w", path, c.Name, err)
 			}
@@ -205,7 +209,7 @@ func (r *Repo) ReadDir(c *Commit, path string) (map[string][]byte, error) {
 		if f.Mode == filemode.Symlink || !f.Mode.IsFile() {
 			return nil
 		}
-		b, err := contents(f)
+		b, err := r.contents(f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
@@ -218,7 +222,10 @@ func (r *Repo) ReadDir(c *Commit, path string) (map[string][]byte, error) {
 	return out, nil
 }
 
-func contents(f *object.File) ([]byte, error) {
+func (r *Repo) contents(f *object.File) ([]byte, error) {
+	if r.Limit.Max > 0 && f.Size > r.Limit.Max {
+		return nil, fsguard.TooLarge(f.Size, r.Limit)
+	}
 	rd, err := f.Reader()
 	if err != nil {
 		return nil, err
@@ -229,7 +236,9 @@ func contents(f *object.File) ([]byte, error) {
 
 // ReadDisk returns the regular files under dir on disk, keyed as ReadDir
 // keys them; a missing dir gives an empty map. It is the "worktree" base.
-func ReadDisk(dir string) (map[string][]byte, error) {
+// Files are read through the input guard (regular files only, each within
+// lim); symbolic links are skipped, as ReadDir skips them.
+func ReadDisk(dir string, lim fsguard.Limit) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	st, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -239,19 +248,23 @@ func ReadDisk(dir string) (map[string][]byte, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		b, err := os.ReadFile(dir)
+		b, err := fsguard.ReadPath(dir, lim)
 		if err != nil {
 			return nil, err
 		}
 		out[""] = b
 		return out, nil
 	}
-	fsys := os.DirFS(dir)
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
-		b, err := fs.ReadFile(fsys, p)
+		b, err := fsguard.ReadFile(root, p, filepath.Join(dir, filepath.FromSlash(p)), lim)
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -37,6 +38,10 @@ type Options struct {
 	Components []string
 	// SiteOverlay is a directory on disk holding a Component, or "".
 	SiteOverlay string
+	// SiteFiles, when set, are SiteOverlay's files (slash-separated paths
+	// relative to it), already read by the caller's input guard; the
+	// directory is then not read again.
+	SiteFiles map[string][]byte
 }
 
 const (
@@ -88,8 +93,17 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		comps = append(comps, "../overlays/"+c)
 	}
 	if o.SiteOverlay != "" {
-		if err := copyFS(mem, os.DirFS(o.SiteOverlay), ".", "/site"); err != nil {
-			return nil, fmt.Errorf("applying overlay %s: %w\nhint: overlay: in the profile names a directory relative to the profile", o.SiteOverlay, err)
+		files := o.SiteFiles
+		if files == nil {
+			var err error
+			if files, err = readSite(o.SiteOverlay); err != nil {
+				return nil, fmt.Errorf("applying overlay %s: %w\nhint: overlay: in the profile names a directory relative to the profile", o.SiteOverlay, err)
+			}
+		}
+		for name, b := range files {
+			if err := mem.WriteFile(path.Join("/site", name), b); err != nil {
+				return nil, err
+			}
 		}
 		if err := refuseUnsafe(mem, "/site", o.SiteOverlay); err != nil {
 			return nil, err
@@ -171,6 +185,23 @@ func unmapPaths(msg, site string) string {
 		msg = strings.ReplaceAll(msg, "/site", filepath.ToSlash(site))
 	}
 	return msg
+}
+
+// readSite reads a site overlay directory through the input guard (no
+// file outside it, regular files only, bounded).
+func readSite(dir string) (map[string][]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	files := map[string][]byte{}
+	lim := fsguard.Limit{Max: 4 << 20, What: "file size", Raise: "--max-file-size"}
+	err = fsguard.Walk(root, ".", dir, lim, nil, func(rel string, b []byte) error {
+		files[rel] = b
+		return nil
+	})
+	return files, err
 }
 
 func copyFS(mem filesys.FileSystem, src fs.FS, root, dst string) error {

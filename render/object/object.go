@@ -100,11 +100,12 @@ func (o Object) EncodedSize() (int, error) {
 
 // Decode splits a multi-document YAML stream into objects. Empty documents
 // are skipped; a document that is not a mapping is an error naming its
-// index. Numbers are kept exact.
+// index. Numbers are kept exact. A duplicate key in a mapping is an error
+// (YAML spec), even with equal values.
 func Decode(src []byte) ([]map[string]any, error) {
 	var out []map[string]any
 	for i, doc := range splitDocs(src) {
-		j, err := yaml.YAMLToJSON(doc)
+		j, err := yaml.YAMLToJSONStrict(doc)
 		if err != nil {
 			return nil, fmt.Errorf("document %d: %w", i+1, err)
 		}

@@ -5,10 +5,10 @@ import (
 	"cmp"
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
 // Drift is one difference between DIR and a rendering.
@@ -24,8 +24,20 @@ type Drift struct {
 }
 
 // Check compares DIR with sites as Write would leave it, writing nothing.
+// It reads DIR as Write does: the index strictly, no link followed.
 func Check(dir string, sites []Site, o Options) ([]Drift, error) {
-	old, oldData, _, err := readIndex(dir)
+	if err := checkSites(sites); err != nil {
+		return nil, err
+	}
+	t, err := openTree(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return missingDir(sites), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer t.close()
+	old, oldData, _, err := readIndex(t)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +50,7 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 		d := Drift{Path: p, What: what}
 		if what == "changed" {
 			if h, ok := old.Sites[site].Files[rel]; ok {
-				if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p))); err == nil && Hash(b) != h {
+				if b, err := fsguard.ReadFile(t.root, p, t.path(p), fsguard.Limit{Max: maxIndexSize}); err == nil && Hash(b) != h {
 					d.Edited = true
 				}
 			}
@@ -47,7 +59,7 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 	}
 	for _, s := range sites {
 		ow := owned(old, s.Name)
-		changed, foreign, err := compare(filepath.Join(dir, s.Name), s.Files, ow)
+		changed, foreign, err := compare(t, s.Name, s.Files, ow)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +68,7 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 			want[f.Path] = true
 		}
 		for _, rel := range changed {
-			_, statErr := os.Stat(filepath.Join(dir, s.Name, filepath.FromSlash(rel)))
+			_, statErr := t.root.Lstat(s.Name + "/" + rel)
 			switch {
 			case slices.Contains(foreign, rel):
 				add(s.Name, rel, "unowned")
@@ -71,7 +83,7 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 	}
 	pruned := prunedSites(old, sites, o)
 	for _, n := range pruned {
-		gone, _, err := compare(filepath.Join(dir, n), nil, owned(old, n))
+		gone, _, err := compare(t, n, nil, owned(old, n))
 		if err != nil {
 			return nil, err
 		}
@@ -86,13 +98,26 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 	case !bytes.Equal(oldData, nxData):
 		add("", IndexFile, "changed")
 	}
-	if ents, err := os.ReadDir(dir); err == nil {
+	if ents, err := t.names(); err == nil {
 		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), ".tpgen-tmp-") || strings.HasPrefix(e.Name(), ".tpgen-old-") {
-				add("", e.Name(), "interrupted")
+			if strings.HasPrefix(e, ".tpgen-tmp-") || strings.HasPrefix(e, ".tpgen-old-") {
+				add("", e, "interrupted")
 			}
 		}
 	}
 	slices.SortFunc(out, func(a, b Drift) int { return cmp.Compare(a.Path, b.Path) })
 	return out, nil
+}
+
+// missingDir is the drift of a DIR that does not exist: every file.
+func missingDir(sites []Site) []Drift {
+	var out []Drift
+	for _, s := range sites {
+		for _, f := range s.Files {
+			out = append(out, Drift{Path: s.Name + "/" + f.Path, What: "missing"})
+		}
+	}
+	out = append(out, Drift{Path: IndexFile, What: "missing"})
+	slices.SortFunc(out, func(a, b Drift) int { return cmp.Compare(a.Path, b.Path) })
+	return out
 }

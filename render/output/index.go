@@ -8,9 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
 // IndexFile is the index's name in DIR.
@@ -110,15 +114,18 @@ func union(a, b *Index) *Index {
 	return x
 }
 
+// maxIndexSize bounds the index read from DIR.
+const maxIndexSize = 64 << 20
+
 // readIndex reads DIR's index; ok is false when there is none.
-func readIndex(dir string) (x *Index, data []byte, ok bool, err error) {
-	p := filepath.Join(dir, IndexFile)
-	data, err = os.ReadFile(p)
+func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
+	p := t.path(IndexFile)
+	data, err = fsguard.ReadFile(t.root, IndexFile, p, fsguard.Limit{Max: maxIndexSize, What: "index size", Raise: "nothing: an index this large is not tpgen's"})
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Index{Sites: map[string]IndexSite{}}, nil, false, nil
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, fmt.Errorf("reading the index: %w", err)
 	}
 	if x, err = ParseIndex(data); err != nil {
 		return nil, nil, false, fmt.Errorf("reading %s: %w\nhint: the index is tpgen's; restore it from Git (git checkout -- %s), or delete it and render with --force", p, err, p)
@@ -126,8 +133,11 @@ func readIndex(dir string) (x *Index, data []byte, ok bool, err error) {
 	return x, data, true, nil
 }
 
-// ParseIndex decodes an index; unknown fields are errors (an index of
-// another tpgen, or a hand-edited one, is not silently misread).
+// ParseIndex decodes an index strictly: unknown fields are errors (an
+// index of another tpgen, or a hand-edited one, is not silently misread),
+// every site name is a DNS-1123 label and every file a clean relative path
+// inside its site directory, so that nothing the index says can reach
+// outside DIR.
 func ParseIndex(data []byte) (*Index, error) {
 	x := &Index{}
 	d := json.NewDecoder(bytes.NewReader(data))
@@ -135,17 +145,78 @@ func ParseIndex(data []byte) (*Index, error) {
 	if err := d.Decode(x); err != nil {
 		return nil, err
 	}
+	if d.More() {
+		return nil, errors.New("trailing data after the index")
+	}
 	if x.Sites == nil {
 		x.Sites = map[string]IndexSite{}
+	}
+	names := make([]string, 0, len(x.Sites))
+	for n := range x.Sites {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if err := checkSiteName(n); err != nil {
+			return nil, err
+		}
+		files := make([]string, 0, len(x.Sites[n].Files))
+		for f := range x.Sites[n].Files {
+			files = append(files, f)
+		}
+		slices.Sort(files)
+		for _, f := range files {
+			if err := checkFilePath(f); err != nil {
+				return nil, fmt.Errorf("site %s: %w", n, err)
+			}
+			if h := x.Sites[n].Files[f]; !hashRE.MatchString(h) {
+				return nil, fmt.Errorf("site %s: file %q: hash %q is not sha256:<64 hex digits>", n, f, h)
+			}
+		}
 	}
 	return x, nil
 }
 
+var hashRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// checkSiteName refuses a site name that is not a DNS-1123 label (such as
+// "", ".", ".." or "../x"): a site is one directory directly in DIR.
+func checkSiteName(n string) error {
+	if errs := validation.IsDNS1123Label(n); len(errs) > 0 {
+		return fmt.Errorf("site %q: not a DNS-1123 label (%s)", n, errs[0])
+	}
+	return nil
+}
+
+// checkFilePath refuses a file path that is not clean, relative,
+// slash-separated and inside its site directory.
+func checkFilePath(p string) error {
+	if !fs.ValidPath(p) || p == "." || strings.ContainsAny(p, "\\\x00") {
+		return fmt.Errorf("file %q: not a clean relative path inside the site directory (no leading /, no . or .. element, no empty element, no backslash)", p)
+	}
+	return nil
+}
+
+// checkSites refuses sites that the index could not record.
+func checkSites(sites []Site) error {
+	for _, s := range sites {
+		if err := checkSiteName(s.Name); err != nil {
+			return err
+		}
+		for _, f := range s.Files {
+			if err := checkFilePath(f.Path); err != nil {
+				return fmt.Errorf("site %s: %w", s.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
 // writeIndex replaces DIR's index atomically.
-func writeIndex(dir string, data []byte) error {
-	tmp := filepath.Join(dir, ".tpgen-tmp-index.json")
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+func writeIndex(t *tree, data []byte) error {
+	const tmp = ".tpgen-tmp-index.json"
+	if err := t.root.WriteFile(tmp, data, 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, IndexFile))
+	return t.root.Rename(tmp, IndexFile)
 }

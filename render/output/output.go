@@ -19,6 +19,11 @@
 //     tree or its new one. The index is written (atomically) before the
 //     first swap as the union of the old and new ownership, and exactly
 //     after the last, so no owned file is ever taken for a foreign one.
+//   - DIR is opened as an os.Root: nothing outside it is ever created,
+//     written, linked or removed. The index is input and parsed strictly
+//     (site names are DNS-1123 labels, files clean relative paths inside
+//     their site). A site directory that is a symbolic link is refused; a
+//     link inside a site is an entry like a file, never followed.
 //   - Nothing is written when nothing changed.
 //   - One writer at a time: DIR is locked (flock) while writing.
 //

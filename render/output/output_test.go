@@ -78,7 +78,7 @@ func TestWriteReplacesReportsAndIndexes(t *testing.T) {
 	if d := cmp.Diff([]Change{{Site: "a", Changed: []string{"t/x.yaml", "t/y.yaml"}}}, ch); d != "" {
 		t.Errorf("first write (-want +got):\n%s", d)
 	}
-	x, _, ok, err := readIndex(dir)
+	x, _, ok, err := readIndex(openT(t, dir))
 	if err != nil || !ok {
 		t.Fatalf("index: %v %v", ok, err)
 	}
@@ -186,7 +186,7 @@ func TestPruneRemovesGoneSitesOnly(t *testing.T) {
 	if d := cmp.Diff(map[string]string{"a/t/x.yaml": "1", "b/t/x.yaml": "1", "c/NOTES.md": "hand"}, got); d != "" {
 		t.Errorf("tree (-want +got):\n%s", d)
 	}
-	x, _, _, _ := readIndex(dir)
+	x, _, _, _ := readIndex(openT(t, dir))
 	if _, ok := x.Sites["c"]; ok || x.Sites["b"].Profile != "b.yaml" {
 		t.Errorf("index sites: %v", x.Sites)
 	}
@@ -369,7 +369,7 @@ func TestTwoRenameSwapIsRepaired(t *testing.T) {
 	// And the fallback itself swaps.
 	must(t, os.MkdirAll(filepath.Join(dir, "new", "t"), 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "new", "t", "x.yaml"), []byte("2"), 0o644))
-	must(t, twoRenames(dir, filepath.Join(dir, "new"), filepath.Join(dir, "a"), "a"))
+	must(t, twoRenames(openT(t, dir), "new", "a", "a"))
 	if got := read(t, dir); got["a/t/x.yaml"] != "2" || got["new/t/x.yaml"] != "1" {
 		t.Errorf("after twoRenames: %v", got)
 	}
@@ -377,7 +377,7 @@ func TestTwoRenameSwapIsRepaired(t *testing.T) {
 
 func TestLockRefusesASecondWriter(t *testing.T) {
 	dir := t.TempDir()
-	unlock, err := lock(dir)
+	unlock, err := lock(openT(t, dir))
 	must(t, err)
 	defer unlock()
 	_, err = Write(context.Background(), dir, []Site{site("a", "t/x.yaml", "1")}, opts)
@@ -396,6 +396,15 @@ func TestNewIndexIsStable(t *testing.T) {
 	if c.Inputs == NewIndex("v1", []Site{site("a", "t/y.yaml", "2"), site("b")}).Inputs {
 		t.Error("the inputs digest ignores a site")
 	}
+}
+
+// openT opens dir as Write does, closed at the end of the test.
+func openT(t *testing.T, dir string) *tree {
+	t.Helper()
+	tr, err := openTree(dir)
+	must(t, err)
+	t.Cleanup(tr.close)
+	return tr
 }
 
 func must(t *testing.T, err error) {

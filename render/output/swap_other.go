@@ -4,7 +4,7 @@ package output
 
 // exchange swaps the directories a and b with two renames; recoverSwaps
 // repairs a run cut between them.
-func exchange(dir, a, b, site string) error { return twoRenames(dir, a, b, site) }
+func exchange(t *tree, a, b, site string) error { return twoRenames(t, a, b, site) }
 
 // lock does nothing where flock is not available.
-func lock(dir string) (unlock func(), err error) { return func() {}, nil }
+func lock(t *tree) (unlock func(), err error) { return func() {}, nil }

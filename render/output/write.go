@@ -8,9 +8,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
+
+	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
 // File is one file of a site, Path relative to the site directory,
@@ -65,27 +69,35 @@ type sitePlan struct {
 // Write makes DIR hold sites; see the package doc. ctx is checked between
 // sites: a cancelled run stops with every site whole and the index exact.
 func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, error) {
+	if err := checkSites(sites); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory: %w", err)
 	}
-	unlock, err := lock(dir)
+	t, err := openTree(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer t.close()
+	unlock, err := lock(t)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if err := recoverSwaps(dir); err != nil {
-		return nil, fmt.Errorf("repairing an interrupted render in %s: %w", dir, err)
-	}
-	old, oldData, ok, err := readIndex(dir)
+	old, oldData, ok, err := readIndex(t)
 	if err != nil {
 		return nil, err
 	}
+	if err := recoverSwaps(t); err != nil {
+		return nil, fmt.Errorf("repairing an interrupted render in %s: %w", dir, err)
+	}
 	if !ok && !o.Force {
-		if err := refuseForeign(dir); err != nil {
+		if err := refuseForeign(t); err != nil {
 			return nil, err
 		}
 	}
-	plans, pruned, err := planSites(dir, old, sites, o)
+	plans, pruned, err := planSites(t, old, sites, o)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +121,7 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 		}
 	}
 	if len(work) > 0 {
-		if err := writeIndex(dir, union(old, nx).Encode()); err != nil {
+		if err := writeIndex(t, union(old, nx).Encode()); err != nil {
 			return nil, fmt.Errorf("writing the index: %w", err)
 		}
 		hook("index-union")
@@ -119,21 +131,78 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 			// The index must match the sites already swapped, and only
 			// them: the others are still their old trees.
 			done := next(old, o.Version, sitesOf(sites, work[:i]), prunedOf(work[:i]))
-			if werr := writeIndex(dir, done.Encode()); werr != nil {
+			if werr := writeIndex(t, done.Encode()); werr != nil {
 				return nil, werr
 			}
 			return nil, fmt.Errorf("interrupted after %d of %d site(s); every site is whole, render again to finish: %w", i, len(work), err)
 		}
-		if err := swapSite(dir, p, hook); err != nil {
+		if err := swapSite(t, p, hook); err != nil {
 			return nil, fmt.Errorf("writing site %s: %w", p.name, err)
 		}
 		hook("swapped " + p.name)
 	}
-	if err := writeIndex(dir, nxData); err != nil {
+	if err := writeIndex(t, nxData); err != nil {
 		return nil, fmt.Errorf("writing the index: %w", err)
 	}
 	hook("index")
 	return changes, nil
+}
+
+// tree is DIR, opened as an os.Root: every name below is resolved inside
+// it, and a symbolic link leading out of it is never followed.
+type tree struct {
+	dir  string   // DIR as the user named it, for messages
+	root *os.Root // DIR
+	fd   *os.File // DIR itself: the lock, and the exchange's dirfd
+}
+
+func openTree(dir string) (*tree, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening output directory: %w", err)
+	}
+	fd, err := root.Open(".")
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("opening output directory: %w", err)
+	}
+	return &tree{dir: dir, root: root, fd: fd}, nil
+}
+
+func (t *tree) close() {
+	t.fd.Close()
+	t.root.Close()
+}
+
+// path names rel (slash-separated, relative to DIR) for messages.
+func (t *tree) path(rel string) string { return filepath.Join(t.dir, filepath.FromSlash(rel)) }
+
+// names lists the entries directly in DIR.
+func (t *tree) names() ([]string, error) {
+	f, err := t.root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	slices.Sort(names)
+	return names, err
+}
+
+// siteExists says whether DIR/<site> is there; anything else than a real
+// directory (a symbolic link above all) is refused, never followed.
+func (t *tree) siteExists(site string) (bool, error) {
+	st, err := t.root.Lstat(site)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !st.IsDir() {
+		return false, fmt.Errorf("%s is %s, not a site directory: tpgen never follows links in DIR nor writes through them\nhint: remove it (the site directory is tpgen's) and render again", t.path(site), fsguard.Kind(st.Mode()))
+	}
+	return true, nil
 }
 
 func sitesOf(sites []Site, done []sitePlan) []Site {
@@ -157,15 +226,15 @@ func prunedOf(done []sitePlan) []string {
 }
 
 // refuseForeign fails when DIR holds anything tpgen did not leave there.
-func refuseForeign(dir string) error {
-	ents, err := os.ReadDir(dir)
+func refuseForeign(t *tree) error {
+	ents, err := t.names()
 	if err != nil {
 		return err
 	}
 	var names []string
 	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), ".tpgen-tmp-") {
-			names = append(names, e.Name())
+		if !strings.HasPrefix(e, ".tpgen-tmp-") {
+			names = append(names, e)
 		}
 	}
 	if len(names) == 0 {
@@ -175,12 +244,12 @@ func refuseForeign(dir string) error {
 		names = append(names[:3], "...")
 	}
 	return fmt.Errorf("%s holds files (%s) but no %s: it was %w\nhint: render into an empty or new directory, or pass --force to adopt it (tpgen then owns the files it writes and keeps the others)",
-		dir, strings.Join(names, ", "), IndexFile, ErrForeignDir)
+		t.dir, strings.Join(names, ", "), IndexFile, ErrForeignDir)
 }
 
 // planSites compares each site with DIR; it refuses to overwrite a file
 // tpgen does not own unless Force is set.
-func planSites(dir string, old *Index, sites []Site, o Options) ([]sitePlan, []string, error) {
+func planSites(t *tree, old *Index, sites []Site, o Options) ([]sitePlan, []string, error) {
 	var plans []sitePlan
 	var conflicts []string
 	for _, s := range sites {
@@ -190,13 +259,13 @@ func planSites(dir string, old *Index, sites []Site, o Options) ([]sitePlan, []s
 		}
 		var err error
 		var foreign []string
-		p.changed, foreign, err = compare(filepath.Join(dir, s.Name), s.Files, p.owned)
+		p.changed, foreign, err = compare(t, s.Name, s.Files, p.owned)
 		if err != nil {
 			return nil, nil, err
 		}
 		if !o.Force {
 			for _, f := range foreign {
-				conflicts = append(conflicts, filepath.Join(dir, s.Name, filepath.FromSlash(f)))
+				conflicts = append(conflicts, t.path(s.Name+"/"+f))
 			}
 		}
 		plans = append(plans, p)
@@ -208,7 +277,7 @@ func planSites(dir string, old *Index, sites []Site, o Options) ([]sitePlan, []s
 	for _, n := range pruned {
 		p := sitePlan{name: n, owned: owned(old, n)}
 		var err error
-		if p.changed, _, err = compare(filepath.Join(dir, n), nil, p.owned); err != nil {
+		if p.changed, _, err = compare(t, n, nil, p.owned); err != nil {
 			return nil, nil, err
 		}
 		plans = append(plans, p)
@@ -240,27 +309,65 @@ func owned(x *Index, site string) map[string]bool {
 	return out
 }
 
+// inTheWay says whether an entry at rel keeps one of files from being
+// written: a file or link where a directory of files goes, or anything
+// below a path where a file goes.
+func inTheWay(rel string, want map[string][]byte, dirs map[string]bool) bool {
+	if dirs[rel] {
+		return true
+	}
+	for d := path.Dir(rel); d != "."; d = path.Dir(d) {
+		if _, ok := want[d]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func wantDirs(files []File) map[string]bool {
+	dirs := map[string]bool{}
+	for _, f := range files {
+		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	return dirs
+}
+
 // compare lists, for one site directory, the files that differ from files
-// (added, changed, or owned and no longer rendered), and the existing files
-// at a path of files that tpgen does not own.
-func compare(siteDir string, files []File, owned map[string]bool) (changed, foreign []string, err error) {
+// (added, changed, or owned and no longer rendered), and the existing
+// entries at a path of files (or in its way) that tpgen does not own. It
+// walks the site directory without following links: a link is an entry
+// like any other, never read; a file is read only up to the size tpgen
+// would write.
+func compare(t *tree, site string, files []File, owned map[string]bool) (changed, foreign []string, err error) {
 	want := make(map[string][]byte, len(files))
 	for _, f := range files {
 		want[f.Path] = f.Data
 	}
+	dirs := wantDirs(files)
 	onDisk := map[string]bool{}
-	err = filepath.WalkDir(siteDir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == siteDir {
-			return filepath.SkipDir
+	exists, err := t.siteExists(site)
+	if err != nil || !exists {
+		for p := range want {
+			changed = append(changed, p)
 		}
+		slices.Sort(changed)
+		return changed, nil, err
+	}
+	err = fs.WalkDir(t.root.FS(), site, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(siteDir, p)
-		rel = filepath.ToSlash(rel)
+		rel := strings.TrimPrefix(p, site+"/")
 		onDisk[rel] = true
 		w, ok := want[rel]
 		switch {
+		case inTheWay(rel, want, dirs):
+			if !owned[rel] {
+				foreign = append(foreign, rel)
+			}
+			changed = append(changed, rel)
 		case !ok:
 			if owned[rel] {
 				changed = append(changed, rel)
@@ -269,11 +376,11 @@ func compare(siteDir string, files []File, owned map[string]bool) (changed, fore
 			foreign = append(foreign, rel)
 			changed = append(changed, rel)
 		default:
-			got, err := os.ReadFile(p)
+			same, err := sameBytes(t, p, w)
 			if err != nil {
 				return err
 			}
-			if !bytes.Equal(got, w) {
+			if !same {
 				changed = append(changed, rel)
 			}
 		}
@@ -288,91 +395,130 @@ func compare(siteDir string, files []File, owned map[string]bool) (changed, fore
 		}
 	}
 	slices.Sort(changed)
+	changed = slices.Compact(changed)
 	slices.Sort(foreign)
 	return changed, foreign, nil
 }
 
-// swapSite builds the site's new tree beside it and exchanges the two.
-func swapSite(dir string, p sitePlan, hook func(string)) error {
-	final := filepath.Join(dir, p.name)
-	tmp := filepath.Join(dir, ".tpgen-tmp-"+p.name)
-	if err := os.RemoveAll(tmp); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return err
-	}
-	want := map[string]bool{}
-	for _, f := range p.files {
-		want[f.Path] = true
-		t := filepath.Join(tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(t), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(t, f.Data, 0o644); err != nil {
-			return err
-		}
-	}
-	kept, err := keepForeign(final, tmp, func(rel string) bool { return !p.owned[rel] && !want[rel] })
+// sameBytes says whether the regular file name holds w; anything but a
+// regular file of w's size differs, unread.
+func sameBytes(t *tree, name string, w []byte) (bool, error) {
+	st, err := t.root.Lstat(name)
 	if err != nil {
-		return fmt.Errorf("keeping files tpgen does not own: %w", err)
+		return false, err
+	}
+	if !st.Mode().IsRegular() || st.Size() != int64(len(w)) {
+		return false, nil
+	}
+	got, err := fsguard.ReadFile(t.root, name, t.path(name), fsguard.Limit{Max: int64(len(w))})
+	if errors.Is(err, fsguard.ErrTooLarge) || errors.Is(err, fsguard.ErrNotRegular) {
+		return false, nil // changed since the Lstat
+	}
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(got, w), nil
+}
+
+// swapSite builds the site's new tree beside it and exchanges the two.
+func swapSite(t *tree, p sitePlan, hook func(string)) error {
+	final := p.name
+	tmp := ".tpgen-tmp-" + p.name
+	if err := t.root.RemoveAll(tmp); err != nil {
+		return err
+	}
+	if err := t.root.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	want := map[string][]byte{}
+	for _, f := range p.files {
+		want[f.Path] = f.Data
+		n := tmp + "/" + f.Path
+		if err := t.root.MkdirAll(path.Dir(n), 0o755); err != nil {
+			return err
+		}
+		if err := t.root.WriteFile(n, f.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	exists, err := t.siteExists(final)
+	if err != nil {
+		return err
+	}
+	kept := 0
+	if exists {
+		dirs := wantDirs(p.files)
+		kept, err = keepForeign(t, final, tmp, func(rel string) bool {
+			_, w := want[rel]
+			return !p.owned[rel] && !w && !inTheWay(rel, want, dirs)
+		})
+		if err != nil {
+			return fmt.Errorf("keeping files tpgen does not own: %w", err)
+		}
 	}
 	hook("built " + p.name)
-	_, statErr := os.Stat(final)
-	exists := statErr == nil
 	switch {
 	case len(p.files) == 0 && kept == 0:
 		// The site is gone and nothing foreign lived in it.
 		if exists {
 			// Not .tpgen-old-: recovery would put that back.
-			old := filepath.Join(dir, ".tpgen-tmp-gone-"+p.name)
-			if err := os.Rename(final, old); err != nil {
+			old := ".tpgen-tmp-gone-" + p.name
+			if err := t.root.Rename(final, old); err != nil {
 				return err
 			}
-			if err := os.RemoveAll(old); err != nil {
+			if err := t.root.RemoveAll(old); err != nil {
 				return err
 			}
 		}
-		return os.RemoveAll(tmp)
+		return t.root.RemoveAll(tmp)
 	case !exists:
-		return os.Rename(tmp, final)
+		return t.root.Rename(tmp, final)
 	}
-	if err := exchange(dir, tmp, final, p.name); err != nil {
+	if err := exchange(t, tmp, final, p.name); err != nil {
 		return err
 	}
-	return os.RemoveAll(tmp) // now the old tree
+	return t.root.RemoveAll(tmp) // now the old tree
 }
 
-// keepForeign links (or copies) into dst the files under src that keep
-// says are not tpgen's, and returns how many.
-func keepForeign(src, dst string, keep func(rel string) bool) (int, error) {
+// keepForeign links into dst the entries under src (both in DIR) that keep
+// says are not tpgen's, and returns how many. A link is linked as a link
+// (or recreated), never followed; a regular file that cannot be linked is
+// copied.
+func keepForeign(t *tree, src, dst string, keep func(rel string) bool) (int, error) {
 	n := 0
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == src {
-			return filepath.SkipDir
-		}
+	err := fs.WalkDir(t.root.FS(), src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(src, p)
-		if !keep(filepath.ToSlash(rel)) {
+		rel := strings.TrimPrefix(p, src+"/")
+		if !keep(rel) {
 			return nil
 		}
 		n++
-		t := filepath.Join(dst, rel)
-		if err := os.MkdirAll(filepath.Dir(t), 0o755); err != nil {
+		target := dst + "/" + rel
+		if err := t.root.MkdirAll(path.Dir(target), 0o755); err != nil {
 			return err
 		}
-		if err := os.Link(p, t); err == nil {
+		if err := t.root.Link(p, target); err == nil {
 			return nil
 		}
-		return copyFile(p, t)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			to, err := t.root.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return t.root.Symlink(to, target)
+		case d.Type().IsRegular():
+			return copyFile(t, p, target)
+		}
+		return fmt.Errorf("%s is %s and cannot be linked\nhint: move it out of the site directory", t.path(p), fsguard.Kind(d.Type()))
 	})
 	return n, err
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+func copyFile(t *tree, src, dst string) error {
+	in, err := t.root.OpenFile(src, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return err
 	}
@@ -381,7 +527,10 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, st.Mode().Perm())
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s is %s, not a regular file", t.path(src), fsguard.Kind(st.Mode()))
+	}
+	out, err := t.root.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, st.Mode().Perm())
 	if err != nil {
 		return err
 	}
@@ -393,29 +542,30 @@ func copyFile(src, dst string) error {
 }
 
 // recoverSwaps repairs what an interrupted run left: a .tpgen-old-<site>
-// whose site is missing is put back (a two-rename swap cut in the middle);
-// every other leftover is removed.
-func recoverSwaps(dir string) error {
-	ents, err := os.ReadDir(dir)
+// directory whose site is missing is put back (a two-rename swap cut in
+// the middle); every other leftover is removed (a link: the link itself).
+func recoverSwaps(t *tree) error {
+	ents, err := t.names()
 	if err != nil {
 		return err
 	}
-	for _, e := range ents {
-		name := e.Name()
+	for _, name := range ents {
 		switch {
 		case strings.HasPrefix(name, ".tpgen-old-"):
-			final := filepath.Join(dir, strings.TrimPrefix(name, ".tpgen-old-"))
-			if _, err := os.Stat(final); errors.Is(err, fs.ErrNotExist) {
-				if err := os.Rename(filepath.Join(dir, name), final); err != nil {
-					return err
+			final := strings.TrimPrefix(name, ".tpgen-old-")
+			if st, err := t.root.Lstat(name); err == nil && st.IsDir() && checkSiteName(final) == nil {
+				if _, err := t.root.Lstat(final); errors.Is(err, fs.ErrNotExist) {
+					if err := t.root.Rename(name, final); err != nil {
+						return err
+					}
+					continue
 				}
-				continue
 			}
-			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			if err := t.root.RemoveAll(name); err != nil {
 				return err
 			}
 		case strings.HasPrefix(name, ".tpgen-tmp-"):
-			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			if err := t.root.RemoveAll(name); err != nil {
 				return err
 			}
 		}
@@ -425,13 +575,13 @@ func recoverSwaps(dir string) error {
 
 // twoRenames moves the site b aside and a in its place; a then holds the
 // old tree, as after an exchange.
-func twoRenames(dir, a, b, site string) error {
-	old := filepath.Join(dir, ".tpgen-old-"+site)
-	if err := os.Rename(b, old); err != nil {
+func twoRenames(t *tree, a, b, site string) error {
+	old := ".tpgen-old-" + site
+	if err := t.root.Rename(b, old); err != nil {
 		return err
 	}
-	if err := os.Rename(a, b); err != nil {
+	if err := t.root.Rename(a, b); err != nil {
 		return err
 	}
-	return os.Rename(old, a)
+	return t.root.Rename(old, a)
 }

@@ -3,7 +3,6 @@ package profile
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -18,6 +17,7 @@ import (
 	cueyaml "cuelang.org/go/encoding/yaml"
 
 	"github.com/tpgen/tpgen/internal/diag"
+	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
 // DefaultsFile is the name of the fleet defaults file. Every profile unifies
@@ -27,9 +27,13 @@ const DefaultsFile = "defaults.cue"
 
 // Source is one profile file and the defaults files that apply to it,
 // outermost first. Paths are as the user gave them (relative or absolute).
+// Root is the input root they are read from: the directory named on the
+// command line, or the directory of a file named there; a file (or a
+// symbolic link) that resolves outside it is not read.
 type Source struct {
 	File     string
 	Defaults []string
+	Root     string
 }
 
 // Discover expands files and directories into profile sources, sorted by
@@ -51,7 +55,7 @@ func Discover(paths []string) ([]Source, error) {
 				problems = append(problems, diag.Diagnostic{File: root, Message: "not a profile: want a .yaml, .yml or .cue file"})
 				continue
 			}
-			out = append(out, Source{File: root, Defaults: defaultsFor(filepath.Dir(root), filepath.Dir(root))})
+			out = append(out, Source{File: root, Defaults: defaultsFor(filepath.Dir(root), filepath.Dir(root)), Root: filepath.Dir(root)})
 			continue
 		}
 		n := len(out)
@@ -70,7 +74,7 @@ func Discover(paths []string) ([]Source, error) {
 				return nil
 			}
 			if isProfileName(name) {
-				out = append(out, Source{File: p, Defaults: defaultsFor(root, filepath.Dir(p))})
+				out = append(out, Source{File: p, Defaults: defaultsFor(root, filepath.Dir(p)), Root: root})
 			}
 			return nil
 		})
@@ -144,7 +148,14 @@ type Loader struct {
 	bound     context.Context
 	limits    EvalLimits
 	abandoned bool // an evaluation was given up: ctx is still in use
+
+	// Limit bounds the size of a profile and of a defaults.cue (no limit
+	// when zero).
+	Limit fsguard.Limit
 }
+
+// DefaultLimit is a Loader's Limit until the caller sets one.
+var DefaultLimit = fsguard.Limit{Max: 1 << 20, What: "profile size", Raise: "--max-profile-size"}
 
 // NewLoader makes a Loader with its own cue.Context.
 func NewLoader() (*Loader, error) {
@@ -160,6 +171,7 @@ func NewLoader() (*Loader, error) {
 		defaults: schema.LookupPath(cue.ParsePath("profileDefaults")),
 		plan:     schema.LookupPath(cue.MakePath(cue.Def("Plan"))),
 		fleet:    map[string]cue.Value{},
+		Limit:    DefaultLimit,
 	}, nil
 }
 
@@ -172,14 +184,14 @@ type Site struct {
 
 // Load reads and validates one profile. Problems come back as a diag.List.
 func (l *Loader) Load(src Source) (*Site, error) {
-	data, err := l.readFile(src.File)
+	data, err := l.readFile(src.Root, src.File)
 	if err != nil {
 		return nil, err
 	}
 	var problems diag.List
 	merged := data
 	for _, f := range src.Defaults {
-		d, err := l.readDefaults(f)
+		d, err := l.readDefaults(src.Root, f)
 		if err != nil {
 			return nil, err
 		}
@@ -319,18 +331,31 @@ func (l *Loader) concrete(v cue.Value) (cue.Value, error) {
 	}
 }
 
+// ReadSource reads a profile or defaults file under its input root, as
+// the loader does: a regular file, inside root, within lim.
+func ReadSource(root, name string, lim fsguard.Limit) ([]byte, error) {
+	if root == "" {
+		return fsguard.ReadPath(name, lim)
+	}
+	return fsguard.ReadIn(root, name, lim)
+}
+
 // readFile parses a YAML or CUE profile, keeping positions under the name
 // the user gave.
-func (l *Loader) readFile(name string) (cue.Value, error) {
-	src, err := os.ReadFile(name)
+func (l *Loader) readFile(root, name string) (cue.Value, error) {
+	src, err := ReadSource(root, name, l.Limit)
 	if err != nil {
-		return cue.Value{}, diag.List{{File: name, Message: "cannot read profile: " + errors.Unwrap(err).Error()}}
+		msg, hint, _ := strings.Cut(strings.TrimPrefix(err.Error(), name+": "), "\nhint: ")
+		return cue.Value{}, diag.List{{File: name, Message: "cannot read profile: " + msg, Hint: hint}}
 	}
 	var f *ast.File
 	switch filepath.Ext(name) {
 	case ".cue":
 		f, err = parser.ParseFile(name, src, parser.ParseComments)
 	default:
+		if err := fsguard.DuplicateKeys(name, src); err != nil {
+			return cue.Value{}, dupKey(name, err)
+		}
 		f, err = cueyaml.Extract(name, src)
 	}
 	if err != nil {
@@ -350,11 +375,22 @@ func (l *Loader) readFile(name string) (cue.Value, error) {
 	return v, nil
 }
 
-func (l *Loader) readDefaults(name string) (cue.Value, error) {
+// dupKey turns fsguard's duplicate-key error into a positioned problem.
+func dupKey(name string, err error) error {
+	var line, col int
+	msg, hint, _ := strings.Cut(err.Error(), "\nhint: ")
+	rest := strings.TrimPrefix(msg, name+":")
+	if n, _ := fmt.Sscanf(rest, "%d:%d:", &line, &col); n == 2 {
+		_, msg, _ = strings.Cut(rest, ": ")
+	}
+	return diag.List{{File: name, Line: line, Column: col, Message: msg, Hint: hint}}
+}
+
+func (l *Loader) readDefaults(root, name string) (cue.Value, error) {
 	if v, ok := l.fleet[name]; ok {
 		return v, nil
 	}
-	v, err := l.readFile(name)
+	v, err := l.readFile(root, name)
 	if err != nil {
 		return cue.Value{}, err
 	}

@@ -560,7 +560,7 @@ func TestSchemaRules(t *testing.T) {
 			want: []wantDiag{{Line: 5, Column: 1, Message: "invalid YAML: did not find expected ',' or ']'"}},
 		},
 		{name: "YAML duplicate key", base: eksBase, edits: []edit{{"segment: l\n", "segment: l\nsegment: m\n"}},
-			want: []wantDiag{{Path: "segment", Line: 6, Column: 10, Message: `conflicting values "m" and "l"`}}},
+			want: []wantDiag{{Line: 6, Column: 1, Message: `duplicate key "segment" (first at line 5)`, Hint: "a key appears once in a mapping (YAML spec); remove one"}}},
 		{name: "YAML unknown anchor", base: eksBase, edits: []edit{{"segment: l", "segment: *size"}},
 			want: []wantDiag{{Line: 5, Column: 1, Message: "unknown anchor 'size' referenced"}},
 			skip: "loader: the YAML error has no line, so it lands at 1:1 and keeps the file name inside the message (\"<file>: unknown anchor ...\")"},
