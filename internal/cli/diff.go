@@ -74,7 +74,7 @@ are differences.`,
 					Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 					Overlays: overlays.FS,
 					Version:  Version(), EvalLimits: lim,
-					Limits:   *limits,
+					Limits: *limits,
 				},
 				Base: base,
 			})
