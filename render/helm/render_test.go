@@ -175,3 +175,33 @@ func TestRenderRefusesMissingDependencies(t *testing.T) {
 		t.Fatalf("vendored dependencies: %v", err)
 	}
 }
+
+// keys and values list a dict in the same order every run (sorted by
+// key), where sprig follows Go's random map order.
+func TestMapOrderIsStable(t *testing.T) {
+	c := testChart(map[string]string{"x.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata: {name: x}
+data:
+  keys: {{ keys .Values.m .Values.n | join "," | quote }}
+  values: {{ values .Values.m | join "," | quote }}
+  tpl: {{ tpl "{{ keys .Values.m | join \"\" }}" . | quote }}
+`})
+	m, n := map[string]any{}, map[string]any{"z": 1, "y": 2}
+	var keys, vals []string
+	for i := range 26 {
+		k := string(rune('a' + i))
+		m[k] = strings.ToUpper(k)
+		keys, vals = append(keys, k), append(vals, strings.ToUpper(k))
+	}
+	want := map[string]any{"keys": strings.Join(keys, ",") + ",y,z", "values": strings.Join(vals, ","), "tpl": strings.Join(keys, "")}
+	for range 5 {
+		objs, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27", Values: map[string]any{"m": m, "n": n}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, objs[0].Doc["data"]); d != "" {
+			t.Fatalf("data (-want +got):\n%s", d)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package helm
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 	_ "unsafe" // go:linkname, see sprigFuncs
 
@@ -52,6 +54,23 @@ func init() {
 		return t
 	}
 	sprigFuncs["mustToDate"] = func(f, s string) (time.Time, error) { return time.ParseInLocation(f, s, time.UTC) }
+	// keys and values list a dict in Go's map order, which changes from run
+	// to run; sprig promises no order, so sorted by key is as valid and the
+	// same every run.
+	sprigFuncs["keys"] = func(dicts ...map[string]any) []string {
+		out := []string{}
+		for _, d := range dicts {
+			out = append(out, slices.Sorted(maps.Keys(d))...)
+		}
+		return out
+	}
+	sprigFuncs["values"] = func(d map[string]any) []any {
+		out := []any{}
+		for _, k := range slices.Sorted(maps.Keys(d)) {
+			out = append(out, d[k])
+		}
+		return out
+	}
 	durationRound := orig["durationRound"].(func(any) string)
 	sprigFuncs["durationRound"] = func(d any) (string, error) {
 		if _, ok := d.(time.Time); ok {
