@@ -247,3 +247,17 @@ func TestLinkedLeftoversAndIndexAreNotFollowed(t *testing.T) {
 		t.Errorf("the index link was written through: %q %v", b, err)
 	}
 }
+
+// An index holding one site twice is refused, not read as the last one.
+func TestIndexWithADuplicateKeyIsRefused(t *testing.T) {
+	dir, _ := hostileSetup(t)
+	data := `{"tpgen": "x", "inputs": "sha256:x", "sites": {
+  "gone": {"profile": "gone.yaml", "inputs": "sha256:x", "files": {"t/x.yaml": "` + Hash([]byte("1")) + `"}},
+  "gone": {"profile": "gone.yaml", "inputs": "sha256:x", "files": {}}}}`
+	must(t, os.WriteFile(filepath.Join(dir, IndexFile), []byte(data), 0o644))
+	_, err := Check(dir, []Site{site("a", "t/x.yaml", "1")}, opts)
+	want := "reading " + filepath.Join(dir, IndexFile) + `: line 3: duplicate key "gone" (first at line 2)` + "\nhint: the index is tpgen's"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got %v, want %q...", err, want)
+	}
+}

@@ -133,12 +133,24 @@ func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
 	return x, data, true, nil
 }
 
-// ParseIndex decodes an index strictly: unknown fields are errors (an
-// index of another tpgen, or a hand-edited one, is not silently misread),
+// ParseIndex decodes an index strictly: unknown fields and duplicate keys
+// are errors (an index of another tpgen, or a hand-edited one, is not
+// silently misread),
 // every site name is a DNS-1123 label and every file a clean relative path
 // inside its site directory, so that nothing the index says can reach
 // outside DIR.
 func ParseIndex(data []byte) (*Index, error) {
+	// JSON is YAML: a key twice (two entries for one site or file) is
+	// refused, not resolved by the last one silently.
+	if err := fsguard.DuplicateKeys("", data); err != nil {
+		msg, _, _ := strings.Cut(err.Error(), "\nhint: ")
+		var line, col int
+		if n, _ := fmt.Sscanf(msg, ":%d:%d:", &line, &col); n == 2 {
+			_, msg, _ = strings.Cut(strings.TrimPrefix(msg, ":"), ": ")
+			msg = fmt.Sprintf("line %d: %s", line, msg)
+		}
+		return nil, errors.New(msg)
+	}
 	x := &Index{}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()
