@@ -26,6 +26,7 @@ func newRender() *cobra.Command {
 		format string
 		check  bool
 		force  bool
+		allow  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "render [PATH...]",
@@ -43,7 +44,14 @@ whose profile is gone (unless --site narrows the run). A DIR holding files
 but no index is refused unless --force.
 
 --check renders in memory and compares with DIR, writing nothing: exit 0
-when identical, exit 3 listing every changed, missing or leftover file.`,
+when identical, exit 3 listing every changed, missing or leftover file.
+
+A change to a field Kubernetes will not update in place (a StatefulSet's
+claim templates, a selector, a Service's cluster IP, ...), compared with the
+objects tpgen wrote to DIR before, is refused unless --allow-replace (or the
+profile's acknowledge.replace) names the object; it then renders the Argo CD
+or Flux annotation that deletes and creates the object again, and the
+expansion of a StatefulSet's existing claims.`,
 		Example: `  tpgen render                      # profiles/ into deploy/
   tpgen render fleet/eu -o sites    # one directory of profiles
   tpgen render --check              # CI: fail (exit 3) if deploy/ is stale`,
@@ -68,6 +76,7 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
 				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
+				AllowReplace: allow,
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				opts.Progress = cmd.ErrOrStderr()
@@ -100,6 +109,7 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 	f.StringVar(&format, "format", "text", "summary format: text or json")
 	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
+	f.StringArrayVar(&allow, "allow-replace", nil, "acknowledge changes Kubernetes will not apply in place to these objects (Kind/namespace/name, * within a part, or all): the GitOps engine deletes and creates them again")
 	return cmd
 }
 
