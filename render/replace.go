@@ -31,6 +31,9 @@ const (
 	// expandsAnnotation marks a claim tpgen renders to expand an existing
 	// claim of a StatefulSet: the StatefulSet's name.
 	expandsAnnotation = "tpgen.dev/expands"
+	// replaceAnnotation marks an object tpgen has the engine replace: the
+	// fields that changed.
+	replaceAnnotation = "tpgen.dev/replace"
 )
 
 // ReplaceAll acknowledges every in-place-immutable change.
@@ -189,10 +192,18 @@ func replaceObjects(s *profile.Site, p *profile.Plan, objs []object.Object, prev
 			refused = append(refused, replacement{id: id, file: old.Source, changes: changes})
 			continue
 		}
-		if !ack || (len(changes) == 0 && !markedReplace(old, engine)) {
+		why, sticky := old.Annotations()[replaceAnnotation].(string)
+		if !ack || (len(changes) == 0 && !sticky) {
 			continue
 		}
-		objs[i] = withReplace(o, engine)
+		if len(changes) > 0 {
+			var paths []string
+			for _, c := range changes {
+				paths = append(paths, c.Path)
+			}
+			why = strings.Join(paths, ", ")
+		}
+		objs[i] = annotated(withReplace(o, engine), replaceAnnotation, why)
 		if o.GroupKind() != "StatefulSet.apps" {
 			continue
 		}
@@ -230,17 +241,6 @@ func replaceObjects(s *profile.Site, p *profile.Plan, objs []object.Object, prev
 		return nil, nil, e
 	}
 	return append(objs, claims...), findings, nil
-}
-
-// markedReplace says whether the previous rendering of o carried the
-// engine's replace annotation.
-func markedReplace(o object.Object, engine string) bool {
-	ann := o.Annotations()
-	if engine == "flux" {
-		return ann[fluxForce] == "enabled"
-	}
-	v, _ := ann[argoSyncOptions].(string)
-	return strings.Contains(v, "Replace=true")
 }
 
 // withReplace returns o annotated so the engine deletes and creates it

@@ -255,11 +255,27 @@ func leafDiffs(p string, a, b any) []string {
 	if aok && bok && len(al) == len(bl) {
 		var out []string
 		for i := range al {
-			if !reflect.DeepEqual(al[i], bl[i]) {
-				out = append(out, leafDiffs(fmt.Sprintf("%s[%d]", p, i), al[i], bl[i])...)
+			if reflect.DeepEqual(al[i], bl[i]) {
+				continue
 			}
+			step := fmt.Sprintf("[%d]", i)
+			if n := itemName(al[i]); n != "" && n == itemName(bl[i]) {
+				step = "[name=" + n + "]"
+			}
+			out = append(out, leafDiffs(p+step, al[i], bl[i])...)
 		}
 		return out
 	}
 	return []string{p}
+}
+
+// itemName is a list item's name (name, or metadata.name), or "".
+func itemName(v any) string {
+	m, _ := v.(map[string]any)
+	if n, ok := m["name"].(string); ok {
+		return n
+	}
+	n, _ := dig(v, []string{"metadata", "name"})
+	s, _ := n.(string)
+	return s
 }
