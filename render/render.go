@@ -60,6 +60,10 @@ type Options struct {
 	// WriteHook is passed to the output stage (tests kill the process at
 	// a step).
 	WriteHook func(step string)
+
+	// previous, when set, gives a site's previous objects instead of
+	// OutDir (Diff: the tree at its base).
+	previous func(site, namespace string) (map[string]object.Object, error)
 }
 
 // SiteResult is one rendered site.
@@ -289,7 +293,12 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o O
 	if err != nil {
 		return SiteResult{}, err
 	}
-	before, err := previousObjects(o.OutDir, prev, s.Name, p.Namespace)
+	var before map[string]object.Object
+	if o.previous != nil {
+		before, err = o.previous(s.Name, p.Namespace)
+	} else {
+		before, err = previousObjects(o.OutDir, prev, s.Name, p.Namespace)
+	}
 	if err != nil {
 		return SiteResult{}, err
 	}
