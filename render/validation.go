@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"os"
 	"path/filepath"
 
 	"github.com/tpgen/tpgen/render/manifest"
+	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -42,10 +44,61 @@ func validateOptions(s *profile.Site, p *profile.Plan, clusterTier string) (vali
 			return validate.Options{}, fmt.Errorf("decoding the checks of the plan (a schema defect): %w", err)
 		}
 	}
+	crds, err := providedCRDs(s, pol.APIs)
+	if err != nil {
+		return validate.Options{}, err
+	}
 	return validate.Options{
 		Site: s.Name, Profile: s.Source.File, KubeVersion: p.KubeVersion,
-		Namespace: p.Namespace, ClusterTier: clusterTier, Policy: pol,
+		Namespace: p.Namespace, ClusterTier: clusterTier, Policy: pol, ProvidedCRDs: crds,
 	}, nil
+}
+
+// providedCRDs reads the CRD files of the profile's provided APIs,
+// relative to the profile and never outside its directory (os.Root: no
+// "..", no symbolic link out).
+func providedCRDs(s *profile.Site, apis []validate.ProvidedAPI) (map[string]map[string]any, error) {
+	out := map[string]map[string]any{}
+	var root *os.Root
+	for i, a := range apis {
+		if a.CRD == "" {
+			continue
+		}
+		if root == nil {
+			r, err := os.OpenRoot(filepath.Dir(s.Source.File))
+			if err != nil {
+				return nil, fmt.Errorf("reading provided.apis[%d].crd: %w", i, err)
+			}
+			defer r.Close()
+			root = r
+		}
+		where := fmt.Sprintf("%s: provided.apis[%d].crd", s.Source.File, i)
+		b, err := root.ReadFile(filepath.FromSlash(a.CRD))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w\nhint: name a CustomResourceDefinition file inside the profile's directory, relative to the profile", where, err)
+		}
+		docs, err := object.Decode(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", where, a.CRD, err)
+		}
+		var crd map[string]any
+		for _, d := range docs {
+			o := object.Object{Doc: d}
+			if o.GroupKind() != "CustomResourceDefinition.apiextensions.k8s.io" {
+				continue
+			}
+			g, _ := object.Dig(d, "spec", "group").(string)
+			k, _ := object.Dig(d, "spec", "names", "kind").(string)
+			if g == a.Group && k == a.Kind {
+				crd = d
+			}
+		}
+		if crd == nil {
+			return nil, fmt.Errorf("%s: %s holds no CustomResourceDefinition of %s.%s\nhint: give the CRD file of the operator that serves this API", where, a.CRD, a.Kind, a.Group)
+		}
+		out[a.CRDKey()] = crd
+	}
+	return out, nil
 }
 
 // findingsError returns the validation error of a run: every finding of
