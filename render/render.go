@@ -53,6 +53,9 @@ type Options struct {
 	Check bool
 	// Force lets render adopt an OutDir it did not write.
 	Force bool
+	// Strict makes a site overlay patch that matches no object an error
+	// (a warning otherwise).
+	Strict bool
 	// AllowReplace acknowledges changes Kubernetes will not apply in place
 	// (compared with the previous rendering in OutDir) of the objects it
 	// matches: Kind/namespace/name patterns, or ReplaceAll.
@@ -293,6 +296,10 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o O
 	if err != nil {
 		return SiteResult{}, err
 	}
+	unmatched, err := kustomize.Unmatched(objs, siteOverlay)
+	if err != nil {
+		return SiteResult{}, err
+	}
 	var before map[string]object.Object
 	if o.previous != nil {
 		before, err = o.previous(s.Name, p.Namespace)
@@ -323,6 +330,15 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o O
 	}
 	files = append(files, gfiles...)
 	findings = append(findings, replaced...)
+	for _, u := range unmatched {
+		f := validate.Finding{Severity: validate.SeverityWarning, Site: s.Name, File: u.File, Path: u.Field, Check: "overlay-unmatched",
+			Message: u.Message, Hint: "correct the target's kind, name, namespace or selectors against the rendered tree, or remove the patch"}
+		if o.Strict {
+			f.Severity = validate.SeverityError
+		}
+		findings = append(findings, f)
+	}
+	validate.Sort(findings)
 	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs), Findings: findings}
 	for _, f := range files {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})

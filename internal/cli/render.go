@@ -27,6 +27,7 @@ func newRender() *cobra.Command {
 		check  bool
 		force  bool
 		allow  []string
+		strict bool
 	)
 	cmd := &cobra.Command{
 		Use:   "render [PATH...]",
@@ -76,7 +77,7 @@ expansion of a StatefulSet's existing claims.`,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
 				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
-				AllowReplace: allow,
+				AllowReplace: allow, Strict: strict,
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				opts.Progress = cmd.ErrOrStderr()
@@ -109,6 +110,7 @@ expansion of a StatefulSet's existing claims.`,
 	f.StringVar(&format, "format", "text", "summary format: text or json")
 	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
+	f.BoolVar(&strict, "strict", false, "a site overlay patch whose target selects no object is an error, not a warning")
 	f.StringArrayVar(&allow, "allow-replace", nil, "acknowledge changes Kubernetes will not apply in place to these objects (Kind/namespace/name, * within a part, or all): the GitOps engine deletes and creates them again")
 	return cmd
 }

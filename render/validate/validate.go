@@ -254,6 +254,9 @@ func (s *site) report(it *Item, check string, p *field.Path, msg, hint string) {
 	}
 	if it != nil {
 		f.Object, f.File, f.Source = it.Object.ID(), it.File, it.Object.Source
+		if it.Object.Patched != "" {
+			f.Source += ", patched by " + it.Object.Patched
+		}
 	} else {
 		f.File = s.o.Profile // about the site: its profile says what it wants
 	}
