@@ -68,12 +68,22 @@ func previousObjects(dir string, idx *output.Index, site, namespace string) (map
 		return nil, nil
 	}
 	out := map[string]object.Object{}
+	// The index names the files; a root keeps a damaged one from naming
+	// a file outside the site's directory.
+	root, err := os.OpenRoot(filepath.Join(dir, site))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the previous rendering: %w", err)
+	}
+	defer root.Close()
 	for _, f := range slices.Sorted(maps.Keys(is.Files)) {
 		if path.Base(f) == "kustomization.yaml" || strings.HasPrefix(f, gitops.Dir+"/") || path.Ext(f) != ".yaml" {
 			continue
 		}
 		p := filepath.Join(dir, site, filepath.FromSlash(f))
-		b, err := os.ReadFile(p)
+		b, err := root.ReadFile(filepath.FromSlash(f))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // the drift check reports it
 		}
