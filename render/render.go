@@ -309,7 +309,7 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o O
 	if err != nil {
 		return SiteResult{}, err
 	}
-	objs, replaced, err := replaceObjects(s, p, objs, before, o.AllowReplace)
+	objs, replaced, err := replaceObjects(s, p, objs, before, o.AllowReplace, o.Check)
 	if err != nil {
 		return SiteResult{}, err
 	}

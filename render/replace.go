@@ -176,7 +176,11 @@ func acknowledged(patterns []string, id string) bool {
 // expand its existing volumes (where the StorageClass allows expansion).
 // An object rendered so before keeps it while it is acknowledged, so that
 // `render --check` agrees with the committed tree until the entry goes.
-func replaceObjects(s *profile.Site, p *profile.Plan, objs []object.Object, prev map[string]object.Object, allow []string) ([]object.Object, []validate.Finding, error) {
+//
+// With check (render --check), an unacknowledged change is not refused:
+// the rendering without the annotations differs from the tree, which is
+// drift.
+func replaceObjects(s *profile.Site, p *profile.Plan, objs []object.Object, prev map[string]object.Object, allow []string, check bool) ([]object.Object, []validate.Finding, error) {
 	if len(prev) == 0 {
 		return objs, nil, nil
 	}
@@ -198,7 +202,7 @@ func replaceObjects(s *profile.Site, p *profile.Plan, objs []object.Object, prev
 		}
 		changes := kube.ImmutableChanges(o.GroupKind(), old.Doc, o.Doc)
 		ack := acknowledged(patterns, id)
-		if len(changes) > 0 && !ack {
+		if len(changes) > 0 && !ack && !check {
 			refused = append(refused, replacement{id: id, file: old.Source, changes: changes})
 			continue
 		}
