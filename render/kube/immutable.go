@@ -34,7 +34,7 @@ type immutableRule struct {
 // data: render (refusing an unacknowledged replacement) and diff (flagging
 // one) both read it.
 var immutableRules = []immutableRule{
-	{GroupKind: "StatefulSet.apps", Path: "spec", Except: []string{"replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"},
+	{GroupKind: "StatefulSet.apps", Path: "spec", Except: []string{"replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"},
 		Consequence: "the StatefulSet is deleted and created again: its pods restart, its claims are kept at their old size unless expanded"},
 	{GroupKind: "Deployment.apps", Path: "spec.selector", Consequence: "the Deployment is deleted and created again: its pods restart"},
 	{GroupKind: "DaemonSet.apps", Path: "spec.selector", Consequence: "the DaemonSet is deleted and created again: its pods restart"},
