@@ -93,7 +93,7 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 			}
 			items = append(items, tierItems...)
 		}
-		opts, err := validateOptions(s, p, clusterTier)
+		opts, err := validateOptions(s, p, clusterTier, o.Limits.file())
 		if err != nil {
 			return nil, err
 		}

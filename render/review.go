@@ -42,6 +42,28 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 	}
 	ro := o.Options
 	ro.OutDir, ro.Check, ro.Progress = "", false, nil
+	// The rendering an acknowledgement would give: a change Kubernetes
+	// will not apply in place is flagged (replace), with the annotations
+	// and claims render adds when it is acknowledged.
+	ro.AllowReplace = []string{ReplaceAll}
+	ro.previous = func(site, namespace string) (map[string]object.Object, error) {
+		var fs []output.File
+		for p, b := range files {
+			if rel, ok := strings.CutPrefix(p, site+"/"); ok && !strings.HasPrefix(rel, gitops.Dir+"/") {
+				fs = append(fs, output.File{Path: rel, Data: b})
+			}
+		}
+		objs, err := siteObjects(site, fs, nil)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]object.Object{}
+		for _, d := range objs {
+			ob := object.Object{Doc: d.Doc, Tier: d.Tier, Source: d.File}
+			out[objectKey(ob, namespace)] = ob
+		}
+		return out, nil
+	}
 	res, err := Run(ctx, ro)
 	if err != nil {
 		return nil, err

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/manifest"
+	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -15,7 +18,7 @@ import (
 // validateSite runs the validation stage over the arranged files of one
 // site. Files are named as they are (or would be) written: under outDir
 // when set, else relative to the output directory.
-func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []manifest.File, outDir string) ([]validate.Finding, error) {
+func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []manifest.File, outDir string, lim fsguard.Limit) ([]validate.Finding, error) {
 	items := make([]validate.Item, 0, len(files))
 	for _, f := range files {
 		if f.Object.Doc == nil {
@@ -27,7 +30,7 @@ func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []
 		}
 		items = append(items, validate.Item{Object: f.Object, File: name})
 	}
-	opts, err := validateOptions(s, p, clusterTier)
+	opts, err := validateOptions(s, p, clusterTier, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -35,17 +38,68 @@ func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []
 }
 
 // validateOptions builds the stage's options from the plan.
-func validateOptions(s *profile.Site, p *profile.Plan, clusterTier string) (validate.Options, error) {
+func validateOptions(s *profile.Site, p *profile.Plan, clusterTier string, lim fsguard.Limit) (validate.Options, error) {
 	var pol validate.Policy
 	if len(p.Checks) > 0 {
 		if err := json.Unmarshal(p.Checks, &pol); err != nil {
 			return validate.Options{}, fmt.Errorf("decoding the checks of the plan (a schema defect): %w", err)
 		}
 	}
+	crds, err := providedCRDs(s, pol.APIs, lim)
+	if err != nil {
+		return validate.Options{}, err
+	}
 	return validate.Options{
 		Site: s.Name, Profile: s.Source.File, KubeVersion: p.KubeVersion,
-		Namespace: p.Namespace, ClusterTier: clusterTier, Policy: pol,
+		Namespace: p.Namespace, ClusterTier: clusterTier, Policy: pol, ProvidedCRDs: crds,
 	}, nil
+}
+
+// providedCRDs reads the CRD files of the profile's provided APIs,
+// relative to the profile and never outside its directory (os.Root: no
+// "..", no symbolic link out).
+func providedCRDs(s *profile.Site, apis []validate.ProvidedAPI, lim fsguard.Limit) (map[string]map[string]any, error) {
+	out := map[string]map[string]any{}
+	var root *os.Root
+	for i, a := range apis {
+		if a.CRD == "" {
+			continue
+		}
+		if root == nil {
+			r, err := os.OpenRoot(filepath.Dir(s.Source.File))
+			if err != nil {
+				return nil, fmt.Errorf("reading provided.apis[%d].crd: %w", i, err)
+			}
+			defer r.Close()
+			root = r
+		}
+		where := fmt.Sprintf("%s: provided.apis[%d].crd", s.Source.File, i)
+		b, err := fsguard.ReadFile(root, filepath.FromSlash(a.CRD), where, lim)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w\nhint: name a CustomResourceDefinition file inside the profile's directory, relative to the profile", where, err)
+		}
+		docs, err := object.Decode(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", where, a.CRD, err)
+		}
+		var crd map[string]any
+		for _, d := range docs {
+			o := object.Object{Doc: d}
+			if o.GroupKind() != "CustomResourceDefinition.apiextensions.k8s.io" {
+				continue
+			}
+			g, _ := object.Dig(d, "spec", "group").(string)
+			k, _ := object.Dig(d, "spec", "names", "kind").(string)
+			if g == a.Group && k == a.Kind {
+				crd = d
+			}
+		}
+		if crd == nil {
+			return nil, fmt.Errorf("%s: %s holds no CustomResourceDefinition of %s.%s\nhint: give the CRD file of the operator that serves this API", where, a.CRD, a.Kind, a.Group)
+		}
+		out[a.CRDKey()] = crd
+	}
+	return out, nil
 }
 
 // findingsError returns the validation error of a run: every finding of

@@ -41,7 +41,7 @@ func benchSites(b *testing.B, sites ...string) ([][]validate.Item, []validate.Op
 			tier, _, _ := strings.Cut(f.Path, "/")
 			its = append(its, validate.Item{Object: object.Object{Tier: tier, Source: "bench", Doc: docs[0]}, File: f.Path})
 		}
-		op, err := validateOptions(ss[i], plans[i], s.Tiers[0])
+		op, err := validateOptions(ss[i], plans[i], s.Tiers[0], DefaultLimits.file())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -27,6 +27,8 @@ func newRender() *cobra.Command {
 		format string
 		check  bool
 		force  bool
+		allow  []string
+		strict bool
 	)
 	var limits *render.Limits
 	cmd := &cobra.Command{
@@ -45,7 +47,14 @@ whose profile is gone (unless --site narrows the run). A DIR holding files
 but no index is refused unless --force.
 
 --check renders in memory and compares with DIR, writing nothing: exit 0
-when identical, exit 3 listing every changed, missing or leftover file.`,
+when identical, exit 3 listing every changed, missing or leftover file.
+
+A change to a field Kubernetes will not update in place (a StatefulSet's
+claim templates, a selector, a Service's cluster IP, ...), compared with the
+objects tpgen wrote to DIR before, is refused unless --allow-replace (or the
+profile's acknowledge.replace) names the object; it then renders the Argo CD
+or Flux annotation that deletes and creates the object again, and the
+expansion of a StatefulSet's existing claims.`,
 		Example: `  tpgen render                      # profiles/ into deploy/
   tpgen render fleet/eu -o sites    # one directory of profiles
   tpgen render --check              # CI: fail (exit 3) if deploy/ is stale`,
@@ -75,6 +84,7 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 				Overlays: overlays.FS,
 				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
 				EvalLimits: lim, Limits: *limits,
+				AllowReplace: allow, Strict: strict,
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				opts.Progress = cmd.ErrOrStderr()
@@ -109,6 +119,8 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
 	eval.add(f)
 	limits = addLimitFlags(f)
+	f.BoolVar(&strict, "strict", false, "a site overlay patch whose target selects no object is an error, not a warning")
+	f.StringArrayVar(&allow, "allow-replace", nil, "acknowledge changes Kubernetes will not apply in place to these objects (Kind/namespace/name, * within a part, or all): the GitOps engine deletes and creates them again")
 	return cmd
 }
 

@@ -63,6 +63,9 @@ warnings are printed and exit 0.`,
 			if err != nil && !errors.As(err, &problems) {
 				return err
 			}
+			for _, s := range sites {
+				problems = append(problems, l.CheckPaths(s)...)
+			}
 			return reportValidation(cmd, output, sites, problems)
 		},
 	}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tpgen/tpgen/render/kube"
 )
 
 // Object is one Kubernetes object of a rendered tree.
@@ -92,6 +94,16 @@ type Change struct {
 	Fields []Field `json:"fields,omitempty"`
 	// Attention lists the flags raised, sorted.
 	Attention []string `json:"attention"`
+	// Replace lists the changes Kubernetes will not apply in place
+	// (Changed only; flag "replace"): the field and the consequence of
+	// deleting and creating the object again.
+	Replace []Replacement `json:"replace,omitempty"`
+}
+
+// Replacement is one change the API server refuses to apply in place.
+type Replacement struct {
+	Path        string `json:"path"`
+	Consequence string `json:"consequence"`
 }
 
 // Field is one changed field.
@@ -179,6 +191,7 @@ func Compare(old, new []Object, o Options) *Report {
 		sites[k.Site], newSites[k.Site] = true, true
 	}
 	noise := map[Noise]int{}
+	portMaps := portMaps(new)
 	for k, n := range newBy {
 		ob, ok := oldBy[k]
 		if !ok {
@@ -204,6 +217,17 @@ func Compare(old, new []Object, o Options) *Report {
 		flags := kindFlags(k, n.Doc, Changed)
 		for _, f := range fields {
 			flags = append(flags, f.Attention...)
+		}
+		gk := k.Kind
+		if k.Group != "" {
+			gk += "." + k.Group
+		}
+		for _, ic := range kube.ImmutableChanges(gk, ob.Doc, n.Doc) {
+			c.Replace = append(c.Replace, Replacement{Path: ic.Path, Consequence: ic.Consequence})
+			flags = append(flags, FlagReplace)
+		}
+		if portMaps[k] && newEntries(ob.Doc, n.Doc) {
+			flags = append(flags, FlagPorts)
 		}
 		c.Attention = sortedSet(flags)
 		r.Changes = append(r.Changes, c)

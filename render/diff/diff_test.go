@@ -154,8 +154,14 @@ func TestAttention(t *testing.T) {
 			want: []string{"RBAC", "cluster-scoped"}},
 		{name: "Role added", now: "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: op, namespace: tpe}\n", want: []string{"RBAC"}},
 		{name: "CRD removed", old: "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: kafkas.kafka.strimzi.io}\n", want: []string{"CRD", "cluster-scoped"}},
-		{name: "StorageClass", old: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: x}\nprovisioner: a\n", now: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: x}\nprovisioner: b\n", want: []string{"StorageClass", "cluster-scoped"}},
-		{name: "PriorityClass", old: "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: x}\nvalue: 1\n", now: "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: x}\nvalue: 2\n", want: []string{"PriorityClass", "cluster-scoped"}},
+		{name: "StorageClass", old: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: x}\nprovisioner: a\n", now: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: x}\nprovisioner: b\n", want: []string{"StorageClass", "cluster-scoped", "replace"}},
+		{name: "PriorityClass", old: "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: x}\nvalue: 1\n", now: "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: x}\nvalue: 2\n", want: []string{"PriorityClass", "cluster-scoped", "replace"}},
+		{name: "StatefulSet claim size", old: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: tpe}\nspec: {volumeClaimTemplates: [{metadata: {name: data}, spec: {resources: {requests: {storage: 5Gi}}}}]}\n",
+			now: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: tpe}\nspec: {volumeClaimTemplates: [{metadata: {name: data}, spec: {resources: {requests: {storage: 10Gi}}}}]}\n", want: []string{"replace", "resources"}},
+		{name: "StatefulSet replicas", old: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: tpe}\nspec: {replicas: 1}\n",
+			now: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: tpe}\nspec: {replicas: 3}\n", want: []string{"replicas"}},
+		{name: "immutable ConfigMap data", old: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: tpe}\nimmutable: true\ndata: {a: b}\n",
+			now: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: tpe}\nimmutable: true\ndata: {a: c}\n", want: []string{"replace"}},
 		{name: "Service port opened", old: "apiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: tpe}\nspec: {type: LoadBalancer, ports: [{name: https, port: 443}]}\n",
 			now:  "apiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: tpe}\nspec: {type: LoadBalancer, ports: [{name: https, port: 443}, {name: tcp-2404, port: 2404}]}\n",
 			want: []string{"ports"}},
@@ -298,4 +304,41 @@ func TestUnnamedListItemsMatchByValue(t *testing.T) {
 	if d := cmp.Diff(want, fieldsOf(r)); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}
+}
+
+func TestReplaceAndPortMap(t *testing.T) {
+	ctrl := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ingress, namespace: tpe}\nspec: {template: {spec: {containers: [{name: c, args: [--tcp-services-configmap=$(POD_NAMESPACE)/tcp]}]}}}\n"
+	tcp := func(data string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tcp, namespace: tpe}\ndata: {" + data + "}\n"
+	}
+	other := func(data string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other, namespace: tpe}\ndata: {" + data + "}\n"
+	}
+	old := []Object{obj(t, "s", "t", ctrl), obj(t, "s", "t", tcp(`"2404": "tpe/lrc:2404"`)), obj(t, "s", "t", other(`"2404": "x"`))}
+	now := []Object{obj(t, "s", "t", ctrl), obj(t, "s", "t", tcp(`"2404": "tpe/lrc:2404", "3101": "tpe/lrc:22"`)), obj(t, "s", "t", other(`"2404": "x", "3101": "y"`))}
+	r := Compare(old, now, Options{})
+	require.Len(t, r.Changes, 2)
+	got := map[string][]string{}
+	for _, c := range r.Changes {
+		got[c.Key.ID()] = c.Attention
+	}
+	require.Equal(t, map[string][]string{"ConfigMap/tpe/tcp": {"ports"}, "ConfigMap/tpe/other": {}}, got)
+
+	// An entry removed closes a port: not flagged.
+	r = Compare(now, old, Options{})
+	for _, c := range r.Changes {
+		require.Empty(t, c.Attention, c.Key.ID())
+	}
+
+	// A replacement carries its consequence, printed under the object.
+	sts := func(size string) string {
+		return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: tpe}\nspec: {volumeClaimTemplates: [{metadata: {name: data}, spec: {resources: {requests: {storage: " + size + "}}}}]}\n"
+	}
+	r = Compare([]Object{obj(t, "s", "t", sts("5Gi"))}, []Object{obj(t, "s", "t", sts("10Gi"))}, Options{})
+	require.Len(t, r.Changes, 1)
+	require.Equal(t, []Replacement{{Path: "spec.volumeClaimTemplates[name=data].spec.resources.requests.storage",
+		Consequence: "the StatefulSet is deleted and created again: its pods restart, its claims are kept at their old size unless expanded"}}, r.Changes[0].Replace)
+	var b strings.Builder
+	require.NoError(t, r.Write(&b, "text", 0))
+	require.Contains(t, b.String(), "  ~ StatefulSet/tpe/db (t) [replace, resources]\n    needs replacement: spec.volumeClaimTemplates[name=data].spec.resources.requests.storage: the StatefulSet is deleted")
 }

@@ -292,8 +292,19 @@ func (r *Report) siteDetails(s SiteSummary, indent, fieldIndent string) []string
 
 func (c Change) block(indent, fieldIndent string) []string {
 	out := []string{indent + c.headline()}
+	out = append(out, c.replaceLines(fieldIndent)...)
 	for _, f := range c.Fields {
 		out = append(out, f.lines(fieldIndent)...)
+	}
+	return out
+}
+
+// replaceLines say, one a change Kubernetes will not apply in place,
+// what replacing the object does.
+func (c Change) replaceLines(indent string) []string {
+	var out []string
+	for _, r := range c.Replace {
+		out = append(out, fmt.Sprintf("%sneeds replacement: %s: %s", indent, r.Path, r.Consequence))
 	}
 	return out
 }
@@ -340,7 +351,11 @@ func (r *Report) markdown(limit int) string {
 		}
 		for _, c := range r.Changes {
 			if c.Key.Site == s.Site && len(c.Attention) > 0 {
-				att = append(att, fmt.Sprintf("- **%s** %s `%s` (%s): %s", mdEscape(s.Site), c.Op, c.Key.ID(), c.Tier, strings.Join(c.Attention, ", ")))
+				line := fmt.Sprintf("- **%s** %s `%s` (%s): %s", mdEscape(s.Site), c.Op, c.Key.ID(), c.Tier, strings.Join(c.Attention, ", "))
+				for _, r := range c.Replace {
+					line += fmt.Sprintf("; needs replacement (`%s`): %s", r.Path, r.Consequence)
+				}
+				att = append(att, line)
 			}
 		}
 	}
@@ -424,6 +439,7 @@ func (c Change) diffBlock() []string {
 	}
 	h := strings.TrimPrefix(c.headline(), "~ ")
 	out := []string{"@@ " + h + " @@"}
+	out = append(out, c.replaceLines("! ")...)
 	for _, f := range c.Fields {
 		att := ""
 		if len(f.Attention) > 0 {

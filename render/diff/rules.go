@@ -94,7 +94,69 @@ const (
 	FlagPriorityClass = "PriorityClass"
 	FlagNetworkPolicy = "NetworkPolicy"
 	FlagClusterScoped = "cluster-scoped"
+	// FlagReplace: a change the API server will not apply in place (see
+	// kube.ImmutableChanges); the object must be deleted and created
+	// again.
+	FlagReplace = "replace"
 )
+
+// portMapFlags are the ingress-nginx controller flags that name the
+// ConfigMaps of its TCP and UDP port maps (namespace/name): a new entry
+// there opens a port on the controller's Service.
+var portMapFlags = []string{"--tcp-services-configmap=", "--udp-services-configmap="}
+
+// portMaps are the ConfigMaps the rendered ingress controllers use as TCP
+// or UDP port maps ($(POD_NAMESPACE) is the controller's namespace).
+func portMaps(objs []Object) map[Key]bool {
+	out := map[Key]bool{}
+	for _, o := range objs {
+		k := KeyOf(o)
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for _, x := range v {
+					walk(x)
+				}
+			case []any:
+				for _, x := range v {
+					walk(x)
+				}
+			case string:
+				for _, f := range portMapFlags {
+					ref, ok := strings.CutPrefix(v, f)
+					if !ok {
+						continue
+					}
+					ns, name, ok := strings.Cut(ref, "/")
+					if !ok {
+						ns, name = k.Namespace, ref
+					}
+					if ns == "$(POD_NAMESPACE)" {
+						ns = k.Namespace
+					}
+					out[Key{Site: k.Site, Kind: "ConfigMap", Namespace: ns, Name: name}] = true
+				}
+			}
+		}
+		if spec, ok := o.Doc["spec"].(map[string]any); ok {
+			walk(spec)
+		}
+	}
+	return out
+}
+
+// newEntries says whether the data of a ConfigMap gained a key.
+func newEntries(old, new map[string]any) bool {
+	a, _ := old["data"].(map[string]any)
+	b, _ := new["data"].(map[string]any)
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			return true
+		}
+	}
+	return false
+}
 
 const rbacGroup = "rbac.authorization.k8s.io"
 

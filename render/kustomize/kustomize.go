@@ -129,7 +129,11 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	}()
 	rm, err := krusty.MakeKustomizer(kustomizerOptions()).Run(mem, "/build")
 	if err != nil {
-		return nil, fmt.Errorf("applying overlays (%s): %s", label, unmapPaths(err.Error(), o.SiteOverlay))
+		return nil, fmt.Errorf("applying overlays (%s): %s", label, translate(unmapPaths(err.Error(), o.SiteOverlay), o.SiteOverlay))
+	}
+	before := make(map[string]map[string]any, len(objs))
+	for _, ob := range objs {
+		before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()] = ob.Doc
 	}
 	for _, r := range rm.Resources() {
 		b, err := r.AsYAML()
@@ -153,6 +157,9 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 			if len(ann) == 0 {
 				delete(ob.Doc["metadata"].(map[string]any), "annotations")
 			}
+		}
+		if old, ok := before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()]; ok && !equalDocs(old, ob.Doc) {
+			ob.Patched = "overlay " + label
 		}
 		out = append(out, ob)
 	}

@@ -20,6 +20,9 @@ type Object struct {
 	// Source says what produced it, e.g. "chart thingpark-data@1.3.5
 	// templates/kafka.yaml" or "overlay hosting/eks".
 	Source string
+	// Patched names the overlays that changed the object Source made, or
+	// "" (findings name them beside the source).
+	Patched string
 	// Doc is the object. Numbers are json.Number so they print as written.
 	Doc map[string]any
 }

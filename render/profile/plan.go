@@ -18,6 +18,10 @@ type Plan struct {
 	Overlays    []string `json:"overlays"`
 	SiteOverlay string   `json:"siteOverlay,omitempty"`
 	ChartsDir   string   `json:"chartsDir,omitempty"`
+	// AcknowledgeReplace are the objects whose in-place-immutable
+	// changes the profile acknowledges: Kind/namespace/name patterns, or
+	// "all".
+	AcknowledgeReplace []string `json:"acknowledgeReplace"`
 	// Checks is the input of the validation stage (cue/plan.cue #Checks),
 	// decoded by the stage that uses it.
 	Checks json.RawMessage `json:"checks"`

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -41,7 +42,37 @@ func (s *site) loadCRDs() crdIndex {
 			x.invalid[[2]string{group, kind}] = true
 		}
 	}
+	// The CRDs of the APIs the cluster provides: a site CRD of the same
+	// kind comes first.
+	for _, api := range s.o.Policy.APIs {
+		doc := s.o.ProvidedCRDs[api.CRDKey()]
+		if api.CRD == "" || doc == nil || x.defines(api.Group, api.Kind) {
+			continue
+		}
+		errs, err := x.set.Add(doc)
+		if err == nil && len(errs) == 0 {
+			continue
+		}
+		msg := fmt.Sprintf("the CustomResourceDefinition %s of provided API %s.%s is refused", api.CRD, api.Kind, api.Group)
+		if err != nil {
+			msg += ": " + err.Error()
+		} else {
+			msg += ": " + describe(errs[0])
+		}
+		s.report(nil, "crd-definition", field.NewPath("provided", "apis"), msg, "give the CRD file the cluster's operator installs (apiextensions.k8s.io/v1)")
+	}
 	return x
+}
+
+// providedAPI returns the API the profile says the cluster serves for
+// group and kind.
+func (s *site) providedAPI(group, kind string) (ProvidedAPI, bool) {
+	for _, a := range s.o.Policy.APIs {
+		if a.Group == group && a.Kind == kind {
+			return a, true
+		}
+	}
+	return ProvidedAPI{}, false
 }
 
 // checkKubernetes: api-removed, api-unavailable, api-deprecated,
@@ -76,16 +107,36 @@ func (s *site) checkKubernetes() {
 			}
 		case s.crds.defines(o.Group(), kind):
 			// crd-schema, below
+			if api, ok := s.providedAPI(o.Group(), kind); ok && !slices.Contains(api.Versions, apiVersionOnly(av)) {
+				s.report(it, "api-unknown", field.NewPath("apiVersion"),
+					fmt.Sprintf("the cluster provides %s.%s in versions %s, not %s", kind, o.Group(), strings.Join(api.Versions, ", "), av),
+					"use a version listed under provided.apis in the profile, or add it there")
+			}
+		case !kube.BuiltinGroup(o.Group()) && s.providedOnly(o.Group(), kind, apiVersionOnly(av)):
+			// provided by the cluster, no CRD given: accepted as it is
 		case kube.BuiltinGroup(o.Group()):
 			s.report(it, "api-unknown", field.NewPath("kind"),
 				fmt.Sprintf("%s is not a kind of apiVersion %s", kind, av),
 				"check the kind and apiVersion against `kubectl api-resources`")
 		default:
+			if api, ok := s.providedAPI(o.Group(), kind); ok {
+				s.report(it, "api-unknown", field.NewPath("apiVersion"),
+					fmt.Sprintf("the cluster provides %s.%s in versions %s, not %s", kind, o.Group(), strings.Join(api.Versions, ", "), av),
+					"use a version listed under provided.apis in the profile, or add it there")
+				continue
+			}
 			s.report(it, "api-unknown", field.NewPath("kind"),
 				fmt.Sprintf("no CustomResourceDefinition of the site defines %s.%s", kind, o.Group()),
-				"render the CRD in the site's cluster tier, before anything that uses it")
+				"render the CRD in the site's cluster tier, before anything that uses it, or declare the API under provided.apis in the profile if the cluster's platform installs it")
 		}
 	}
+}
+
+// providedOnly says whether the profile declares group/kind at version
+// without a CRD to validate against.
+func (s *site) providedOnly(group, kind, version string) bool {
+	api, ok := s.providedAPI(group, kind)
+	return ok && slices.Contains(api.Versions, version)
 }
 
 func (x crdIndex) defines(group, kind string) bool {
@@ -179,4 +230,13 @@ func explainPath(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// apiVersionOnly is the version part of an apiVersion ("v1" of "apps/v1").
+func apiVersionOnly(av string) string {
+	_, v, ok := strings.Cut(av, "/")
+	if !ok {
+		return av
+	}
+	return v
 }

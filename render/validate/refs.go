@@ -88,12 +88,8 @@ func (s *site) universe() universe {
 				u.rendered[kind] = append(u.rendered[kind], o.Name())
 			}
 		}
-		if v, ok := o.Annotations()[CreatesSecretsAnnotation].(string); ok {
-			for _, n := range strings.Split(v, ",") {
-				if n = strings.TrimSpace(n); n != "" {
-					add("Secret", ns, n)
-				}
-			}
+		for _, n := range createdSecrets(o) {
+			add("Secret", ns, n)
 		}
 		if pt, ok := podTemplateOf(o); ok {
 			u.pods[ns] = append(u.pods[ns], s.podLabels(o, pt)...)

@@ -32,6 +32,9 @@ type Options struct {
 	Namespace   string
 	ClusterTier string
 	Policy      Policy
+	// ProvidedCRDs are the CRDs of Policy.APIs, decoded, by
+	// ProvidedAPI.CRDKey.
+	ProvidedCRDs map[string]map[string]any
 }
 
 // Policy is the plan's checks block (cue/plan.cue #Plan.checks): the
@@ -51,7 +54,24 @@ type Policy struct {
 	References []Reference `json:"references"`
 	// Waivers are the site's explicit exceptions to policy checks.
 	Waivers []Waiver `json:"waivers"`
+	// APIs the cluster serves beyond Kubernetes and the site's CRDs.
+	APIs []ProvidedAPI `json:"apis"`
 }
+
+// ProvidedAPI is a kind the cluster serves (an operator installed by the
+// platform: External Secrets, Sealed Secrets...).
+type ProvidedAPI struct {
+	Group    string   `json:"group"`
+	Kind     string   `json:"kind"`
+	Versions []string `json:"versions"`
+	// CRD is the CustomResourceDefinition file named in the profile,
+	// relative to it; its decoded content is in Options.ProvidedCRDs.
+	CRD string `json:"crd,omitempty"`
+}
+
+// CRDKey keys the API's CRD in Options.ProvidedCRDs (one file may hold
+// several).
+func (a ProvidedAPI) CRDKey() string { return a.CRD + "#" + a.Kind + "." + a.Group }
 
 // Exposure is what the site exposes outside the cluster.
 type Exposure struct {
@@ -234,6 +254,9 @@ func (s *site) report(it *Item, check string, p *field.Path, msg, hint string) {
 	}
 	if it != nil {
 		f.Object, f.File, f.Source = it.Object.ID(), it.File, it.Object.Source
+		if it.Object.Patched != "" {
+			f.Source += ", patched by " + it.Object.Patched
+		}
 	} else {
 		f.File = s.o.Profile // about the site: its profile says what it wants
 	}

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/overlays"
+	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/chartsource"
+)
+
+// secretsSchemaVersion versions the JSON output of tpgen secrets.
+const secretsSchemaVersion = 1
+
+func newSecrets() *cobra.Command {
+	var (
+		format string
+		sites  []string
+		jobs   int
+	)
+	cmd := &cobra.Command{
+		Use:   "secrets [PATH...]",
+		Short: "List the Secrets each site needs before its first sync, with their keys and users",
+		Long: `secrets renders the profiles in PATH (default profiles/) in memory and lists,
+per site, every Secret that must exist in the cluster before the first sync:
+the profile's secretRefs and provided.secrets, and every Secret a rendered
+object references (env valueFrom and envFrom, volumes, imagePullSecrets,
+Ingress TLS, the operator fields the plan lists) that the site neither
+renders nor creates (an object annotated tpgen.dev/creates-secrets, an
+ExternalSecret, a SealedSecret, a cert-manager Certificate). Each comes with
+the keys its users read and every user (object and field). An operator
+creates or maps them (External Secrets, Sealed Secrets, SOPS). No value is
+ever read or printed.`,
+		Example: `  tpgen secrets --site lyon-prod
+  tpgen secrets profiles --format json > secrets.json`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			if err := oneOf("format", format, "text", "json"); err != nil {
+				return err
+			}
+			if jobs < 1 {
+				return usageErr("-j %d: want at least 1", jobs)
+			}
+			if len(paths) == 0 {
+				paths = []string{"profiles"}
+			}
+			res, err := render.Secrets(cmd.Context(), render.Options{
+				Paths: paths, Sites: sites, Jobs: jobs,
+				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
+				Overlays: overlays.FS,
+				Version:  Version(),
+			})
+			if dl, ok := render.Problems(err); ok {
+				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
+				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+			}
+			if fs, ok := render.Findings(err); ok {
+				return findingsExit(cmd.ErrOrStderr(), fs, "")
+			}
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				out := struct {
+					Version int                  `json:"version"`
+					Sites   []render.SiteSecrets `json:"sites"`
+				}{secretsSchemaVersion, res}
+				return writeJSON(cmd.OutOrStdout(), out, true)
+			}
+			writeSecrets(cmd.OutOrStdout(), res)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "text", "text or json")
+	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
+	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
+	return cmd
+}
+
+// writeSecrets prints, per site, each Secret with its keys, then its
+// users one a line:
+//
+//	lyon-prod (namespace thingpark-enterprise, profiles/eu/lyon-prod.yaml): 2 Secret(s)
+//	  tpe-smtp  keys: password, username
+//	    profile smtp.credentials.secretRef
+//	    Deployment/thingpark-enterprise/twa spec...secretKeyRef.name (key password)
+func writeSecrets(w io.Writer, res []render.SiteSecrets) {
+	for i, s := range res {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (namespace %s, %s): %d Secret(s)\n", s.Site, s.Namespace, s.Profile, len(s.Secrets))
+		for _, n := range s.Secrets {
+			keys := "keys: (any: every key the users read, see below)"
+			if len(n.Keys) > 0 {
+				keys = "keys: " + strings.Join(n.Keys, ", ")
+			}
+			name := n.Name
+			if n.Namespace != s.Namespace {
+				name = n.Namespace + "/" + n.Name
+			}
+			fmt.Fprintf(w, "  %s  %s\n", name, keys)
+			for _, u := range n.Uses {
+				who := "profile"
+				if u.Object != "" {
+					who = u.Object
+				}
+				line := fmt.Sprintf("    %s %s", who, u.Field)
+				if u.Key != "" {
+					line += " (key " + u.Key + ")"
+				}
+				fmt.Fprintln(w, line)
+			}
+		}
+	}
+}

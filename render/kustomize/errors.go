@@ -1,0 +1,71 @@
+package kustomize
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// krustyError is a common krusty failure, recognised by its message,
+// and what tpgen says instead.
+type krustyError struct {
+	re *regexp.Regexp
+	// say builds the message and hint from the submatches and the
+	// overlay's kustomization file.
+	say func(m []string, file string) (msg, hint string)
+}
+
+var krustyErrors = []krustyError{
+	{regexp.MustCompile(`expected kind '(\w+)' for path '[^']*' but got '(\w+)'`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("%s is of kind %s; a site overlay must be a %s", file, m[2], m[1]),
+			fmt.Sprintf("set `apiVersion: kustomize.config.k8s.io/v1alpha1` and `kind: Component` in %s (a Component patches the site's objects; a Kustomization cannot)", file)
+	}},
+	{regexp.MustCompile(`failed to get the patch file from path\(([^)]*)\)`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("%s names the patch file %s, which does not exist", file, m[1]),
+			fmt.Sprintf("a patch path is relative to %s; correct it or add the file", filepath.Dir(file))
+	}},
+	{regexp.MustCompile(`no resource matches strategic merge patch \\?"([^"\\]*)`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("a patch of %s targets %s, which the site does not render", file, m[1]),
+			"check the patch's apiVersion, kind, name and namespace against the rendered tree (DIR/<site>/<tier>/), or give the patch a target: selector"
+	}},
+	{regexp.MustCompile(`unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("%s holds no kustomization.yaml", filepath.Dir(file)),
+			"the profile's overlay names a directory holding a kustomization.yaml of kind Component"
+	}},
+	{regexp.MustCompile(`kustomization.yaml is empty`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("%s is empty", file), "write a Component: apiVersion: kustomize.config.k8s.io/v1alpha1, kind: Component, and its patches or resources"
+	}},
+	{regexp.MustCompile(`json: unknown field \\?"([^"\\]*)`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("%s has an unknown field %q", file, m[1]), "see the Kustomize Component reference for the fields of a kustomization"
+	}},
+}
+
+// translate turns a krusty error about the site overlay into tpgen's
+// words with a hint naming the overlay's kustomization file; msg (paths
+// already unmapped) is returned as is when it is not one of the common
+// ones.
+func translate(msg, siteOverlay string) string {
+	if siteOverlay == "" {
+		return msg
+	}
+	file := filepath.Join(siteOverlay, "kustomization.yaml")
+	for _, k := range krustyErrors {
+		if m := k.re.FindStringSubmatch(msg); m != nil {
+			text, hint := k.say(m, file)
+			return text + "\nhint: " + hint
+		}
+	}
+	return strings.TrimSpace(msg)
+}
+
+// equalDocs compares an object before and after the overlays through
+// their YAML form (krusty's numbers and ours differ in Go type).
+func equalDocs(a, b map[string]any) bool {
+	x, err1 := yaml.Marshal(a)
+	y, err2 := yaml.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}

@@ -1,0 +1,31 @@
+package kustomize
+
+import "testing"
+
+func TestTranslate(t *testing.T) {
+	tests := []struct {
+		name, msg, want string
+	}{
+		{name: "wrong kind", msg: `accumulating components: accumulateDirectory: "expected kind 'Component' for path 'ov' but got 'Kustomization'"`,
+			want: "ov/kustomization.yaml is of kind Kustomization; a site overlay must be a Component\nhint: set `apiVersion: kustomize.config.k8s.io/v1alpha1` and `kind: Component` in ov/kustomization.yaml (a Component patches the site's objects; a Kustomization cannot)"},
+		{name: "missing patch file", msg: `trouble configuring builtin PatchTransformer with config: ...: failed to get the patch file from path(p.yaml): 'ov/p.yaml' doesn't exist`,
+			want: "ov/kustomization.yaml names the patch file p.yaml, which does not exist\nhint: a patch path is relative to ov; correct it or add the file"},
+		{name: "unknown target", msg: `recursed accumulation of path 'ov': no resource matches strategic merge patch \"Deployment.v1.apps/x.[noNs]\": no matches`,
+			want: "a patch of ov/kustomization.yaml targets Deployment.v1.apps/x.[noNs], which the site does not render\nhint: check the patch's apiVersion, kind, name and namespace against the rendered tree (DIR/<site>/<tier>/), or give the patch a target: selector"},
+		{name: "no kustomization", msg: `couldn't make target for path 'ov': unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory 'ov'`,
+			want: "ov holds no kustomization.yaml\nhint: the profile's overlay names a directory holding a kustomization.yaml of kind Component"},
+		{name: "unknown field", msg: `invalid Kustomization: json: unknown field "patchez"`,
+			want: "ov/kustomization.yaml has an unknown field \"patchez\"\nhint: see the Kustomize Component reference for the fields of a kustomization"},
+		{name: "other errors unchanged", msg: "something else ", want: "something else"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := translate(tt.msg, "ov"); got != tt.want {
+				t.Errorf("translate:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+	if got := translate("x", ""); got != "x" {
+		t.Errorf("no site overlay: %q", got)
+	}
+}

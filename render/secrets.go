@@ -1,0 +1,124 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tpgen/tpgen/render/gitops"
+	"github.com/tpgen/tpgen/render/object"
+	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/validate"
+)
+
+// SiteSecrets are the Secrets one site needs before its first sync.
+type SiteSecrets struct {
+	Site      string                `json:"site"`
+	Profile   string                `json:"profile"`
+	Namespace string                `json:"namespace"`
+	Secrets   []validate.SecretNeed `json:"secrets"`
+}
+
+// Secrets renders the profiles in memory and lists, per site, every
+// Secret the site needs before its first sync: the profile's secretRefs
+// and the Secrets rendered objects reference that the site neither
+// renders nor creates (README, "Secrets"). No value is ever read.
+func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
+	sites, plans, err := plan(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	ro := o
+	ro.OutDir, ro.Check, ro.Progress = "", false, nil
+	res, err := Run(ctx, ro)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SiteSecrets, 0, len(sites))
+	for i, s := range sites {
+		p := plans[i]
+		j := slices.IndexFunc(res.Sites, func(r SiteResult) bool { return r.Name == s.Name })
+		if j < 0 {
+			continue
+		}
+		var items []validate.Item
+		for _, f := range res.Sites[j].Files {
+			if strings.HasPrefix(f.Path, gitops.Dir+"/") || path.Base(f.Path) == "kustomization.yaml" {
+				continue
+			}
+			docs, err := object.Decode(f.Data)
+			if err != nil {
+				return nil, fmt.Errorf("site %s: %s: %w", s.Name, f.Path, err)
+			}
+			for _, d := range docs {
+				items = append(items, validate.Item{Object: object.Object{Doc: d, Tier: path.Dir(f.Path)}, File: path.Join(s.Name, f.Path)})
+			}
+		}
+		clusterTier := ""
+		for _, t := range p.Tiers {
+			if t.Scope == "cluster" {
+				clusterTier = t.Name
+			}
+		}
+		opts, err := validateOptions(s, p, clusterTier, o.Limits.file())
+		if err != nil {
+			return nil, err
+		}
+		refs, err := profileSecretRefs(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SiteSecrets{Site: s.Name, Profile: filepath.ToSlash(s.Source.File), Namespace: p.Namespace,
+			Secrets: validate.NeededSecrets(items, opts, refs)})
+	}
+	return out, nil
+}
+
+// profileSecretRefs lists the profile's {secretRef: {name, key}} values,
+// by path, and its provided.secrets.
+func profileSecretRefs(s *profile.Site) ([]validate.ProfileSecretRef, error) {
+	var doc map[string]any
+	if err := s.Profile.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("site %s: decoding the profile: %w", s.Name, err)
+	}
+	var out []validate.ProfileSecretRef
+	var walk func(p string, v any)
+	walk = func(p string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				q := k
+				if p != "" {
+					q = p + "." + k
+				}
+				if r, ok := v[k].(map[string]any); ok && k == "secretRef" {
+					name, _ := r["name"].(string)
+					key, _ := r["key"].(string)
+					if name != "" {
+						out = append(out, validate.ProfileSecretRef{Name: name, Key: key, Field: q})
+					}
+					continue
+				}
+				walk(q, v[k])
+			}
+		case []any:
+			for i, x := range v {
+				walk(fmt.Sprintf("%s[%d]", p, i), x)
+			}
+		}
+	}
+	walk("", doc)
+	if prov, ok := doc["provided"].(map[string]any); ok {
+		names, _ := prov["secrets"].([]any)
+		for i, n := range names {
+			if name, ok := n.(string); ok {
+				out = append(out, validate.ProfileSecretRef{Name: name, Field: fmt.Sprintf("provided.secrets[%d]", i)})
+			}
+		}
+	}
+	return out, nil
+}
