@@ -40,6 +40,11 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 		return nil, err
 	}
 	ro := o.Options
+	if ro.GitOpsPath == "" {
+		if ro.GitOpsPath, err = TreePath(o.OutDir); err != nil {
+			return nil, err
+		}
+	}
 	ro.OutDir, ro.Check, ro.Progress = "", false, nil
 	res, err := Run(ctx, ro)
 	if err != nil {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -28,7 +27,8 @@ func newRender() *cobra.Command {
 		force  bool
 	)
 	cmd := &cobra.Command{
-		Use:   "render [PATH...]",
+		Annotations: jsonAnnotation(kindRender),
+		Use:         "render [PATH...]",
 		Short: "Render site profiles into DIR/<site>/<tier>/ manifests",
 		Long: `render validates the profiles in PATH (files or directories, default
 profiles/), renders every site through the Helm charts and Kustomize overlays
@@ -42,10 +42,19 @@ never touched, owned files no longer rendered are removed, and so is a site
 whose profile is gone (unless --site narrows the run). A DIR holding files
 but no index is refused unless --force.
 
+The GitOps objects sync DIR: a profile that leaves gitops.path unset gets
+DIR relative to the root of the Git work tree that holds it (else to the
+working directory); one that sets another path is refused.
+
 --check renders in memory and compares with DIR, writing nothing: exit 0
-when identical, exit 3 listing every changed, missing or leftover file.`,
+when identical, exit 3 listing every changed, missing or leftover file
+(and saying so when only the tpgen version that wrote DIR differs). DIR
+must exist.
+
+--format json prints a RenderResult document (docs/json/), errors
+included.`,
 		Example: `  tpgen render                      # profiles/ into deploy/
-  tpgen render fleet/eu -o sites    # one directory of profiles
+  tpgen render fleet/eu -o sites    # one directory of profiles into sites/
   tpgen render --check              # CI: fail (exit 3) if deploy/ is stale`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if err := oneOf("format", format, "text", "json"); err != nil {
@@ -63,6 +72,13 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 			if check && force {
 				return usageErr("--check writes nothing: --force does not apply")
 			}
+			if check {
+				if err := checkDir(outDir, "render --check", allFormats...); err != nil {
+					return err
+				}
+			} else if err := formatAsDir(outDir); err != nil {
+				return err
+			}
 			opts := render.Options{
 				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
@@ -74,11 +90,10 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 			}
 			res, err := render.Run(cmd.Context(), opts)
 			if dl, ok := render.Problems(err); ok {
-				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
-				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles; nothing was written", len(dl)))
+				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles; nothing was written", len(dl)))
 			}
 			if fs, ok := render.Findings(err); ok {
-				return findingsExit(cmd.ErrOrStderr(), fs, "; nothing was written to "+outDir)
+				return findingsExit(fs, "; nothing was written to "+outDir)
 			}
 			switch {
 			case err != nil && res == nil: // rendering failed
@@ -86,7 +101,9 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 			case err != nil: // the output stage says what state DIR is in
 				return err
 			}
-			printFindings(cmd.ErrOrStderr(), siteFindings(res))
+			if format != "json" {
+				printFindings(cmd.ErrOrStderr(), siteFindings(res))
+			}
 			if check {
 				return printDrift(cmd, format, outDir, paths, res)
 			}
@@ -94,10 +111,11 @@ when identical, exit 3 listing every changed, missing or leftover file.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&outDir, "output-dir", "o", "deploy", "output directory")
+	addOutputDir(cmd, &outDir, "deploy", "output directory")
 	f.StringSliceVar(&sites, "site", nil, "render only these sites (repeatable, or comma-separated)")
+	completeSites(cmd)
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
-	f.StringVar(&format, "format", "text", "summary format: text or json")
+	addFormat(cmd, &format, []string{"text", "json"}, false)
 	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
 	return cmd
@@ -109,6 +127,10 @@ var writeHook func(step string)
 
 func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *render.Result) error {
 	w := cmd.OutOrStdout()
+	writtenBy := ""
+	if len(res.Drift) == 1 && res.Drift[0].What == "version" {
+		writtenBy = res.Drift[0].WrittenBy
+	}
 	if format == "json" {
 		type driftJSON struct {
 			Path   string `json:"path"`
@@ -119,23 +141,32 @@ func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *ren
 			OutputDir string      `json:"outputDir"`
 			UpToDate  bool        `json:"upToDate"`
 			Drift     []driftJSON `json:"drift"`
-		}{OutputDir: dir, UpToDate: len(res.Drift) == 0, Drift: []driftJSON{}}
+			Version   string      `json:"version"`
+			// WrittenBy is set when only the tpgen version differs.
+			WrittenBy string `json:"writtenBy,omitempty"`
+		}{OutputDir: dir, UpToDate: len(res.Drift) == 0, Drift: []driftJSON{}, Version: Version(), WrittenBy: writtenBy}
 		for _, d := range res.Drift {
 			out.Drift = append(out.Drift, driftJSON{d.Path, d.What, d.Edited})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeDoc(w, kindRender, out, nil, siteFindings(res)); err != nil {
 			return err
 		}
 	} else {
 		for _, d := range res.Drift {
 			note := ""
-			if d.Edited {
+			switch {
+			case d.Edited:
 				note = "  (edited since tpgen wrote it)"
+			case d.What == "version":
+				note = fmt.Sprintf("  (written by tpgen %s, this is %s)", d.WrittenBy, Version())
 			}
 			fmt.Fprintf(w, "%-11s %s%s\n", d.What, filepath.Join(dir, filepath.FromSlash(d.Path)), note)
 		}
+	}
+	if writtenBy != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: only the tpgen version differs: %s was written by tpgen %s, this is tpgen %s; every rendered file is identical\nhint: re-render with tpgen %s (`tpgen render %s -o %s`) and commit, or run the check with the version that wrote it (%s)\n",
+			dir, writtenBy, Version(), Version(), strings.Join(paths, " "), dir, writtenBy)
+		return silentExit(ExitDrift)
 	}
 	if len(res.Drift) == 0 {
 		if format != "json" {
@@ -168,9 +199,10 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 		}
 		out := struct {
 			OutputDir string     `json:"outputDir"`
+			Version   string     `json:"version"`
 			Sites     []siteJSON `json:"sites"`
 			Pruned    []string   `json:"pruned"`
-		}{OutputDir: dir, Sites: []siteJSON{}, Pruned: append([]string{}, res.Pruned...)}
+		}{OutputDir: dir, Version: Version(), Sites: []siteJSON{}, Pruned: append([]string{}, res.Pruned...)}
 		for _, s := range res.Sites {
 			ch := s.Changed
 			if ch == nil {
@@ -182,9 +214,7 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 			}
 			out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Tiers, s.Objects, len(s.Files), ch, fs})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeDoc(w, kindRender, out, nil, siteFindings(res))
 	}
 	changed := 0
 	for _, s := range res.Sites {
