@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -61,33 +62,72 @@ func problemsExit(dl diag.List, summary error) error {
 }
 
 // writeDoc prints payload (a struct encoding to a JSON object, or nil) as
-// a versioned document: apiVersion, kind, errors and findings added, keys
-// sorted, indented.
+// a versioned document: apiVersion, kind, errors and findings first, then
+// the payload's fields in their order, indented.
 func writeDoc(w io.Writer, kind string, payload any, errs []jsonError, fs []validate.Finding) error {
-	doc := map[string]any{}
-	if payload != nil {
-		b, err := json.Marshal(payload)
-		if err != nil {
-			return err
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(b, &m); err != nil {
-			return err
-		}
-		for k, v := range m {
-			doc[k] = v
-		}
-	}
 	if errs == nil {
 		errs = []jsonError{}
 	}
 	if fs == nil {
 		fs = []validate.Finding{}
 	}
-	doc["apiVersion"], doc["kind"], doc["errors"], doc["findings"] = apiVersion, kind, errs, fs
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	field := func(k string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(b)
+		return nil
+	}
+	for _, kv := range []struct {
+		k string
+		v any
+	}{{"apiVersion", apiVersion}, {"kind", kind}, {"errors", errs}, {"findings", fs}} {
+		if err := field(kv.k, kv.v); err != nil {
+			return err
+		}
+	}
+	if payload != nil {
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return err
+		}
+		d := json.NewDecoder(bytes.NewReader(b))
+		if t, err := d.Token(); err != nil || t != json.Delim('{') {
+			return fmt.Errorf("encoding a %s document: the payload is not a JSON object", kind)
+		}
+		for d.More() {
+			t, err := d.Token()
+			if err != nil {
+				return err
+			}
+			var v json.RawMessage
+			if err := d.Decode(&v); err != nil {
+				return err
+			}
+			if k := t.(string); k != "apiVersion" && k != "kind" && k != "errors" && k != "findings" {
+				if err := field(k, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	buf.WriteByte('}')
+	var out bytes.Buffer
+	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err := w.Write(out.Bytes())
+	return err
 }
 
 // jsonErrors lists err for a JSON document: each profile problem, each
