@@ -101,9 +101,7 @@ included.`,
 			case err != nil: // the output stage says what state DIR is in
 				return err
 			}
-			if format != "json" {
-				printFindings(cmd.ErrOrStderr(), siteFindings(res))
-			}
+			printFindings(cmd.ErrOrStderr(), siteFindings(res))
 			if check {
 				return printDrift(cmd, format, outDir, paths, res)
 			}
