@@ -38,7 +38,7 @@ func renderTo(t *testing.T, paths []string, out string) (*render.Result, error) 
 		// GitOps objects sync (the API server does not resolve it).
 		GitOpsPath: "deploy",
 		Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays: overlays.FS,
+		Overlays:   overlays.FS,
 	})
 }
 

@@ -26,8 +26,7 @@ func newDiff() *cobra.Command {
 		exitCode bool
 	)
 	cmd := &cobra.Command{
-		Annotations: jsonAnnotation(kindDiff),
-		Use:         "diff [PATH...]",
+		Use:   "diff [PATH...]",
 		Short: "Compare the rendering of the profiles with DIR at a Git revision, object by object",
 		Long: `diff renders the profiles in PATH (as render does, default profiles/) in
 memory and compares the result with the output directory DIR as committed
@@ -99,6 +98,7 @@ are differences.`,
 			return nil
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindDiff)
 	f := cmd.Flags()
 	addOutputDir(cmd, &outDir, "deploy", "the output directory to compare with")
 	f.StringVar(&base, "base", "", "Git revision of DIR to compare with (default: the merge base with the default branch; worktree: DIR on disk)")

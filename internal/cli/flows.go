@@ -20,8 +20,7 @@ func newFlows() *cobra.Command {
 		exitCode bool
 	)
 	cmd := &cobra.Command{
-		Annotations: jsonAnnotation(kindFlows),
-		Use:         "flows [PATH...]",
+		Use:   "flows [PATH...]",
 		Short: "List the network flows a firewall must allow for each site",
 		Long: `flows derives the firewall request of each site from its profile (default
 profiles/): inbound from base stations (the ports of the site's bsSecurity
@@ -81,6 +80,7 @@ FlowsResult document (docs/json/).`,
 			return nil
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindFlows)
 	f := cmd.Flags()
 	addFormat(cmd, &format, flowsFormats, true)
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")

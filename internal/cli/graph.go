@@ -23,8 +23,7 @@ func newGraph() *cobra.Command {
 		jobs   int
 	)
 	cmd := &cobra.Command{
-		Annotations: jsonAnnotation(kindGraph),
-		Use:         "graph [PATH...]",
+		Use:   "graph [PATH...]",
 		Short: "Draw the deployment order of each site as Mermaid or Graphviz dot",
 		Long: `graph renders the profiles in PATH (default profiles/) in memory and draws,
 per site, the tiers in install order with the objects each holds by kind,
@@ -68,6 +67,7 @@ document, docs/json/) lists the same nodes and edges for tools.`,
 			return writeReport(cmd.OutOrStdout(), format, kindGraph, func(w io.Writer, f string) error { return graph.Write(w, f, gs) })
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindGraph)
 	f := cmd.Flags()
 	addFormat(cmd, &format, graphFormats, false)
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")

@@ -91,8 +91,8 @@ func TestJSONDocuments(t *testing.T) {
 			require.NoError(t, err, "stdout is one JSON document:\n%s", stdout.String())
 			require.NoError(t, schemas[tt.kind].Validate(doc), "%s", stdout.String())
 			var head struct {
-				APIVersion string            `json:"apiVersion"`
-				Kind       string            `json:"kind"`
+				APIVersion string           `json:"apiVersion"`
+				Kind       string           `json:"kind"`
 				Errors     []map[string]any `json:"errors"`
 			}
 			d := json.NewDecoder(bytes.NewReader(stdout.Bytes()))

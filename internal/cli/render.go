@@ -27,8 +27,7 @@ func newRender() *cobra.Command {
 		force  bool
 	)
 	cmd := &cobra.Command{
-		Annotations: jsonAnnotation(kindRender),
-		Use:         "render [PATH...]",
+		Use:   "render [PATH...]",
 		Short: "Render site profiles into DIR/<site>/<tier>/ manifests",
 		Long: `render validates the profiles in PATH (files or directories, default
 profiles/), renders every site through the Helm charts and Kustomize overlays
@@ -108,6 +107,7 @@ included.`,
 			return printRenderSummary(cmd.OutOrStdout(), format, outDir, res)
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindRender)
 	f := cmd.Flags()
 	addOutputDir(cmd, &outDir, "deploy", "output directory")
 	f.StringSliceVar(&sites, "site", nil, "render only these sites (repeatable, or comma-separated)")

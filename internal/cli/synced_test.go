@@ -117,7 +117,7 @@ func TestSyncedPaths(t *testing.T) {
 		{
 			name: "GitHub Actions example",
 			steps: [][]string{
-				append(append(withoutCheck(ciCommands[0])), fleet...),
+				append(withoutCheck(ciCommands[0]), fleet...),
 				append(ciCommands[0], fleet...),
 			},
 			tree: "deploy",
@@ -125,7 +125,7 @@ func TestSyncedPaths(t *testing.T) {
 		{
 			name: "GitLab CI example",
 			steps: [][]string{
-				append(append(withoutCheck(ciCommands[1])), fleet...),
+				append(withoutCheck(ciCommands[1]), fleet...),
 				append(ciCommands[1], fleet...),
 			},
 			tree: "deploy",

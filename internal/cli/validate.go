@@ -20,8 +20,7 @@ func newValidate() *cobra.Command {
 		sites    []string
 	)
 	cmd := &cobra.Command{
-		Annotations: jsonAnnotation(kindValidate),
-		Use:         "validate [PATH...]",
+		Use:   "validate [PATH...]",
 		Short: "Check site profiles against the schema, or a rendered tree against Kubernetes and policy",
 		Long: `validate checks every profile in the given files and directories (default
 profiles/) against tpgen's embedded schema. It prints one summary line and
@@ -61,6 +60,7 @@ warnings are printed and exit 0.
 			return reportValidation(cmd, output, sites, problems)
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindValidate)
 	addFormat(cmd, &output, []string{"text", "json"}, true)
 	cmd.Flags().StringVar(&rendered, "rendered", "", "validate the rendered tree in `DIR` (the -o of render) instead of the profiles")
 	_ = cmd.RegisterFlagCompletionFunc("rendered", completeDirs)
