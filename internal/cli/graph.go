@@ -19,6 +19,7 @@ var graphFormats = []string{graph.FormatMermaid, graph.FormatDot, graph.FormatJS
 func newGraph() *cobra.Command {
 	var (
 		format string
+		outDir string
 		sites  []string
 		jobs   int
 	)
@@ -28,7 +29,8 @@ func newGraph() *cobra.Command {
 		Long: `graph renders the profiles in PATH (default profiles/) in memory and draws,
 per site, the tiers in install order with the objects each holds by kind,
 and how the GitOps engine orders them: Argo CD sync waves from the root
-Application, or Flux dependsOn. Mermaid (the default) renders on GitHub
+Application, or Flux dependsOn, with the paths they sync as render -o DIR
+(default deploy) writes them. Mermaid (the default) renders on GitHub
 in a pull request or a README; dot is for Graphviz; json (a GraphResult
 document, docs/json/) lists the same nodes and edges for tools.`,
 		Example: `  tpgen graph --site lyon-prod            # Mermaid, to paste in a ` + "```mermaid" + ` block
@@ -44,8 +46,8 @@ document, docs/json/) lists the same nodes and edges for tools.`,
 				paths = []string{"profiles"}
 			}
 			// The paths the GitOps objects sync are drawn as `render -o
-			// deploy` writes them.
-			tree, err := render.TreePath("deploy")
+			// DIR` writes them.
+			tree, err := render.TreePath(outDir)
 			if err != nil {
 				return err
 			}
@@ -70,6 +72,7 @@ document, docs/json/) lists the same nodes and edges for tools.`,
 	cmd.Annotations = jsonAnnotation(kindGraph)
 	f := cmd.Flags()
 	addFormat(cmd, &format, graphFormats, false)
+	addOutputDir(cmd, &outDir, "deploy", "the output directory render writes, for the paths the GitOps objects sync")
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
 	completeSites(cmd)
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
