@@ -140,7 +140,10 @@ func jsonErrors(err error) []jsonError {
 		}
 		err = re.problems
 	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
+	// Joined errors (one per site), even under a wrapping context such
+	// as "nothing was written to DIR", are one entry each.
+	var j interface{ Unwrap() []error }
+	if errors.As(err, &j) {
 		var out []jsonError
 		for _, e := range j.Unwrap() {
 			out = append(out, jsonErrors(e)...)
