@@ -52,6 +52,18 @@ func completeEnum(cmd *cobra.Command, flag string, values ...string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
 
+// completeSchemaEnum completes flag with the values the profile schema
+// allows for the field at path.
+func completeSchemaEnum(cmd *cobra.Command, flag, path string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		values, err := profile.Enum(path)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return values, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
 // completeSites completes --site with the names of the sites of the
 // profiles in the command's PATH arguments (default profiles/), minus
 // those already given.

@@ -93,10 +93,11 @@ profile leaves gitops.path unset: render derives it from its -o.`,
 	f.StringVar(&o.Provisioner, "storage-provisioner", "rancher.io/local-path", "CSI provisioner (generic hosting)")
 	f.StringVar(&o.Engine, "gitops-engine", "argocd", "argocd or flux")
 	f.StringVar(&o.RepoURL, "repo-url", "https://git.example.net/platform/deploy.git", "Git repository of the rendered tree")
-	completeEnum(cmd, "hosting", "aks", "eks", "generic")
-	completeEnum(cmd, "bs-security", "DISABLE", "IPSEC_X509", "MIXED")
-	completeEnum(cmd, "segment", "s", "m", "l", "xl", "xxl")
-	completeEnum(cmd, "gitops-engine", "argocd", "flux")
+	completeSchemaEnum(cmd, "hosting", "hosting")
+	completeSchemaEnum(cmd, "bs-security", "bsSecurity")
+	completeSchemaEnum(cmd, "segment", "segment")
+	completeSchemaEnum(cmd, "release", "release")
+	completeSchemaEnum(cmd, "gitops-engine", "gitops.engine")
 	return cmd
 }
 
