@@ -8,10 +8,14 @@ OUT     ?= deploy
 
 all: build
 
-# -buildvcs=false: a local build calls itself "devel" (the version goes into
-# the output index); releases set it with -ldflags -X .../internal/cli.version.
+# VERSION goes into DIR/.tpgen-index.json. golden/ is rendered by the tests
+# as devel, so bin/tpgen is devel too and `make check` gives the same bytes
+# on every machine and CI clone (-buildvcs=false: no Git needed). A release
+# build sets it: make build VERSION=v1.2.3. `go install .../cmd/tpgen@vX`
+# needs none of this: the module version is the version.
+VERSION ?= devel
 build:
-	$(GO) build -buildvcs=false -o $(BIN) ./cmd/tpgen
+	$(GO) build -buildvcs=false -ldflags "-X github.com/tpgen/tpgen/internal/cli.version=$(VERSION)" -o $(BIN) ./cmd/tpgen
 
 # The main job on the bundled example profiles.
 render: build

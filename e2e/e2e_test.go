@@ -34,8 +34,11 @@ func renderTo(t *testing.T, paths []string, out string) (*render.Result, error) 
 	t.Helper()
 	return render.Run(context.Background(), render.Options{
 		Paths: paths, OutDir: out, Jobs: 2,
-		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays: overlays.FS,
+		// out is a temporary directory in no repository: name the path the
+		// GitOps objects sync (the API server does not resolve it).
+		GitOpsPath: "deploy",
+		Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
+		Overlays:   overlays.FS,
 	})
 }
 

@@ -3,7 +3,9 @@
 //	profile -> plan -> helm -> kustomize -> manifest -> validate -> output
 //
 // Run loads and validates the profiles (render/profile), evaluates each
-// site's plan, renders the plan's tiers through Helm (render/helm) in
+// site's plan, sets the path its GitOps objects sync to where the tree is
+// written (OutDir in its Git work tree, via render/gitrev; a profile's
+// gitops.path elsewhere is refused), renders the plan's tiers through Helm (render/helm) in
 // install order, applies the overlays (render/kustomize), arranges the
 // objects into files (render/manifest), proves every object against
 // Kubernetes and policy (render/validate), and only when every site

@@ -25,11 +25,12 @@ import (
 var update = flag.Bool("update", false, "rewrite golden/ from profiles/ (deletes stale files)")
 
 // renderFleet renders the example fleet in memory from the repository root,
-// as `tpgen render profiles` does.
+// as `tpgen render profiles -o golden` does (the sites' gitops.path is
+// golden, where the tree is).
 func renderFleet(t testing.TB, jobs int) *render.Result {
 	t.Helper()
 	res, err := render.Run(context.Background(), render.Options{
-		Paths: []string{"profiles"}, Jobs: jobs,
+		Paths: []string{"profiles"}, Jobs: jobs, GitOpsPath: "golden",
 		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 		Overlays: overlays.FS,
 		Version:  "devel",

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/gitops"
+	"github.com/tpgen/tpgen/render/gitrev"
 	"github.com/tpgen/tpgen/render/helm"
 	"github.com/tpgen/tpgen/render/kustomize"
 	"github.com/tpgen/tpgen/render/manifest"
@@ -47,6 +49,13 @@ type Options struct {
 	Overlays fs.FS
 	// Progress, if set, receives one line per finished site.
 	Progress io.Writer
+	// GitOpsPath is the directory of the rendered tree in its Git
+	// repository: the gitops.path of the sites whose profile leaves it
+	// unset, and what a gitops.path a profile sets must equal. Empty:
+	// derived from OutDir (relative to the root of the Git work tree that
+	// holds it, else to the working directory); without OutDir either, an
+	// unset gitops.path is "." (a rendering in memory only).
+	GitOpsPath string
 	// Version is tpgen's version, recorded in the output index and in each
 	// site's input digest.
 	Version string
@@ -108,6 +117,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
+		return nil, err
+	}
+	if err := placeTree(o, sites, plans); err != nil {
 		return nil, err
 	}
 	prev := readPrevious(o.OutDir, o.Limits.file())
@@ -178,6 +190,59 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Sites[i].Changed = c.Changed
 	}
 	return res, err
+}
+
+// placeTree sets each plan's gitops.path to where the tree is: the path
+// its Argo CD Applications or Flux Kustomizations sync must be the
+// directory render writes. A profile that sets another path is refused.
+func placeTree(o Options, sites []*profile.Site, plans []*profile.Plan) error {
+	want, dir := o.GitOpsPath, o.OutDir
+	if want != "" {
+		want = path.Clean(want)
+	} else if dir != "" {
+		var err error
+		if want, err = TreePath(dir); err != nil {
+			return err
+		}
+	}
+	if dir == "" {
+		dir = want
+	}
+	var errs []error
+	for i, p := range plans {
+		switch {
+		case p.GitOps.Path == "" && want == "":
+			p.GitOps.Path = "."
+		case p.GitOps.Path == "":
+			p.GitOps.Path = want
+		case want != "" && path.Clean(p.GitOps.Path) != want:
+			errs = append(errs, &SiteError{Site: sites[i].Name, File: sites[i].Source.File, Err: fmt.Errorf(
+				"gitops.path is %s, but the tree is written to %s, which is %s in its Git repository: %s would sync %s/%s/, where there is no tree\nhint: remove gitops.path from the profile (render derives it from -o), or render with -o set to %s in the repository",
+				p.GitOps.Path, dir, want, engineName(p.GitOps.Engine), path.Clean(p.GitOps.Path), sites[i].Name, path.Clean(p.GitOps.Path))})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TreePath returns where dir is in its Git repository: relative to the
+// root of the Git work tree that holds it, else to the working directory.
+func TreePath(dir string) (string, error) {
+	rel, inGit, err := gitrev.RepoPath(dir)
+	if err != nil {
+		return "", fmt.Errorf("placing %s in its Git repository: %w", dir, err)
+	}
+	// Inside a work tree the walk up from dir always gives a local path.
+	if !inGit && !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return "", fmt.Errorf("placing %s in its Git repository: it is in no Git work tree and outside the working directory, so the path Argo CD or Flux syncs cannot be derived\nhint: render into a directory of the configuration repository's clone, or set gitops.path in the profiles", dir)
+	}
+	return rel, nil
+}
+
+func engineName(e string) string {
+	if e == "flux" {
+		return "Flux"
+	}
+	return "Argo CD"
 }
 
 // gone says whether a site of the output index, not rendered now, has
@@ -253,12 +318,23 @@ func renderSite(s *profile.Site, p *profile.Plan, prev *output.Index, o Options)
 		return SiteResult{}, err // names the site already
 	}
 	if err != nil {
-		return SiteResult{}, fmt.Errorf("site %s (%s): %w", s.Name, s.Source.File, err)
+		return SiteResult{}, &SiteError{Site: s.Name, File: s.Source.File, Err: err}
 	}
 	return res, nil
 }
 
+// SiteError is the failure to render one site.
+type SiteError struct {
+	Site string
+	File string // the site's profile
+	Err  error
+}
+
+func (e *SiteError) Error() string { return fmt.Sprintf("site %s (%s): %v", e.Site, e.File, e.Err) }
+func (e *SiteError) Unwrap() error { return e.Err }
+
 func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+
 	dir := filepath.Dir(s.Source.File)
 	charts := o.Charts
 	if p.ChartsDir != "" {

@@ -41,6 +41,11 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 		return nil, err
 	}
 	ro := o.Options
+	if ro.GitOpsPath == "" {
+		if ro.GitOpsPath, err = TreePath(o.OutDir); err != nil {
+			return nil, err
+		}
+	}
 	ro.OutDir, ro.Check, ro.Progress = "", false, nil
 	// The rendering an acknowledgement would give: a change Kubernetes
 	// will not apply in place is flagged (replace), with the annotations

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -13,12 +14,14 @@ import (
 	"github.com/tpgen/tpgen/render/diff"
 )
 
+var diffFormats = []string{diff.FormatText, diff.FormatMarkdown, diff.FormatJSON}
+
 func newDiff() *cobra.Command {
 	var (
 		eval     evalFlags
 		outDir   string
 		base     string
-		output   string
+		format   string
 		sites    []string
 		jobs     int
 		exitCode bool
@@ -43,16 +46,19 @@ cluster-scoped), then the changed fields of each object. Secret-like
 values are never printed. Changes of the labels helm.sh/chart and
 app.kubernetes.io/version are summarised once per site.
 
---output markdown is ready to post as a pull-request comment (a summary
+DIR must exist on disk (it is the directory render writes, default
+deploy).
+
+--format markdown is ready to post as a pull-request comment (a summary
 table, the attention list, collapsible details, at most 60000 bytes with a
-note of what was cut); json is for bots. --exit-code exits 3 when there
+note of what was cut); json (a DiffResult document, docs/json/) is for bots. --exit-code exits 3 when there
 are differences.`,
 		Example: `  tpgen diff                               # profiles/ against deploy/ at the merge base
   tpgen diff --base v2024.06 -o sites      # against a tag
   tpgen diff --base worktree               # against deploy/ on disk
-  tpgen diff --output markdown > comment.md`,
+  tpgen diff --format markdown > comment.md`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if err := oneOf("output", output, diff.FormatText, diff.FormatMarkdown, diff.FormatJSON); err != nil {
+			if err := oneOf("format", format, diffFormats...); err != nil {
 				return err
 			}
 			if jobs < 1 {
@@ -60,6 +66,9 @@ are differences.`,
 			}
 			if outDir == "" {
 				return usageErr("-o: want the output directory to compare with")
+			}
+			if err := checkDir(outDir, "diff", allFormats...); err != nil {
+				return err
 			}
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
@@ -79,13 +88,15 @@ are differences.`,
 				Base: base,
 			})
 			if dl, ok := render.Problems(err); ok {
-				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
-				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
+			}
+			if fs, ok := render.Findings(err); ok {
+				return findingsExit(fs, "")
 			}
 			if err != nil {
 				return err
 			}
-			if err := r.Write(cmd.OutOrStdout(), output, 0); err != nil {
+			if err := writeReport(cmd.OutOrStdout(), format, kindDiff, func(w io.Writer, f string) error { return r.Write(w, f, 0) }); err != nil {
 				return err
 			}
 			if exitCode && r.Differs() {
@@ -94,11 +105,13 @@ are differences.`,
 			return nil
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindDiff)
 	f := cmd.Flags()
-	f.StringVarP(&outDir, "output-dir", "o", "deploy", "the output directory to compare with")
+	addOutputDir(cmd, &outDir, "deploy", "the output directory to compare with")
 	f.StringVar(&base, "base", "", "Git revision of DIR to compare with (default: the merge base with the default branch; worktree: DIR on disk)")
-	f.StringVar(&output, "output", diff.FormatText, "report format: text, markdown or json")
+	addFormat(cmd, &format, diffFormats, true)
 	f.StringSliceVar(&sites, "site", nil, "compare only these sites (repeatable, or comma-separated)")
+	completeSites(cmd)
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
 	f.BoolVar(&exitCode, "exit-code", false, "exit 3 when there are differences")
 	eval.add(f)

@@ -30,7 +30,7 @@ func siteFindings(res *render.Result) []validate.Finding {
 
 // findingsExit reports a validation failure: every error and warning, then
 // the one-line summary "N error(s) in the rendered objects<tail>", exit 1.
-func findingsExit(w io.Writer, fs []validate.Finding, tail string) error {
-	printFindings(w, fs)
-	return silentExitMsg(fmt.Errorf("%d error(s) in the rendered objects%s", validate.Count(fs, validate.SeverityError), tail))
+// Run prints them (stderr, or the JSON document under --format json).
+func findingsExit(fs []validate.Finding, tail string) error {
+	return &reportError{findings: fs, summary: fmt.Errorf("%d error(s) in the rendered objects%s", validate.Count(fs, validate.SeverityError), tail)}
 }

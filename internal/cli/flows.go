@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -9,10 +10,12 @@ import (
 	"github.com/tpgen/tpgen/render/flows"
 )
 
+var flowsFormats = []string{flows.FormatText, flows.FormatMarkdown, flows.FormatCSV, flows.FormatJSON}
+
 func newFlows() *cobra.Command {
 	var (
 		eval     evalFlags
-		output   string
+		format   string
 		sites    []string
 		base     string
 		exitCode bool
@@ -30,12 +33,13 @@ with protocol and port.
 --base REF lists the flows opened and closed since the profiles at a Git
 revision (read in process; an empty REF is the merge base with the
 default branch), so that a change that opens a port cannot be missed;
---exit-code then exits 3 when a flow changed.`,
+--exit-code then exits 3 when a flow changed. --format json prints a
+FlowsResult document (docs/json/).`,
 		Example: `  tpgen flows                          # every site of profiles/
-  tpgen flows --output csv > flows.csv
+  tpgen flows --format csv > flows.csv
   tpgen flows --base main --exit-code   # CI: did this branch open or close a flow?`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if err := oneOf("output", output, flows.FormatText, flows.FormatMarkdown, flows.FormatCSV, flows.FormatJSON); err != nil {
+			if err := oneOf("format", format, flowsFormats...); err != nil {
 				return err
 			}
 			if len(paths) == 0 {
@@ -55,21 +59,24 @@ default branch), so that a change that opens a port cannot be missed;
 			o := render.FlowOptions{Paths: paths, Sites: sites, EvalLimits: lim}
 			now, err := render.Flows(o)
 			if dl, ok := render.Problems(err); ok {
-				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
-				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
 			}
 			if err != nil {
 				return err
 			}
 			if !compare {
-				return flows.Write(cmd.OutOrStdout(), output, now.Flows, now.Notes)
+				return writeReport(cmd.OutOrStdout(), format, kindFlows, func(w io.Writer, f string) error {
+					return flows.Write(w, f, now.Flows, now.Notes)
+				})
 			}
 			old, desc, err := render.FlowsAt(o, base)
 			if err != nil {
 				return err
 			}
 			changes := flows.Diff(old.Flows, now.Flows)
-			if err := flows.WriteDiff(cmd.OutOrStdout(), output, desc, joinPaths(paths)+" now", changes); err != nil {
+			if err := writeReport(cmd.OutOrStdout(), format, kindFlows, func(w io.Writer, f string) error {
+				return flows.WriteDiff(w, f, desc, joinPaths(paths)+" now", changes)
+			}); err != nil {
 				return err
 			}
 			if exitCode && len(changes) > 0 {
@@ -78,9 +85,11 @@ default branch), so that a change that opens a port cannot be missed;
 			return nil
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindFlows)
 	f := cmd.Flags()
-	f.StringVar(&output, "output", flows.FormatText, "format: text, markdown, csv or json")
+	addFormat(cmd, &format, flowsFormats, true)
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
+	completeSites(cmd)
 	f.StringVar(&base, "base", "", "list the flows opened and closed since the profiles at this Git revision (\"\": the merge base with the default branch)")
 	f.BoolVar(&exitCode, "exit-code", false, "with --base: exit 3 when a flow was opened or closed")
 	eval.add(f)

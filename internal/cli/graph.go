@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -13,10 +14,13 @@ import (
 	"github.com/tpgen/tpgen/render/graph"
 )
 
+var graphFormats = []string{graph.FormatMermaid, graph.FormatDot, graph.FormatJSON}
+
 func newGraph() *cobra.Command {
 	var (
 		eval   evalFlags
 		format string
+		outDir string
 		sites  []string
 		jobs   int
 	)
@@ -26,12 +30,14 @@ func newGraph() *cobra.Command {
 		Long: `graph renders the profiles in PATH (default profiles/) in memory and draws,
 per site, the tiers in install order with the objects each holds by kind,
 and how the GitOps engine orders them: Argo CD sync waves from the root
-Application, or Flux dependsOn. Mermaid (the default) renders on GitHub
-in a pull request or a README; dot is for Graphviz.`,
+Application, or Flux dependsOn, with the paths they sync as render -o DIR
+(default deploy) writes them. Mermaid (the default) renders on GitHub
+in a pull request or a README; dot is for Graphviz; json (a GraphResult
+document, docs/json/) lists the same nodes and edges for tools.`,
 		Example: `  tpgen graph --site lyon-prod            # Mermaid, to paste in a ` + "```mermaid" + ` block
   tpgen graph --format dot | dot -Tsvg > order.svg`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if err := oneOf("format", format, graph.FormatMermaid, graph.FormatDot); err != nil {
+			if err := oneOf("format", format, graphFormats...); err != nil {
 				return err
 			}
 			if jobs < 1 {
@@ -44,25 +50,36 @@ in a pull request or a README; dot is for Graphviz.`,
 			if err != nil {
 				return err
 			}
+			// The paths the GitOps objects sync are drawn as `render -o
+			// DIR` writes them.
+			tree, err := render.TreePath(outDir)
+			if err != nil {
+				return err
+			}
 			gs, err := render.Graph(cmd.Context(), render.Options{
-				Paths: paths, Sites: sites, Jobs: jobs,
+				Paths: paths, Sites: sites, Jobs: jobs, GitOpsPath: tree,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
 				Version:  Version(), EvalLimits: lim,
 			})
 			if dl, ok := render.Problems(err); ok {
-				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
-				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
+			}
+			if fs, ok := render.Findings(err); ok {
+				return findingsExit(fs, "")
 			}
 			if err != nil {
 				return err
 			}
-			return graph.Write(cmd.OutOrStdout(), format, gs)
+			return writeReport(cmd.OutOrStdout(), format, kindGraph, func(w io.Writer, f string) error { return graph.Write(w, f, gs) })
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindGraph)
 	f := cmd.Flags()
-	f.StringVar(&format, "format", graph.FormatMermaid, "mermaid or dot")
+	addFormat(cmd, &format, graphFormats, false)
+	addOutputDir(cmd, &outDir, "deploy", "the output directory render writes, for the paths the GitOps objects sync")
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
+	completeSites(cmd)
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
 	eval.add(f)
 	return cmd

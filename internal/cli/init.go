@@ -35,8 +35,9 @@ func newInit() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init NAME --hosting H --bs-security M",
 		Short: "Write a new, valid, commented site profile",
-		Long: `init writes DIR/NAME.yaml (default DIR: profiles), a commented profile that
-validates as written. It refuses to overwrite an existing file.`,
+		Long: `init writes DIR/NAME.yaml (-o DIR, default profiles), a commented profile
+that validates as written. It refuses to overwrite an existing file. The
+profile leaves gitops.path unset: render derives it from its -o.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.Name = a[0]
@@ -63,7 +64,7 @@ validates as written. It refuses to overwrite an existing file.`,
 			}
 			f, err := os.OpenFile(o.File, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 			if errors.Is(err, os.ErrExist) {
-				return fmt.Errorf("writing %s: the file exists\nhint: choose another NAME or --dir; init never overwrites", o.File)
+				return fmt.Errorf("writing %s: the file exists\nhint: choose another NAME or -o DIR; init never overwrites", o.File)
 			}
 			if err != nil {
 				return err
@@ -80,7 +81,9 @@ validates as written. It refuses to overwrite an existing file.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", "profiles", "directory to write the profile into")
+	addOutputDir(cmd, &dir, "profiles", "directory to write the profile into")
+	f.StringVar(&dir, "dir", "profiles", "deprecated: use -o, --output-dir")
+	_ = f.MarkDeprecated("dir", "use -o, --output-dir")
 	f.StringVar(&o.Hosting, "hosting", "", "aks, eks or generic (required)")
 	f.StringVar(&o.BsSecurity, "bs-security", "", "DISABLE, IPSEC_X509 or MIXED (required)")
 	f.StringVar(&o.Release, "release", "7.3.1", "ThingPark Enterprise release")
@@ -90,6 +93,11 @@ validates as written. It refuses to overwrite an existing file.`,
 	f.StringVar(&o.Provisioner, "storage-provisioner", "rancher.io/local-path", "CSI provisioner (generic hosting)")
 	f.StringVar(&o.Engine, "gitops-engine", "argocd", "argocd or flux")
 	f.StringVar(&o.RepoURL, "repo-url", "https://git.example.net/platform/deploy.git", "Git repository of the rendered tree")
+	completeSchemaEnum(cmd, "hosting", "hosting")
+	completeSchemaEnum(cmd, "bs-security", "bsSecurity")
+	completeSchemaEnum(cmd, "segment", "segment")
+	completeSchemaEnum(cmd, "release", "release")
+	completeSchemaEnum(cmd, "gitops-engine", "gitops.engine")
 	return cmd
 }
 

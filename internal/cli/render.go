@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -46,17 +45,26 @@ never touched, owned files no longer rendered are removed, and so is a site
 whose profile is gone (unless --site narrows the run). A DIR holding files
 but no index is refused unless --force.
 
+The GitOps objects sync DIR: a profile that leaves gitops.path unset gets
+DIR relative to the root of the Git work tree that holds it (else to the
+working directory); one that sets another path is refused.
+
 --check renders in memory and compares with DIR, writing nothing: exit 0
-when identical, exit 3 listing every changed, missing or leftover file.
+when identical, exit 3 listing every changed, missing or leftover file
+(and saying so when only the tpgen version that wrote DIR differs). DIR
+must exist.
 
 A change to a field Kubernetes will not update in place (a StatefulSet's
 claim templates, a selector, a Service's cluster IP, ...), compared with the
 objects tpgen wrote to DIR before, is refused unless --allow-replace (or the
 profile's acknowledge.replace) names the object; it then renders the Argo CD
 or Flux annotation that deletes and creates the object again, and the
-expansion of a StatefulSet's existing claims.`,
+expansion of a StatefulSet's existing claims.
+
+--format json prints a RenderResult document (docs/json/), errors
+included.`,
 		Example: `  tpgen render                      # profiles/ into deploy/
-  tpgen render fleet/eu -o sites    # one directory of profiles
+  tpgen render fleet/eu -o sites    # one directory of profiles into sites/
   tpgen render --check              # CI: fail (exit 3) if deploy/ is stale`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if err := oneOf("format", format, "text", "json"); err != nil {
@@ -78,6 +86,13 @@ expansion of a StatefulSet's existing claims.`,
 			if err != nil {
 				return err
 			}
+			if check {
+				if err := checkDir(outDir, "render --check", allFormats...); err != nil {
+					return err
+				}
+			} else if err := formatAsDir(outDir); err != nil {
+				return err
+			}
 			opts := render.Options{
 				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
@@ -91,11 +106,10 @@ expansion of a StatefulSet's existing claims.`,
 			}
 			res, err := render.Run(cmd.Context(), opts)
 			if dl, ok := render.Problems(err); ok {
-				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
-				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles; nothing was written", len(dl)))
+				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles; nothing was written", len(dl)))
 			}
 			if fs, ok := render.Findings(err); ok {
-				return findingsExit(cmd.ErrOrStderr(), fs, "; nothing was written to "+outDir)
+				return findingsExit(fs, "; nothing was written to "+outDir)
 			}
 			switch {
 			case err != nil && res == nil: // rendering failed
@@ -110,11 +124,13 @@ expansion of a StatefulSet's existing claims.`,
 			return printRenderSummary(cmd.OutOrStdout(), format, outDir, res)
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindRender)
 	f := cmd.Flags()
-	f.StringVarP(&outDir, "output-dir", "o", "deploy", "output directory")
+	addOutputDir(cmd, &outDir, "deploy", "output directory")
 	f.StringSliceVar(&sites, "site", nil, "render only these sites (repeatable, or comma-separated)")
+	completeSites(cmd)
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
-	f.StringVar(&format, "format", "text", "summary format: text or json")
+	addFormat(cmd, &format, []string{"text", "json"}, false)
 	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
 	eval.add(f)
@@ -130,6 +146,10 @@ var writeHook func(step string)
 
 func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *render.Result) error {
 	w := cmd.OutOrStdout()
+	writtenBy := ""
+	if len(res.Drift) == 1 && res.Drift[0].What == "version" {
+		writtenBy = res.Drift[0].WrittenBy
+	}
 	if format == "json" {
 		type driftJSON struct {
 			Path   string `json:"path"`
@@ -140,23 +160,32 @@ func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *ren
 			OutputDir string      `json:"outputDir"`
 			UpToDate  bool        `json:"upToDate"`
 			Drift     []driftJSON `json:"drift"`
-		}{OutputDir: dir, UpToDate: len(res.Drift) == 0, Drift: []driftJSON{}}
+			Version   string      `json:"version"`
+			// WrittenBy is set when only the tpgen version differs.
+			WrittenBy string `json:"writtenBy,omitempty"`
+		}{OutputDir: dir, UpToDate: len(res.Drift) == 0, Drift: []driftJSON{}, Version: Version(), WrittenBy: writtenBy}
 		for _, d := range res.Drift {
 			out.Drift = append(out.Drift, driftJSON{d.Path, d.What, d.Edited})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeDoc(w, kindRender, out, nil, siteFindings(res)); err != nil {
 			return err
 		}
 	} else {
 		for _, d := range res.Drift {
 			note := ""
-			if d.Edited {
+			switch {
+			case d.Edited:
 				note = "  (edited since tpgen wrote it)"
+			case d.What == "version":
+				note = fmt.Sprintf("  (written by tpgen %s, this is %s)", d.WrittenBy, Version())
 			}
 			fmt.Fprintf(w, "%-11s %s%s\n", d.What, filepath.Join(dir, filepath.FromSlash(d.Path)), note)
 		}
+	}
+	if writtenBy != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: only the tpgen version differs: %s was written by tpgen %s, this is tpgen %s; every rendered file is identical\nhint: re-render with tpgen %s (`tpgen render %s -o %s`) and commit, or run the check with the version that wrote it (%s)\n",
+			dir, writtenBy, Version(), Version(), strings.Join(paths, " "), dir, writtenBy)
+		return silentExit(ExitDrift)
 	}
 	if len(res.Drift) == 0 {
 		if format != "json" {
@@ -189,9 +218,10 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 		}
 		out := struct {
 			OutputDir string     `json:"outputDir"`
+			Version   string     `json:"version"`
 			Sites     []siteJSON `json:"sites"`
 			Pruned    []string   `json:"pruned"`
-		}{OutputDir: dir, Sites: []siteJSON{}, Pruned: append([]string{}, res.Pruned...)}
+		}{OutputDir: dir, Version: Version(), Sites: []siteJSON{}, Pruned: append([]string{}, res.Pruned...)}
 		for _, s := range res.Sites {
 			ch := s.Changed
 			if ch == nil {
@@ -203,9 +233,7 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 			}
 			out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Tiers, s.Objects, len(s.Files), ch, fs})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeDoc(w, kindRender, out, nil, siteFindings(res))
 	}
 	changed := 0
 	for _, s := range res.Sites {

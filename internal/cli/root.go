@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tpgen/tpgen/render/validate"
 )
 
 // Exit codes of tpgen.
@@ -60,7 +62,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -74,8 +76,23 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 		if ee.err == nil {
-			return code
+			return code // the verb printed its report
 		}
+	}
+	var re *reportError
+	isReport := errors.As(err, &re)
+	if kind := jsonKind(cmd); kind != "" {
+		var fs []validate.Finding
+		if isReport {
+			fs = re.findings
+		}
+		_ = writeDoc(stdout, kind, nil, jsonErrors(err), fs)
+	}
+	if isReport {
+		if len(re.problems) > 0 {
+			fmt.Fprintln(stderr, re.problems.Error())
+		}
+		printFindings(stderr, re.findings)
 	}
 	fmt.Fprintf(stderr, "tpgen: %v\n", err)
 	if code == ExitUsage {
@@ -93,7 +110,9 @@ schema) into a deterministic tree of Kubernetes manifests, through the
 ThingPark Helm charts and Kustomize overlays, in process.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       Version(),
 	}
+	root.SetVersionTemplate("tpgen {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
@@ -110,6 +129,11 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 		newInit(),
 		newVersion(),
 	)
+	// pflag prints deprecation warnings to the flag set's output, which
+	// cobra would send to stdout: they go to stderr.
+	for _, c := range root.Commands() {
+		c.Flags().SetOutput(stderr)
+	}
 	return root
 }
 

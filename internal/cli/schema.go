@@ -34,6 +34,6 @@ Schema of #Profile for editors: point a yaml-language-server modeline at it.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "cue", "cue or jsonschema")
+	addFormat(cmd, &format, []string{"cue", "jsonschema"}, false)
 	return cmd
 }

@@ -14,14 +14,13 @@ import (
 	"github.com/tpgen/tpgen/render/chartsource"
 )
 
-// secretsSchemaVersion versions the JSON output of tpgen secrets.
-const secretsSchemaVersion = 1
-
 func newSecrets() *cobra.Command {
 	var (
 		format string
 		sites  []string
 		jobs   int
+		eval   evalFlags
+		limits *render.Limits
 	)
 	cmd := &cobra.Command{
 		Use:   "secrets [PATH...]",
@@ -35,7 +34,8 @@ renders nor creates (an object annotated tpgen.dev/creates-secrets, an
 ExternalSecret, a SealedSecret, a cert-manager Certificate). Each comes with
 the keys its users read and every user (object and field). An operator
 creates or maps them (External Secrets, Sealed Secrets, SOPS). No value is
-ever read or printed.`,
+ever read or printed. --format json prints a SecretsResult document
+(docs/json/), errors included.`,
 		Example: `  tpgen secrets --site lyon-prod
   tpgen secrets profiles --format json > secrets.json`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
@@ -48,37 +48,46 @@ ever read or printed.`,
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
 			}
+			lim, err := eval.limits()
+			if err != nil {
+				return err
+			}
 			res, err := render.Secrets(cmd.Context(), render.Options{
 				Paths: paths, Sites: sites, Jobs: jobs,
-				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-				Overlays: overlays.FS,
-				Version:  Version(),
+				Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
+				Overlays:   overlays.FS,
+				Version:    Version(),
+				EvalLimits: lim, Limits: *limits,
 			})
 			if dl, ok := render.Problems(err); ok {
-				fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
-				return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
 			}
 			if fs, ok := render.Findings(err); ok {
-				return findingsExit(cmd.ErrOrStderr(), fs, "")
+				return findingsExit(fs, "")
 			}
 			if err != nil {
 				return err
 			}
 			if format == "json" {
-				out := struct {
-					Version int                  `json:"version"`
-					Sites   []render.SiteSecrets `json:"sites"`
-				}{secretsSchemaVersion, res}
-				return writeJSON(cmd.OutOrStdout(), out, true)
+				if res == nil {
+					res = []render.SiteSecrets{}
+				}
+				return writeDoc(cmd.OutOrStdout(), kindSecrets, struct {
+					Sites []render.SiteSecrets `json:"sites"`
+				}{res}, nil, nil)
 			}
 			writeSecrets(cmd.OutOrStdout(), res)
 			return nil
 		},
 	}
+	cmd.Annotations = jsonAnnotation(kindSecrets)
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "text", "text or json")
+	addFormat(cmd, &format, []string{"text", "json"}, false)
 	f.StringSliceVar(&sites, "site", nil, "only these sites (repeatable, or comma-separated)")
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
+	eval.add(f)
+	limits = addLimitFlags(f)
+	completeSites(cmd)
 	return cmd
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,9 +34,11 @@ that render wrote (DIR/<site>/<tier>/*.yaml, e.g. after a hand edit or
 from another tpgen version): each site directory is matched by name with
 a profile in PATH (default profiles/), whose plan gives the checks their
 inputs; the objects' sources come from the files' headers. Errors exit 1,
-warnings are printed and exit 0.`,
+warnings are printed and exit 0.
+
+--format json prints a ValidateResult document (docs/json/).`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if err := oneOf("output", output, "text", "json"); err != nil {
+			if err := oneOf("format", output, "text", "json"); err != nil {
 				return err
 			}
 			if len(paths) == 0 {
@@ -69,11 +70,14 @@ warnings are printed and exit 0.`,
 			return reportValidation(cmd, output, sites, problems)
 		},
 	}
-	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
+	cmd.Annotations = jsonAnnotation(kindValidate)
+	addFormat(cmd, &output, []string{"text", "json"}, true)
 	cmd.Flags().StringVar(&rendered, "rendered", "", "validate the rendered tree in `DIR` (the -o of render) instead of the profiles")
+	_ = cmd.RegisterFlagCompletionFunc("rendered", completeDirs)
 	cmd.Flags().StringSliceVar(&sites, "site", nil, "with --rendered: only these sites (repeatable, or comma-separated)")
 	eval.add(cmd.Flags())
 	limits = addLimitFlags(cmd.Flags())
+	completeSites(cmd)
 	return cmd
 }
 
@@ -81,8 +85,7 @@ func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []str
 	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites, EvalLimits: lim, Limits: limits})
 	fs, failed := render.Findings(err)
 	if dl, ok := render.Problems(err); ok {
-		fmt.Fprintln(cmd.ErrOrStderr(), dl.Error())
-		return silentExitMsg(fmt.Errorf("%d error(s) in the profiles", len(dl)))
+		return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
 	}
 	if err != nil && !failed {
 		return err
@@ -97,22 +100,18 @@ func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []str
 			Objects int    `json:"objects"`
 		}
 		out := struct {
-			Valid    bool               `json:"valid"`
-			Sites    []siteJSON         `json:"sites"`
-			Findings []validate.Finding `json:"findings"`
-		}{Valid: !failed, Sites: []siteJSON{}, Findings: fs}
-		if out.Findings == nil {
-			out.Findings = []validate.Finding{}
-		}
+			Valid bool       `json:"valid"`
+			Sites []siteJSON `json:"sites"`
+		}{Valid: !failed, Sites: []siteJSON{}}
 		if res != nil {
 			for _, s := range res.Sites {
 				out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Objects})
 			}
 		}
-		return writeJSON(cmd.OutOrStdout(), out, !failed)
+		return writeJSON(cmd.OutOrStdout(), out, nil, fs, !failed)
 	}
 	if failed {
-		return findingsExit(cmd.ErrOrStderr(), fs, " of "+dir)
+		return findingsExit(fs, " of "+dir)
 	}
 	printFindings(cmd.ErrOrStderr(), fs)
 	objects := 0
@@ -124,11 +123,10 @@ func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []str
 	return nil
 }
 
-// writeJSON prints v as indented JSON, then ends with exit 1 unless ok.
-func writeJSON(w io.Writer, v any, ok bool) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+// writeJSON prints v as a ValidateResult document, then ends with exit 1
+// unless ok.
+func writeJSON(w io.Writer, v any, errs []jsonError, fs []validate.Finding, ok bool) error {
+	if err := writeDoc(w, kindValidate, v, errs, fs); err != nil {
 		return err
 	}
 	if !ok {
@@ -144,21 +142,20 @@ func reportValidation(cmd *cobra.Command, output string, sites []*profile.Site, 
 			File string `json:"file"`
 		}
 		res := struct {
-			Valid  bool              `json:"valid"`
-			Sites  []siteJSON        `json:"sites"`
-			Errors []diag.Diagnostic `json:"errors"`
-		}{Valid: len(problems) == 0, Sites: []siteJSON{}, Errors: diag.Sort(problems)}
-		if res.Errors == nil {
-			res.Errors = []diag.Diagnostic{}
-		}
+			Valid bool       `json:"valid"`
+			Sites []siteJSON `json:"sites"`
+		}{Valid: len(problems) == 0, Sites: []siteJSON{}}
 		for _, s := range sites {
 			res.Sites = append(res.Sites, siteJSON{Name: s.Name, File: s.Source.File})
 		}
-		return writeJSON(cmd.OutOrStdout(), res, len(problems) == 0)
+		var errs []jsonError
+		if len(problems) > 0 {
+			errs = jsonErrors(problems)
+		}
+		return writeJSON(cmd.OutOrStdout(), res, errs, nil, len(problems) == 0)
 	}
 	if len(problems) > 0 {
-		fmt.Fprintln(cmd.ErrOrStderr(), problems.Error())
-		return silentExitMsg(fmt.Errorf("%d error(s) in %d profile(s)", len(problems), countFiles(problems)))
+		return problemsExit(problems, fmt.Errorf("%d error(s) in %d profile(s)", len(problems), countFiles(problems)))
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d site(s) valid\n", len(sites))
 	return nil

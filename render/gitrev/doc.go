@@ -11,4 +11,8 @@
 // one, else the first of the local branches main and master, else
 // origin/main or origin/master. In a pull request's branch this is the
 // commit the branch forked from; on the default branch itself it is HEAD.
+//
+// RepoPath places a directory in its work tree (walking up to .git, no
+// repository opened): render derives the path the GitOps objects sync
+// from it.
 package gitrev

@@ -276,3 +276,33 @@ func ReadDisk(dir string, lim fsguard.Limit) (map[string][]byte, error) {
 	}
 	return out, nil
 }
+
+// RepoPath returns dir (which need not exist) relative to the root of the
+// Git work tree that holds it, slash-separated ("." for the root), found
+// by walking up to a .git entry without opening the repository; inGit is
+// false when no work tree holds dir, and the path is then relative to the
+// working directory (it may climb with ..).
+func RepoPath(dir string) (rel string, inGit bool, err error) {
+	abs, err := resolve(dir)
+	if err != nil {
+		return "", false, err
+	}
+	for p := abs; ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(filepath.Join(p, ".git")); err == nil {
+			r, err := filepath.Rel(p, abs)
+			return filepath.ToSlash(r), true, err
+		}
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", false, err
+	}
+	if wd, err = resolve(wd); err != nil {
+		return "", false, err
+	}
+	r, err := filepath.Rel(wd, abs)
+	return filepath.ToSlash(r), false, err
+}

@@ -184,3 +184,45 @@ func TestReadDisk(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, got)
 }
+
+// TestRepoPath: a directory (existing or not) relative to the root of the
+// work tree that holds it, whose .git is a directory or a file (a linked
+// worktree or a submodule), through symlinks; else relative to the
+// working directory.
+func TestRepoPath(t *testing.T) {
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	mk := func(p string) string {
+		require.NoError(t, os.MkdirAll(filepath.Join(base, p), 0o755))
+		return filepath.Join(base, p)
+	}
+	mk("repo/.git")
+	mk("repo/config")
+	mk("wt")
+	require.NoError(t, os.WriteFile(filepath.Join(base, "wt", ".git"), []byte("gitdir: ../repo/.git/worktrees/wt\n"), 0o644))
+	mk("plain/sub")
+	require.NoError(t, os.Symlink(filepath.Join(base, "repo"), filepath.Join(base, "link")))
+	tests := []struct {
+		name, cwd, dir string
+		want           string
+		inGit          bool
+	}{
+		{name: "at the root", cwd: "repo", dir: "deploy", want: "deploy", inGit: true},
+		{name: "the root itself", cwd: "repo", dir: ".", want: ".", inGit: true},
+		{name: "from a subdirectory", cwd: "repo/config", dir: "../clusters/prod", want: "clusters/prod", inGit: true},
+		{name: "absolute", cwd: "plain", dir: filepath.Join(base, "repo", "deploy"), want: "deploy", inGit: true},
+		{name: "through a symlink", cwd: "plain", dir: filepath.Join(base, "link", "deploy"), want: "deploy", inGit: true},
+		{name: "linked worktree (.git file)", cwd: "wt", dir: "out/x", want: "out/x", inGit: true},
+		{name: "no work tree", cwd: "plain", dir: "sub/deploy", want: "sub/deploy"},
+		{name: "no work tree, outside the working directory", cwd: "plain/sub", dir: "../../elsewhere", want: "../../elsewhere"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(filepath.Join(base, tt.cwd))
+			got, inGit, err := RepoPath(tt.dir)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+			require.Equal(t, tt.inGit, inGit)
+		})
+	}
+}

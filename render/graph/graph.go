@@ -2,6 +2,7 @@ package graph
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path"
@@ -51,6 +52,7 @@ type siteGraph struct {
 const (
 	FormatMermaid = "mermaid"
 	FormatDot     = "dot"
+	FormatJSON    = "json"
 )
 
 // Write draws the sites in format.
@@ -65,8 +67,10 @@ func Write(w io.Writer, format string, sites []Site) error {
 		mermaid(&b, gs)
 	case FormatDot:
 		dot(&b, gs)
+	case FormatJSON:
+		return writeJSON(w, gs)
 	default:
-		return fmt.Errorf("unknown format %q: want mermaid or dot", format)
+		return fmt.Errorf("unknown format %q: want mermaid, dot or json", format)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -282,4 +286,42 @@ func dot(b *strings.Builder, gs []siteGraph) {
 		}
 	}
 	b.WriteString("}\n")
+}
+
+// writeJSON writes the graphs as {"sites": [{name, engine, nodes, edges}]}:
+// the same nodes and edges as Mermaid and dot, for tools.
+func writeJSON(w io.Writer, gs []siteGraph) error {
+	type nodeJSON struct {
+		ID    string   `json:"id"`
+		Title string   `json:"title"`
+		Lines []string `json:"lines"`
+	}
+	type edgeJSON struct {
+		From   string `json:"from"`
+		To     string `json:"to"`
+		Label  string `json:"label,omitempty"`
+		Dotted bool   `json:"dotted,omitempty"`
+	}
+	type siteJSON struct {
+		Name   string     `json:"name"`
+		Engine string     `json:"engine"`
+		Nodes  []nodeJSON `json:"nodes"`
+		Edges  []edgeJSON `json:"edges"`
+	}
+	out := struct {
+		Sites []siteJSON `json:"sites"`
+	}{Sites: []siteJSON{}}
+	for _, g := range gs {
+		s := siteJSON{Name: g.name, Engine: g.engine, Nodes: []nodeJSON{}, Edges: []edgeJSON{}}
+		for _, n := range g.nodes {
+			s.Nodes = append(s.Nodes, nodeJSON{ID: n.id, Title: n.title, Lines: append([]string{}, n.lines...)})
+		}
+		for _, e := range g.edges {
+			s.Edges = append(s.Edges, edgeJSON{From: e.from, To: e.to, Label: e.label, Dotted: e.dotted})
+		}
+		out.Sites = append(out.Sites, s)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }

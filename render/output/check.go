@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 
@@ -21,6 +22,10 @@ type Drift struct {
 	// Edited is set for a changed file whose bytes are not what tpgen
 	// last wrote: someone edited it.
 	Edited bool
+	// WrittenBy is set on the index (What "version") when it differs only
+	// by the tpgen version that wrote DIR (and the input digests, which
+	// include it): the version recorded in DIR.
+	WrittenBy string
 }
 
 // Check compares DIR with sites as Write would leave it, writing nothing.
@@ -91,12 +96,16 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 			add(n, rel, "leftover")
 		}
 	}
-	nxData := next(old, o.Version, sites, pruned).Encode()
+	nx := next(old, o.Version, sites, pruned)
 	switch {
 	case oldData == nil:
 		add("", IndexFile, "missing")
-	case !bytes.Equal(oldData, nxData):
-		add("", IndexFile, "changed")
+	case !bytes.Equal(oldData, nx.Encode()):
+		if old.Tpgen != nx.Tpgen && sameFiles(old, nx) {
+			out = append(out, Drift{Path: IndexFile, What: "version", WrittenBy: old.Tpgen})
+		} else {
+			add("", IndexFile, "changed")
+		}
 	}
 	if ents, err := t.names(); err == nil {
 		for _, e := range ents {
@@ -120,4 +129,20 @@ func missingDir(sites []Site) []Drift {
 	out = append(out, Drift{Path: IndexFile, What: "missing"})
 	slices.SortFunc(out, func(a, b Drift) int { return cmp.Compare(a.Path, b.Path) })
 	return out
+}
+
+// sameFiles says whether a and b own the same sites, profiles and files
+// with the same digests: they differ at most by the version that wrote
+// them and the input digests (which include that version).
+func sameFiles(a, b *Index) bool {
+	if len(a.Sites) != len(b.Sites) {
+		return false
+	}
+	for name, sa := range a.Sites {
+		sb, ok := b.Sites[name]
+		if !ok || sa.Profile != sb.Profile || !maps.Equal(sa.Files, sb.Files) {
+			return false
+		}
+	}
+	return true
 }

@@ -437,3 +437,42 @@ func TestDamagedIndexIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckSaysWhenOnlyTheVersionDiffers: the same files written by
+// another tpgen version are one "version" drift naming that version
+// (issue 11); any other difference keeps the index "changed".
+func TestCheckSaysWhenOnlyTheVersionDiffers(t *testing.T) {
+	tests := []struct {
+		name   string
+		now    []Site
+		inputs string // the sites' input digests now ("" : as written)
+		want   []Drift
+	}{
+		{name: "version only", now: []Site{site("a", "t/x.yaml", "1"), site("b", "t/x.yaml", "1")},
+			want: []Drift{{Path: IndexFile, What: "version", WrittenBy: "v1.0.0"}}},
+		{name: "version and input digests", now: []Site{site("a", "t/x.yaml", "1"), site("b", "t/x.yaml", "1")}, inputs: "sha256:new",
+			want: []Drift{{Path: IndexFile, What: "version", WrittenBy: "v1.0.0"}}},
+		{name: "a file changed", now: []Site{site("a", "t/x.yaml", "2"), site("b", "t/x.yaml", "1")},
+			want: []Drift{{Path: IndexFile, What: "changed"}, {Path: "a/t/x.yaml", What: "changed"}}},
+		{name: "a file added", now: []Site{site("a", "t/x.yaml", "1", "t/y.yaml", "1"), site("b", "t/x.yaml", "1")},
+			want: []Drift{{Path: IndexFile, What: "changed"}, {Path: "a/t/y.yaml", What: "missing"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, Options{Version: "v1.0.0"}, site("a", "t/x.yaml", "1"), site("b", "t/x.yaml", "1"))
+			if tt.inputs != "" {
+				for i := range tt.now {
+					tt.now[i].Inputs = tt.inputs
+				}
+			}
+			got, err := Check(dir, tt.now, Options{Version: "v1.1.0"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("drift (-want +got):\n%s", d)
+			}
+		})
+	}
+}

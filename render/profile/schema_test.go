@@ -302,6 +302,7 @@ func TestBaseProfilesAreValid(t *testing.T) {
 	tests := []struct {
 		name, file, src string
 		want            map[string]string // path -> value after defaults
+		unset           []string          // paths without a default
 	}{
 		{name: "eks yaml", file: "site.yaml", src: eksBase,
 			want: map[string]string{"hosting": "eks", "backup.amazon.region": "eu-west-3", "tls.issuer": "letsencrypt"}},
@@ -309,7 +310,9 @@ func TestBaseProfilesAreValid(t *testing.T) {
 			want: map[string]string{"hosting": "eks", "gitops.path": "sites", "overlay": "./overlays/lyon"}},
 		{name: "aks yaml", file: "site.yaml", src: aksBase,
 			// schema defaults fill what the profile leaves out
-			want: map[string]string{"backup.azure.cloudName": "AzurePublicCloud", "namespace": "thingpark-enterprise", "gitops.revision": "main", "gitops.path": ".", "priorityClasses.others.name": "thingpark-others"}},
+			want: map[string]string{"backup.azure.cloudName": "AzurePublicCloud", "namespace": "thingpark-enterprise", "gitops.revision": "main", "priorityClasses.others.name": "thingpark-others"},
+			// render derives gitops.path from -o (issue 11)
+			unset: []string{"gitops.path"}},
 		{name: "generic yaml", file: "site.yaml", src: genericBase,
 			want: map[string]string{"storage.provisioner": "rbd.csi.ceph.com", "storage.parameters.pool": "tpe", "backup.s3Compat.bucket": "tpe-austin"}},
 	}
@@ -325,6 +328,11 @@ func TestBaseProfilesAreValid(t *testing.T) {
 				got, err := site.Profile.LookupPath(cue.ParsePath(path)).String()
 				if err != nil || got != want {
 					t.Errorf("%s = %q (%v), want %q", path, got, err, want)
+				}
+			}
+			for _, path := range tc.unset {
+				if v := site.Profile.LookupPath(cue.ParsePath(path)); v.Exists() {
+					t.Errorf("%s = %v, want unset", path, v)
 				}
 			}
 		})
