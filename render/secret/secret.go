@@ -91,7 +91,7 @@ func scan(v any, p Path, depth int, inRef bool, out *[]Finding) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			scan(v[k], p.With(Step{Key: k}), depth, ref || isRefName(k), out)
+			scan(v[k], p.With(Step{Key: k}), depth, ref || isRefName(k) || k == sealedData, out)
 		}
 	case []any:
 		for i, x := range v {
@@ -131,8 +131,28 @@ func Arguments(items []any) []int {
 func isRefMap(m map[string]any) bool {
 	_, a := m["secretName"]
 	_, b := m["secretRef"]
-	return a || b
+	return a || b || isExternalItem(m)
 }
+
+// isExternalItem says m is an External Secrets data item, and only that:
+// secretKey names the key of the Secret the operator writes, remoteRef the
+// key in the store.
+func isExternalItem(m map[string]any) bool {
+	if _, ok := m["remoteRef"]; !ok {
+		return false
+	}
+	for k := range m {
+		if k != "secretKey" && k != "remoteRef" && k != "sourceRef" {
+			return false
+		}
+	}
+	return true
+}
+
+// sealedData holds a SealedSecret's values, encrypted with the
+// controller's public key: ciphertext meant to be committed, under the
+// names of the keys it decrypts to.
+const sealedData = "encryptedData"
 
 // isRefName says the value of key k is a reference: privateKeySecretRef,
 // secretKeyRef, valueFrom.

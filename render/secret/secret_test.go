@@ -53,6 +53,7 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"env API key", `env: [{name: APIKey, value: k-123}]`, "env[0].value", "k-123"},
 		{"env bearer", `env: [{name: BEARER, value: abcdef}]`, "env[0].value", "abcdef"},
 		{"configmap entry", `data: {smtpPassword: hunter2}`, "data[smtpPassword]", "hunter2"},
+		{"a password beside a remoteRef", `spec: {data: [{remoteRef: {key: k}, password: hunter2}]}`, "spec.data[0].password", "hunter2"},
 		{"configmap client secret", `data: {client-secret: hunter2}`, "data[client-secret]", "hunter2"},
 		{"numeric pin", `data: {PIN_SECRET: "9999"}`, "data[PIN_SECRET]", "9999"},
 		{"custom resource field", `spec: {kafka: {config: {ssl.truststore.password: hunter2}}}`, "spec.kafka.config[ssl.truststore.password]", "hunter2"},
@@ -132,6 +133,10 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`metadata: {annotations: {nginx.ingress.kubernetes.io/ssl-passthrough: "true", nginx.ingress.kubernetes.io/auth-type: basic, nginx.ingress.kubernetes.io/auth-secret: basic-auth, tpgen.dev/creates-secrets: "a-tls,b-creds"}}`,
 		`spec: {tlsSecret: tpe-tls, credentialsSecret: velero-creds, registrySecret: kube-system/regcred}`,
 		`args: ["--password-file", "/run/secrets/pw", "--token-ttl", "10m", "--verbose"]`,
+		// Secrets the platform delivers (issue 11): an ExternalSecret's data
+		// items name keys, a SealedSecret's values are ciphertext.
+		`spec: {data: [{secretKey: password, remoteRef: {key: tpe/smtp, property: password}}, {secretKey: api-token, remoteRef: {key: tpe/api}}]}`,
+		`spec: {encryptedData: {password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq, token: AgCx8v2PmQ1Lz9e0rT5uW7yB4nD6fH8j}}`,
 	} {
 		if fs := Scan(doc(t, obj)); len(fs) > 0 {
 			t.Errorf("%s: found %v", obj, fs)
