@@ -85,15 +85,17 @@ func previousObjects(dir string, idx *output.Index, site, namespace string, lim 
 		}
 		p := filepath.Join(dir, site, filepath.FromSlash(f))
 		b, err := fsguard.ReadFile(root, filepath.FromSlash(f), p, lim)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // the drift check reports it
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsguard.ErrNotRegular) || errors.Is(err, fsguard.ErrTooLarge) {
+			// Not what tpgen wrote (gone, a pipe, a link, grown): the
+			// drift check reports it and a render replaces it.
+			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading the previous rendering: %w", err)
 		}
 		docs, err := object.Decode(b)
 		if err != nil {
-			return nil, fmt.Errorf("reading the previous rendering: %s: %w", p, err)
+			continue // edited by hand into something else: replaced as above
 		}
 		for _, d := range docs {
 			o := object.Object{Doc: d, Tier: path.Dir(f), Source: p}

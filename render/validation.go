@@ -74,7 +74,7 @@ func providedCRDs(s *profile.Site, apis []validate.ProvidedAPI, lim fsguard.Limi
 			root = r
 		}
 		where := fmt.Sprintf("%s: provided.apis[%d].crd", s.Source.File, i)
-		b, err := fsguard.ReadFile(root, filepath.FromSlash(a.CRD), where, lim)
+		b, err := fsguard.ReadFile(root, filepath.FromSlash(a.CRD), a.CRD, lim)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w\nhint: name a CustomResourceDefinition file inside the profile's directory, relative to the profile", where, err)
 		}
