@@ -84,6 +84,22 @@ func (l Limits) checkRendered(objects int, files []fileSize) error {
 	return nil
 }
 
+// checkChart refuses a chart's output before it is parsed: the objects of
+// the site with its documents, its largest document, or its bytes alone
+// over the limits.
+func (l Limits) checkChart(objects int, bytes, largest int64) error {
+	l = l.orDefault()
+	switch {
+	case objects > l.Objects:
+		return fmt.Errorf("%d objects, over the limit of %d objects per site\nhint: raise it with --max-objects", objects, l.Objects)
+	case largest > l.ObjectSize:
+		return fmt.Errorf("a document of %s, over the limit of %s per object\nhint: raise it with --max-object-size", fsguard.Size(largest), fsguard.Size(l.ObjectSize))
+	case bytes > l.SiteSize:
+		return fmt.Errorf("%s rendered, over the limit of %s per site\nhint: raise it with --max-site-size", fsguard.Size(bytes), fsguard.Size(l.SiteSize))
+	}
+	return nil
+}
+
 type fileSize struct {
 	path string
 	size int64

@@ -367,6 +367,9 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o O
 		rendered, err := helm.Render(ch, helm.Options{
 			Release: t.Release, Namespace: t.Namespace, Tier: t.Name, Values: t.Values,
 			KubeVersion: p.KubeVersion, APIVersions: crdVersions,
+			Bound: func(docs int, bytes, largest int64) error {
+				return o.Limits.checkChart(len(objs)+docs, bytes, largest)
+			},
 		})
 		if err != nil {
 			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)

@@ -24,6 +24,12 @@ type Options struct {
 	// APIVersions are added to Helm's built-in set, as "group/version" and
 	// "group/version/Kind", so .Capabilities.APIVersions.Has works offline.
 	APIVersions []string
+	// Bound, if set, is given what the templates produced before any of it
+	// is parsed: the number of YAML documents, their bytes and the size of
+	// the largest one. Its error stops the rendering, so a chart that
+	// emits 100k objects or a 300 MB value costs its template run, not a
+	// parse of its output.
+	Bound func(docs int, bytes, largest int64) error
 }
 
 // Render renders ch and returns its objects in template-name order.
@@ -54,6 +60,22 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	if o.Bound != nil {
+		var docs int
+		var bytes, largest int64
+		for _, n := range names {
+			if strings.HasSuffix(n, "NOTES.txt") {
+				continue
+			}
+			d, l := documents(files[n])
+			docs += d
+			bytes += int64(len(files[n]))
+			largest = max(largest, l)
+		}
+		if err := o.Bound(docs, bytes, largest); err != nil {
+			return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+		}
+	}
 	var out []object.Object
 	for _, n := range names {
 		if strings.HasSuffix(n, "NOTES.txt") || strings.TrimSpace(files[n]) == "" {
@@ -100,6 +122,36 @@ func capabilities(kube string, extra []string) (*chartutil.Capabilities, error) 
 		APIVersions: versions,
 		HelmVersion: chartutil.DefaultCapabilities.HelmVersion,
 	}, nil
+}
+
+// documents counts the YAML documents of src (a line starting with "---"
+// separates them; a document of comments only is none) and returns the
+// size of the largest, without parsing.
+func documents(src string) (n int, largest int64) {
+	start, content := 0, false
+	end := func(at int) {
+		if content {
+			n++
+			largest = max(largest, int64(at-start))
+		}
+	}
+	for i := 0; i < len(src); {
+		lineEnd := len(src)
+		if j := strings.IndexByte(src[i:], '\n'); j >= 0 {
+			lineEnd = i + j
+		}
+		line := src[i:lineEnd]
+		switch t := strings.TrimSpace(line); {
+		case strings.HasPrefix(line, "---"):
+			end(i)
+			start, content = lineEnd, false
+		case t != "" && t[0] != '#':
+			content = true
+		}
+		i = lineEnd + 1
+	}
+	end(len(src))
+	return n, largest
 }
 
 func decode(src, tier, source string) ([]object.Object, error) {

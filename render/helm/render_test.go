@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +204,58 @@ data:
 		if d := cmp.Diff(want, objs[0].Doc["data"]); d != "" {
 			t.Fatalf("data (-want +got):\n%s", d)
 		}
+	}
+}
+
+func TestDocuments(t *testing.T) {
+	for _, tt := range []struct {
+		src     string
+		n       int
+		largest int64
+	}{
+		{"", 0, 0},
+		{"# only a comment\n", 0, 0},
+		{"a: 1\n", 1, 5},
+		{"---\na: 1\n---\n# c\n---\nbb: 22\n", 2, 8},
+		{"a: 1\n--- # doc\nb: 2\n", 2, 6},
+		{"a: |\n  ---x\n", 1, 12}, // indented: not a separator
+	} {
+		n, l := documents(tt.src)
+		if n != tt.n || l != tt.largest {
+			t.Errorf("documents(%q) = %d, %d; want %d, %d", tt.src, n, l, tt.n, tt.largest)
+		}
+	}
+}
+
+// TestBoundBeforeParsing: a chart's output is measured before it is parsed,
+// so a chart emitting 100k objects or a huge value is stopped after its
+// template run (issue 10, item 4).
+func TestBoundBeforeParsing(t *testing.T) {
+	c := testChart(map[string]string{
+		"many.yaml": `{{ range until 100000 }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm-{{ . }}}
+{{ end }}`,
+		"big.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata: {name: big}
+data: {v: "{{ repeat 20000000 "x" }}"}
+`,
+	})
+	errStop := errors.New("over")
+	var docs int
+	var bytes, largest int64
+	_, err := Render(c, Options{Release: "r", Namespace: "ns", Tier: "t", KubeVersion: "1.27",
+		Bound: func(d int, b, l int64) error {
+			docs, bytes, largest = d, b, l
+			return errStop
+		}})
+	if !errors.Is(err, errStop) || !strings.Contains(err.Error(), "rendering chart demo@1.0.0") {
+		t.Fatalf("want the bound's error naming the chart, got %v", err)
+	}
+	if docs != 100001 || largest < 20000000 || bytes < largest {
+		t.Errorf("docs %d, bytes %d, largest %d: want 100001 documents, the largest over 20 MB", docs, bytes, largest)
 	}
 }
