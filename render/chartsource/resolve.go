@@ -15,6 +15,11 @@ import (
 // fileScheme marks a dependency Helm reads from a directory on disk.
 const fileScheme = "file://"
 
+// maxResolved bounds the charts one Resolve attaches: every path of the
+// dependency graph gets its own copy (Helm's values processing writes into
+// a chart), so a lattice of shared dependencies grows exponentially.
+const maxResolved = 256
+
 // Loader loads the chart in dir, a slash-separated path relative to a
 // source's root, without resolving its dependencies.
 type Loader func(dir string) (*chart.Chart, error)
@@ -36,10 +41,11 @@ type Loader func(dir string) (*chart.Chart, error)
 // the source's root in errors.
 func Resolve(ch *chart.Chart, dir, where string, load Loader) error {
 	dir = path.Clean(dir)
-	return resolve(ch, dir, where, load, []string{dir})
+	n := 0
+	return resolve(ch, dir, where, load, []string{dir}, &n)
 }
 
-func resolve(ch *chart.Chart, dir, where string, load Loader, stack []string) error {
+func resolve(ch *chart.Chart, dir, where string, load Loader, stack []string, n *int) error {
 	vendored := map[string]bool{}
 	for _, v := range ch.Dependencies() {
 		vendored[v.Name()] = true
@@ -70,6 +76,9 @@ func resolve(ch *chart.Chart, dir, where string, load Loader, stack []string) er
 			return fmt.Errorf("%s: %s is already read from %s\nhint: list each dependency name from one path; use alias for a second instance", at, d.Name, dep.dir)
 		}
 		if !ok {
+			if *n++; *n > maxResolved {
+				return fmt.Errorf("%s: more than %d file:// dependencies to attach\nhint: vendor the dependencies with `helm dependency build`, or share fewer charts between dependencies", at, maxResolved)
+			}
 			c, err := load(p)
 			if errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("%s: no chart at %s in %s\nhint: put chart %s at %s, or correct the repository path", at, p, where, d.Name, p)
@@ -80,7 +89,7 @@ func resolve(ch *chart.Chart, dir, where string, load Loader, stack []string) er
 			if c.Name() != d.Name {
 				return fmt.Errorf("%s: the chart at %s is named %s\nhint: Helm matches a dependency by its chart's name; correct the name or the path", at, p, c.Name())
 			}
-			if err := resolve(c, p, where, load, append(slices.Clone(stack), p)); err != nil {
+			if err := resolve(c, p, where, load, append(slices.Clone(stack), p), n); err != nil {
 				return err
 			}
 			dep = attachedDep{dir: p, chart: c}

@@ -1,6 +1,7 @@
 package chartsource
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,6 +184,23 @@ func TestResolveRefuses(t *testing.T) {
 			"lib2/Chart.yaml": chartYAML("lib", "1.0.0"),
 		}, "app/Chart.yaml: dependency lib 1.0.0 (file://../lib2): lib is already read from lib\nhint: list each dependency name from one path; use alias for a second instance"},
 	}
+	// A lattice: each level's two charts depend on both of the next level.
+	lattice := map[string]string{"app/Chart.yaml": chartYAML("app", "1.0.0", "l1a 1.0.0 file://../l1a", "l1b 1.0.0 file://../l1b")}
+	for i := 1; i <= 10; i++ {
+		next := []string{}
+		if i < 10 {
+			next = []string{fmt.Sprintf("l%da 1.0.0 file://../l%da", i+1, i+1), fmt.Sprintf("l%db 1.0.0 file://../l%db", i+1, i+1)}
+		}
+		for _, x := range []string{"a", "b"} {
+			name := fmt.Sprintf("l%d%s", i, x)
+			lattice[name+"/Chart.yaml"] = chartYAML(name, "1.0.0", next...)
+		}
+	}
+	tests = append(tests, struct {
+		name  string
+		files map[string]string
+		want  string
+	}{"exponential lattice", lattice, "l9b/Chart.yaml: dependency l10b 1.0.0 (file://../l10b): more than 256 file:// dependencies to attach\nhint: vendor the dependencies with `helm dependency build`, or share fewer charts between dependencies"})
 	for _, tt := range tests {
 		for kind, src := range sources(t, tt.files) {
 			t.Run(tt.name+"/"+kind, func(t *testing.T) {
@@ -193,5 +211,17 @@ func TestResolveRefuses(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestResolveLinkOutOfTheDirectory: a charts.path directory whose file://
+// dependency is a symbolic link leaving it is refused by os.Root.
+func TestResolveLinkOutOfTheDirectory(t *testing.T) {
+	src := sources(t, map[string]string{"app/Chart.yaml": chartYAML("app", "1.0.0", "lib 1.0.0 file://../lib")})["directory"]
+	must(t, os.Symlink("../outside/lib", filepath.Join(src.root.Name(), "lib")))
+	_, err := src.Get("app", "1.0.0")
+	want := "resolving the dependencies of chart app from test charts: app/Chart.yaml: dependency lib 1.0.0 (file://../lib): reading chart lib from test charts: lib/.helmignore: resolves outside its input root (a symbolic link or ..)\nhint: tpgen reads an input only from its own directory; copy the file in instead of linking it"
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
 	}
 }
