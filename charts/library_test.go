@@ -1,106 +1,104 @@
-package charts
+package charts_test
 
 import (
 	"bytes"
-	"flag"
 	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
+	"path"
 	"testing"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/helm"
 )
 
-var update = flag.Bool("update", false, "rewrite the vendored copies of the library chart")
-
-// library is the one source of the shared templates. Helm loads a
-// dependency from <chart>/charts/<dep>, and go:embed cannot follow symlinks,
-// so each chart carries a copy; this test keeps the copies exact.
+// library is the one copy of the shared templates; every other chart
+// declares it as `repository: file://../thingpark-common`.
 const library = "thingpark-common"
 
-// TestLibraryCopies fails when a chart's vendored thingpark-common differs
-// from charts/thingpark-common; `go test ./charts/ -update` rewrites them.
-func TestLibraryCopies(t *testing.T) {
-	want := readTree(t, library)
-	if len(want) == 0 {
-		t.Fatalf("%s is empty", library)
+// TestLibraryResolves loads every embedded chart as the pipeline does and
+// checks that its file:// dependency is the library, attached once with
+// the library's own files, and that the chart renders with it (every
+// object labelled by the library's tpc.labels).
+func TestLibraryResolves(t *testing.T) {
+	lib, err := fs.ReadFile(charts.FS, path.Join(library, "templates", "_labels.tpl"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	charts, err := filepath.Glob("thingpark-*/Chart.yaml")
+	// Values a chart requires beyond its values.yaml.
+	required := map[string]map[string]any{
+		"thingpark-enterprise": {"global": map[string]any{
+			"installationId": map[string]any{"secretRef": map[string]any{"name": "tpe-installation", "key": "id"}},
+			"backup":         map[string]any{"s3Compat": map[string]any{"url": "https://minio.example.net", "bucket": "b", "credentials": map[string]any{"secretRef": map[string]any{"name": "tpe-backup"}}}},
+		}},
+	}
+	src := chartsource.NewFS(charts.FS, "embedded charts")
+	dirs, err := fs.Glob(charts.FS, "*/Chart.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, c := range charts {
-		chart := filepath.Dir(c)
-		if chart == library {
+	for _, f := range dirs {
+		name := path.Dir(f)
+		meta, err := fs.ReadFile(charts.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, err := loader.LoadFiles([]*loader.BufferedFile{{Name: "Chart.yaml", Data: meta}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if md.Metadata.Type == "library" {
 			continue
 		}
 		n++
-		dir := filepath.Join(chart, "charts", library)
-		t.Run(chart, func(t *testing.T) {
-			if *update {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-				for name, data := range want {
-					p := filepath.Join(dir, name)
-					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return
+		t.Run(name, func(t *testing.T) {
+			if _, err := fs.Stat(charts.FS, path.Join(name, "charts")); err == nil {
+				t.Errorf("%s/charts/ exists: the library is resolved from file://../%s, not vendored", name, library)
 			}
-			got := readTree(t, dir)
-			for _, name := range sortedKeys(want) {
-				if g, ok := got[name]; !ok {
-					t.Errorf("%s/%s is missing (run go test ./charts/ -update)", dir, name)
-				} else if !bytes.Equal(g, want[name]) {
-					t.Errorf("%s/%s differs from %s/%s (run go test ./charts/ -update)", dir, name, library, name)
+			deps := md.Metadata.Dependencies
+			if len(deps) != 1 || deps[0].Name != library || deps[0].Repository != "file://../"+library {
+				t.Fatalf("Chart.yaml dependencies %+v, want one: %s from file://../%s", deps, library, library)
+			}
+			ch, err := src.Get(name, md.Metadata.Version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []*chart.Chart
+			for _, d := range ch.Dependencies() {
+				if d.Name() == library {
+					got = append(got, d)
 				}
 			}
-			for _, name := range sortedKeys(got) {
-				if _, ok := want[name]; !ok {
-					t.Errorf("%s/%s is not in %s (run go test ./charts/ -update)", dir, name, library)
+			if len(got) != 1 || len(ch.Dependencies()) != 1 {
+				t.Fatalf("dependencies %d (%d of them %s), want the library once", len(ch.Dependencies()), len(got), library)
+			}
+			found := false
+			for _, tpl := range got[0].Templates {
+				found = found || (tpl.Name == "templates/_labels.tpl" && bytes.Equal(tpl.Data, lib))
+			}
+			if !found {
+				t.Errorf("the attached %s lacks %s/templates/_labels.tpl", library, library)
+			}
+			objs, err := helm.Render(ch, helm.Options{Release: "r", Namespace: "ns", KubeVersion: "1.27", Values: required[name]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(objs) == 0 {
+				t.Fatal("rendered no object")
+			}
+			for _, o := range objs {
+				md, _ := o.Doc["metadata"].(map[string]any)
+				labels, _ := md["labels"].(map[string]any)
+				if want := name + "-" + ch.Metadata.Version; labels["helm.sh/chart"] != want {
+					t.Errorf("%s: label helm.sh/chart %v, want %s (from tpc.labels)", o.Source, labels["helm.sh/chart"], want)
 				}
 			}
 		})
 	}
-	if n < 5 {
-		t.Errorf("found %d charts vendoring %s, want 5", n, library)
+	if n != 5 {
+		t.Errorf("found %d charts using %s, want 5", n, library)
 	}
-}
-
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		out[filepath.ToSlash(rel)] = data
-		return nil
-	})
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

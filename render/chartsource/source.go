@@ -4,8 +4,10 @@
 // repositories and OCI registries pinned in a lockfile fit behind the same
 // interface later.
 //
-// In: a chart name and exact version. Out: a loaded *chart.Chart. It never
-// renders, prints or writes.
+// In: a chart name and exact version. Out: a loaded *chart.Chart whose
+// file:// dependencies are attached from the same source, as `helm
+// dependency build` would vendor them (resolve.go). It never renders,
+// prints or writes.
 package chartsource
 
 import (
@@ -26,7 +28,8 @@ import (
 	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
-// Source returns charts by name and exact version.
+// Source returns charts by name and exact version, with their file://
+// dependencies resolved inside the source (see Resolve).
 //
 // Get must be safe for concurrent use and must return a chart that the
 // caller may use freely (not shared with other callers): Helm's value
@@ -65,18 +68,31 @@ func NewFS(fsys fs.FS, desc string) *FS {
 
 func (s *FS) String() string { return s.desc }
 
-// Get loads chart name and checks that its Chart.yaml has version.
+// Get loads chart name, checks that its Chart.yaml has version and
+// resolves its file:// dependencies from the same file system (Resolve).
 func (s *FS) Get(name, version string) (*chart.Chart, error) {
-	files, err := s.read(name)
+	ch, err := s.load(name)
+	if err != nil {
+		return nil, err
+	}
+	if got := ch.Metadata.Version; got != version {
+		return nil, fmt.Errorf("chart %s in %s is version %s, the plan needs %s\nhint: a release pins its four chart versions; point charts.path at charts of that release", name, s.desc, got, version)
+	}
+	if err := Resolve(ch, name, s.desc, s.load); err != nil {
+		return nil, fmt.Errorf("resolving the dependencies of chart %s from %s: %w", name, s.desc, err)
+	}
+	return ch, nil
+}
+
+// load loads the chart in directory dir, a fresh copy on every call.
+func (s *FS) load(dir string) (*chart.Chart, error) {
+	files, err := s.read(dir)
 	if err != nil {
 		return nil, err
 	}
 	ch, err := loader.LoadFiles(files)
 	if err != nil {
-		return nil, fmt.Errorf("loading chart %s from %s: %w", name, s.desc, err)
-	}
-	if got := ch.Metadata.Version; got != version {
-		return nil, fmt.Errorf("chart %s in %s is version %s, the plan needs %s\nhint: a release pins its four chart versions; point charts.path at charts of that release", name, s.desc, got, version)
+		return nil, fmt.Errorf("loading chart %s from %s: %w", dir, s.desc, err)
 	}
 	return ch, nil
 }

@@ -13,6 +13,10 @@ import (
 // directory. Helm's engine would silently render without it, and helm
 // itself would download it; tpgen does neither (the same rule as `helm
 // install`'s "found in Chart.yaml, but missing in charts/ directory").
+// render/chartsource has already attached the chart's file://
+// dependencies, matched by name as here, so what is left is a dependency
+// from a repository, or one of a vendored subchart (Helm builds only the
+// top chart's).
 func refuseMissingDependencies(ch *chart.Chart) error {
 	var problems []string
 	var visit func(c *chart.Chart, prefix string)
