@@ -240,11 +240,18 @@ var (
 	privateKeyPEM = regexp.MustCompile(`-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`)
 	// userinfo is scheme://userinfo@ in a text; the userinfo has no '/'.
 	userinfo  = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*)://([^\s/?#@"'<>\\]*)@`)
-	authValue = regexp.MustCompile(`(?i)(^|authorization\s*[:=]\s*["']?|\s)(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}`)
+	authValue = regexp.MustCompile(`(?i)(?:^|authorization\s*[:=]\s*["']?|\s)(?:bearer|basic|token)\s+([A-Za-z0-9._~+/][A-Za-z0-9._~+/=-]{7,})`)
+	// bareUserinfo is user:password@host without a scheme (a proxy, a
+	// Redis or broker address); the host is a name, not a digest
+	// (image:tag@sha256:...).
+	bareUserinfo = regexp.MustCompile(`(?:^|[\s"'=,;(])([A-Za-z0-9._%~+-]*):([^\s@/:"']+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(:[0-9A-Fa-f]*)?`)
+	// flagValue is a credential flag and its value inside a command line:
+	// --db-password hunter2, --api-token 'x'.
+	flagValue = regexp.MustCompile(`(?:^|\s)--?([A-Za-z][A-Za-z0-9_.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s]*)`)
 	jwt       = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 	// assignment is key=value or key: value inside a text (a line of a
 	// .properties, INI or env file, a query string, a flag, inline YAML).
-	assignment = regexp.MustCompile(`(?:^|[\s;,&?{(-])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s;,&"'}{\[][^\s;,&"'}]*)`)
+	assignment = regexp.MustCompile(`(?:^|[\s;,&?{(:/-])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s;,&"'}{\[][^\s;,&"'}]*)`)
 	xmlElement = regexp.MustCompile(`<([A-Za-z_][A-Za-z0-9_.\-]*)>([^<]+)</([A-Za-z_][A-Za-z0-9_.\-]*)>`)
 )
 
@@ -258,8 +265,15 @@ func inText(v string) string {
 			return fmt.Sprintf("holds a URL with credentials in its userinfo (%s://<userinfo>@)", strings.ToLower(m[1]))
 		}
 	}
-	if authValue.MatchString(v) {
-		return "holds an authorization header value (bearer, basic or token credentials)"
+	for _, m := range bareUserinfo.FindAllStringSubmatch(v, -1) {
+		if !placeholder(m[2]) && !digest.MatchString(m[3]+m[4]) && !slices.Contains(opaqueSchemes, strings.ToLower(m[1])) {
+			return "holds credentials in a user:password@host address"
+		}
+	}
+	for _, m := range authValue.FindAllStringSubmatch(v, -1) {
+		if tokenLike(m[1]) {
+			return "holds an authorization header value (bearer, basic or token credentials)"
+		}
 	}
 	if jwt.MatchString(v) {
 		return "holds a JSON Web Token"
@@ -271,6 +285,12 @@ func inText(v string) string {
 				return fmt.Sprintf("line %d sets %s to a literal value", i+1, m[1])
 			}
 		}
+		for _, m := range flagValue.FindAllStringSubmatch(line, -1) {
+			val := strings.Trim(m[2], `"'`)
+			if IsCredentialName(m[1]) && !placeholder(val) && !boolish(val) {
+				return fmt.Sprintf("line %d passes a literal value to --%s", i+1, m[1])
+			}
+		}
 		for _, m := range xmlElement.FindAllStringSubmatch(line, -1) {
 			if m[1] == m[3] && IsCredentialName(m[1]) && !placeholder(m[2]) && !boolish(m[2]) {
 				return fmt.Sprintf("line %d sets <%s> to a literal value", i+1, m[1])
@@ -278,6 +298,21 @@ func inText(v string) string {
 		}
 	}
 	return ""
+}
+
+// opaqueSchemes are URI schemes whose "user@host" has no password:
+// mailto:ops@example.net.
+var opaqueSchemes = []string{"mailto", "sip", "sips", "xmpp", "tel", "im", "pres", "acct"}
+
+// digest is the algorithm:hex after an image reference's '@'.
+var digest = regexp.MustCompile(`^(?i)sha[0-9]+:[0-9a-f]*$`)
+
+// tokenLike says the word after Bearer, Basic or Token is a credential,
+// not prose ("basic authentication", "token expires"): it has a digit,
+// or both cases and some length.
+func tokenLike(w string) bool {
+	return strings.ContainsAny(w, "0123456789") ||
+		(len(w) >= 16 && strings.ToLower(w) != w && strings.ToUpper(w) != w)
 }
 
 // credentialUserinfo says whether the userinfo of a URL holds a

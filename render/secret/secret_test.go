@@ -85,6 +85,10 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"a lone word under secret", `spec: {secret: hunter2}`, "spec.secret", "hunter2"},
 		{"a JWT secret that looks like a name", `spec: {jwtSecret: my-jwt-secret}`, "spec.jwtSecret", "my-jwt-secret"},
 		{"storage account key", `env: [{name: AZURE_STORAGE_KEY, value: abc}]`, "env[0].value", "abc"},
+		{"userinfo without a scheme", `data: {HTTPS_PROXY: "proxyuser:hunter2@proxy.example.net:3128"}`, "data[HTTPS_PROXY]", "hunter2"},
+		{"npmrc auth token after a colon", "data: {.npmrc: \"registry=https://registry.example.net/\\n//registry.example.net/:_authToken=hunter2\\n\"}", "data[.npmrc]", "hunter2"},
+		{"flag then value in a shell command", `command: ["sh", "-c", "exec mysqldump -h db --db-password hunter2 app"]`, "command[2]", "hunter2"},
+		{"quoted flag value in a script", "data: {run.sh: \"#!/bin/sh\\nexec app --api-token 'hunter2' --port 80\\n\"}", "data[run.sh]", "hunter2"},
 		{"base64 of a properties file in an annotation", `metadata: {annotations: {x: ` + b64("user=a\npassword=hunter2\n") + `}}`, "metadata.annotations[x]", "hunter2"},
 	}
 	for _, tc := range tests {
@@ -133,6 +137,8 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`metadata: {annotations: {nginx.ingress.kubernetes.io/ssl-passthrough: "true", nginx.ingress.kubernetes.io/auth-type: basic, nginx.ingress.kubernetes.io/auth-secret: basic-auth, tpgen.dev/creates-secrets: "a-tls,b-creds"}}`,
 		`spec: {tlsSecret: tpe-tls, credentialsSecret: velero-creds, registrySecret: kube-system/regcred}`,
 		`args: ["--password-file", "/run/secrets/pw", "--token-ttl", "10m", "--verbose"]`,
+		`data: {image: "registry.example.net/app:1.25@sha256:3f2a9c0e7d2b1a4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5", contact: "sip:ops@example.net", chat: "xmpp:ops@example.net"}`,
+		`data: {run.sh: "exec app --password-file /run/secrets/pw --token-ttl 10m --auth-type basic --tokens $TOKENS --no-auth --secret-name tpe-db"}`,
 		// Secrets the platform delivers (issue 11): an ExternalSecret's data
 		// items name keys, a SealedSecret's values are ciphertext.
 		`spec: {data: [{secretKey: password, remoteRef: {key: tpe/smtp, property: password}}, {secretKey: api-token, remoteRef: {key: tpe/api}}]}`,
