@@ -258,7 +258,7 @@ func withoutSecrets(schema cue.Value, problems, secrets diag.List) diag.List {
 			out = append(out, d)
 		}
 	}
-	return hideRefValues(schema, out)
+	return hideSecretLooking(hideRefValues(schema, out))
 }
 
 // validateAll validates v and returns every error. CUE reports only the

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,6 +180,43 @@ func splitPath(p string) []string {
 		}
 	}
 	return out
+}
+
+// quotedValue is a value CUE quotes in a message; a pattern of the schema
+// (=~"...") is quoted too, and is not a value.
+var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// hideSecretLooking rewrites the messages that repeat a value the review
+// diff would hide (a token, a random key, a PEM block, a value under a
+// credential-named key) wherever it was written: namespace: ghp_... is
+// refused by its pattern, and the pattern's message must not print it.
+func hideSecretLooking(ds diag.List) diag.List {
+	for i, d := range ds {
+		if strings.HasPrefix(d.Message, inlineSecretMsg) {
+			continue // ours: it names the field, never the value
+		}
+		var sp secret.Path
+		for _, k := range splitPath(d.Path) {
+			if n, err := strconv.Atoi(k); err == nil {
+				sp = sp.With(secret.Step{Item: true, Index: n})
+			} else {
+				sp = sp.With(secret.Step{Key: k})
+			}
+		}
+		msg, last := "", 0
+		for _, m := range quotedValue.FindAllStringIndex(d.Message, -1) {
+			v, err := strconv.Unquote(d.Message[m[0]:m[1]])
+			if err != nil || strings.HasSuffix(d.Message[:m[0]], "~") || !secret.Hide(sp, v) {
+				continue
+			}
+			msg += strings.TrimRight(d.Message[last:m[0]], " ") + " (not shown: it looks like a secret)"
+			last = m[1]
+		}
+		if last > 0 {
+			ds[i].Message = msg + d.Message[last:]
+		}
+	}
+	return ds
 }
 
 // under reports whether path p is q or below it.

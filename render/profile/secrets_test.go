@@ -65,6 +65,10 @@ func TestSecretValuesAreNeverEchoed(t *testing.T) {
 			want: []wantDiag{{Path: "backup.azure.clientSecret", Line: 22, Column: 19, Message: refShape}}},
 		{name: "smtp.password by name", base: eksBase, edits: []edit{{"    secretRef: {name: tpe-smtp}\n", "    secretRef: {name: tpe-smtp}\n  password: " + planted + "\n"}},
 			want: []wantDiag{{Path: "smtp.password", Line: 34, Column: 3, Message: `inline secret values are not allowed ("password" is named like a credential and holds a literal value)`, Hint: "reference a Kubernetes Secret"}}},
+		{name: "a GitHub token where a name belongs", base: eksBase, edits: []edit{{"namespace: thingpark-enterprise", "namespace: ghp_0123456789abcdefABCDEF" + planted}},
+			want: []wantDiag{{Path: "namespace", Line: 6, Column: 12, Message: "invalid value (not shown: it looks like a secret) (out of bound", Hint: "a DNS-1123 label; restores need the same namespace name"}}},
+		{name: "a random key where a bucket belongs", base: eksBase, edits: []edit{{"bucket: tpe-lyon-backup", "bucket: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + planted + "\""}},
+			want: []wantDiag{{Path: "backup.amazon.bucket", Line: 25, Column: 13, Message: "invalid value (not shown: it looks like a secret) (out of bound"}}},
 		{name: "a top-level token by name", base: eksBase, edits: []edit{{"basicsStation: false\n", "basicsStation: false\ntoken: " + planted + "\n"}},
 			want: []wantDiag{{Path: "token", Line: 42, Column: 1, Message: `inline secret values are not allowed ("token" is named like a credential`}}},
 	})
