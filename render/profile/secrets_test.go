@@ -106,6 +106,10 @@ func TestSecretValuesAreRefused(t *testing.T) {
 		{name: "ordinary load balancer annotations pass", base: eksBase, edits: lb("external-dns.alpha.kubernetes.io/hostname: tpe.lyon.example.net, service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn-cert")},
 		{name: "a password among the storage parameters", base: genericBase, edits: []edit{{"parameters: {pool: tpe}", "parameters: {pool: tpe, userPassword: hunter2}"}},
 			want: []wantDiag{{Path: "storage.parameters.userPassword", Line: 12, Column: 27, Message: `inline secret values are not allowed ("userPassword" is named like a credential`}}},
+		{name: "user:password@ without a scheme where a host name belongs", base: eksBase, edits: []edit{{"dnsHostname: tpe.lyon.example.net", "dnsHostname: \"ops:hunter2@tpe.lyon.example.net\""}},
+			want: []wantDiag{{Path: "dnsHostname", Line: 7, Column: 14, Message: "inline secret values are not allowed (holds credentials in a user:password@host address)"}}},
+		{name: "a scp-like Git URL with a password", base: eksBase, edits: []edit{{"repoURL: https://git.example.net/platform/deploy.git", "repoURL: \"git:hunter2@git.example.net:platform/deploy.git\""}},
+			want: []wantDiag{{Path: "gitops.repoURL", Line: 44, Column: 12, Message: "inline secret values are not allowed (holds credentials in a user:password@host address)", Hint: "write the URL without credentials"}}},
 		{name: "a Secret reference among the storage parameters passes", base: genericBase, edits: []edit{{"parameters: {pool: tpe}", "parameters: {pool: tpe, csi.storage.k8s.io/provisioner-secret-name: ceph-admin}"}}},
 	})
 }
