@@ -170,7 +170,7 @@ func Check(p Path, v string) string { return check(p, v, 0, false) }
 
 func check(p Path, v string, depth int, inRef bool) string {
 	name := nameOf(p)
-	if !inRef && name != "" && IsCredentialName(name) && !placeholder(v) && !boolish(v) && !secretNameRef(p, name, v) {
+	if !inRef && name != "" && IsCredentialName(name) && !placeholder(v) && !boolish(v) && !secretNameRef(p, name, v) && !namedDocument(name, v) {
 		return fmt.Sprintf("%s is named like a credential and holds a literal value", strconv.Quote(name))
 	}
 	if depth > maxDepth || len(v) > maxText {
@@ -214,6 +214,17 @@ func secretNameRef(p Path, name, v string) bool {
 	}
 	return true
 }
+
+// namedDocument says v is a configuration file named by its key
+// (auth.properties, credentials.json): the file's name says nothing of
+// its values, which are scanned as a document. A one-line file
+// (password.txt: hunter2) is the credential itself.
+func namedDocument(name, v string) bool {
+	t := strings.TrimSpace(v)
+	return configFile.MatchString(name) && (strings.Contains(t, "\n") || strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["))
+}
+
+var configFile = regexp.MustCompile(`(?i)\.(properties|conf|cfg|cnf|ini|ya?ml|json|toml|xml|env|sh|txt|hcl|tf|lua|js|py|rb)$`)
 
 var secretName = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 

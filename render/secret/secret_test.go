@@ -89,6 +89,8 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"npmrc auth token after a colon", "data: {.npmrc: \"registry=https://registry.example.net/\\n//registry.example.net/:_authToken=hunter2\\n\"}", "data[.npmrc]", "hunter2"},
 		{"flag then value in a shell command", `command: ["sh", "-c", "exec mysqldump -h db --db-password hunter2 app"]`, "command[2]", "hunter2"},
 		{"quoted flag value in a script", "data: {run.sh: \"#!/bin/sh\\nexec app --api-token 'hunter2' --port 80\\n\"}", "data[run.sh]", "hunter2"},
+		{"a one-line password file", `data: {password.txt: "hunter2\n"}`, "data[password.txt]", "hunter2"},
+		{"a credential in a file named like one", "data: {credentials.properties: \"user=tpe\\npassword=hunter2\\n\"}", "data[credentials.properties]", "hunter2"},
 		{"base64 of a properties file in an annotation", `metadata: {annotations: {x: ` + b64("user=a\npassword=hunter2\n") + `}}`, "metadata.annotations[x]", "hunter2"},
 	}
 	for _, tc := range tests {
@@ -139,6 +141,8 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`args: ["--password-file", "/run/secrets/pw", "--token-ttl", "10m", "--verbose"]`,
 		`data: {image: "registry.example.net/app:1.25@sha256:3f2a9c0e7d2b1a4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5", contact: "sip:ops@example.net", chat: "xmpp:ops@example.net"}`,
 		`data: {run.sh: "exec app --password-file /run/secrets/pw --token-ttl 10m --auth-type basic --tokens $TOKENS --no-auth --secret-name tpe-db"}`,
+		`metadata: {annotations: {nginx.ingress.kubernetes.io/auth-realm: "Authentication Required - tpe", nginx.ingress.kubernetes.io/auth-response-headers: "X-Auth-Request-User, Authorization", nginx.ingress.kubernetes.io/auth-signin: "https://auth.example.net/oauth2/start?rd=$escaped_request_uri", nginx.ingress.kubernetes.io/auth-request-redirect: "https://tpe.example.net/", nginx.ingress.kubernetes.io/auth-cache-key: "$remote_user$http_authorization", nginx.ingress.kubernetes.io/auth-tls-verify-client: "on", nginx.ingress.kubernetes.io/auth-tls-verify-depth: "1", nginx.ingress.kubernetes.io/auth-tls-error-page: "https://tpe.example.net/error", nginx.ingress.kubernetes.io/auth-keepalive: "10", nginx.ingress.kubernetes.io/auth-snippet: "proxy_set_header X-Tenant tpe;"}}`,
+		"data: {auth.properties: \"auth.type=oidc\\nauth.token.ttl=3600\\npassword.min.length=12\\n\", credentials.json: \"{\\\"type\\\": \\\"external_account\\\", \\\"audience\\\": \\\"x\\\"}\\n\"}",
 		// Secrets the platform delivers (issue 11): an ExternalSecret's data
 		// items name keys, a SealedSecret's values are ciphertext.
 		`spec: {data: [{secretKey: password, remoteRef: {key: tpe/smtp, property: password}}, {secretKey: api-token, remoteRef: {key: tpe/api}}]}`,
@@ -160,6 +164,8 @@ func TestCredentialNames(t *testing.T) {
 		"DB_PASSWORD_FILE": false, "valueFrom": false, "tokenTTL": false, "AWS_ACCESS_KEY_ID": false,
 		"ssl-passthrough": false, "bypass": false, "username": false, "keyFile": false, "key": false,
 		"passwordKey": false, "client-certificate-data": false, "SMTP_USER": false,
+		"nginx.ingress.kubernetes.io/auth-realm": false, "auth-tls-verify-depth": false, "auth-cache-key": false,
+		"CACHE_PASSWORD": true, "UPSTREAM_TOKEN": true, "VERIFY_TOKEN": true, "auth-cache-password": true, "auth": true,
 	} {
 		if got := IsCredentialName(name); got != want {
 			t.Errorf("IsCredentialName(%q) = %v, want %v", name, got, want)
