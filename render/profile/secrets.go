@@ -135,6 +135,17 @@ func hideRefValues(schema cue.Value, ds diag.List) diag.List {
 	for i, d := range ds {
 		path := splitPath(d.Path)
 		n := secretRefField(schema, path)
+		if n > 0 && !strings.HasPrefix(d.Message, inlineSecretMsg) {
+			hid := false
+			for j := n; j < len(path); j++ {
+				if !plainLabel.MatchString(path[j]) {
+					path[j], hid = "<a field not shown>", true // {SuperSecretPass1: x}: the label may be the secret
+				}
+			}
+			if hid {
+				ds[i].Path = joinPath(path)
+			}
+		}
 		if n == 0 || !mayEcho(d.Message) || strings.HasPrefix(d.Message, inlineSecretMsg) {
 			continue
 		}
@@ -151,6 +162,11 @@ func hideRefValues(schema cue.Value, ds diag.List) diag.List {
 	}
 	return ds
 }
+
+// plainLabel is a field name that cannot be a secret: a word or a
+// camelCase name of letters (user, password, secretName), or a list
+// index. Any other label under a Secret reference field is not printed.
+var plainLabel = regexp.MustCompile(`^([A-Za-z][a-z]*([A-Z][a-z]*)*([-_][A-Za-z][a-z]*)*|[0-9]+)$`)
 
 // mayEcho says a CUE message may hold the value it is about: CUE quotes
 // strings in its messages, and prints other values after these words.

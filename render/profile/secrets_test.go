@@ -65,6 +65,8 @@ func TestSecretValuesAreNeverEchoed(t *testing.T) {
 			want: []wantDiag{{Path: "backup.azure.clientSecret", Line: 22, Column: 19, Message: refShape}}},
 		{name: "smtp.password by name", base: eksBase, edits: []edit{{"    secretRef: {name: tpe-smtp}\n", "    secretRef: {name: tpe-smtp}\n  password: " + planted + "\n"}},
 			want: []wantDiag{{Path: "smtp.password", Line: 34, Column: 3, Message: `inline secret values are not allowed ("password" is named like a credential and holds a literal value)`, Hint: "reference a Kubernetes Secret"}}},
+		{name: "a secret as a field name of a Secret reference", base: eksBase, edits: []edit{{"secretRef: {name: tpe-installation, key: id}", "secretRef: {name: tpe-installation, key: id}\n  " + planted + ": x"}},
+			want: []wantDiag{{Path: "installationId.<a field not shown>", Line: 14, Column: 3, Message: "field not allowed"}}},
 		{name: "a GitHub token where a name belongs", base: eksBase, edits: []edit{{"namespace: thingpark-enterprise", "namespace: ghp_0123456789abcdefABCDEF" + planted}},
 			want: []wantDiag{{Path: "namespace", Line: 6, Column: 12, Message: "invalid value (not shown: it looks like a secret) (out of bound", Hint: "a DNS-1123 label; restores need the same namespace name"}}},
 		{name: "a random key where a bucket belongs", base: eksBase, edits: []edit{{"bucket: tpe-lyon-backup", "bucket: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + planted + "\""}},
