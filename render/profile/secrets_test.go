@@ -162,3 +162,30 @@ func TestEveryIndependentError(t *testing.T) {
 				{Path: "priorityClasses.data.value", Line: 17, Column: 26, Message: "must be lower than priorityClasses.dataPath.value"}}},
 	})
 }
+
+// Item 6 of issue 10: a fleet defaults.cue that conflicts with itself is
+// reported before any schema applies; its message does not repeat a
+// URL with credentials either.
+func TestDefaultsConflictDoesNotEchoSecrets(t *testing.T) {
+	l := newTestLoader(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"defaults.cue": fleetDefaults + "gitops: repoURL: \"https://ci:" + planted + "@git.example.net/platform/deploy.git\"\n",
+		"lyon.yaml":    eksBase,
+	})
+	srcs, err := Discover([]string{dir})
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("Discover: %v, %d sources", err, len(srcs))
+	}
+	_, err = l.Load(srcs[0])
+	got := asDiags(t, err)
+	j, _ := json.Marshal(got)
+	for _, out := range []string{got.Error(), string(j)} {
+		if strings.Contains(out, planted) {
+			t.Errorf("a diagnostic repeats the secret value:\n%s", out)
+		}
+	}
+	if len(got) != 1 || got[0].Path != "gitops.repoURL" || got[0].Message != `conflicting values (not shown: it looks like a secret) and "https://git.example.net/platform/deploy.git"` {
+		t.Errorf("got %v", got)
+	}
+}
