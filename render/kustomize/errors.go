@@ -32,6 +32,14 @@ var krustyErrors = []krustyError{
 		return fmt.Sprintf("a patch of %s targets %s, which the site does not render", file, m[1]),
 			"check the patch's apiVersion, kind, name and namespace against the rendered tree (DIR/<site>/<tier>/), or give the patch a target: selector"
 	}},
+	{regexp.MustCompile(`no matches for Id ([^;\s"\\]+); failed to find unique target for patch`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("a patch of %s targets %s, which the site does not render", file, m[1]),
+			"check the patch's apiVersion, kind, name and namespace against the rendered tree (DIR/<site>/<tier>/), or give the patch a target: selector"
+	}},
+	{regexp.MustCompile(`(add|remove|replace|move|copy|test) operation does not apply: doc is missing (?:from )?path: (?:\\?")?([^\s:"\\]+)`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("a JSON patch of %s cannot %s %s: an object its target selects has no such field", file, m[1], m[2]),
+			"narrow the patch's target: selector to the objects that have the field, or use op: add (its parent must exist); compare with the rendered tree (DIR/<site>/<tier>/)"
+	}},
 	{regexp.MustCompile(`unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory`), func(m []string, file string) (string, string) {
 		return fmt.Sprintf("%s holds no kustomization.yaml", filepath.Dir(file)),
 			"the profile's overlay names a directory holding a kustomization.yaml of kind Component"
