@@ -121,7 +121,9 @@ func secretRefField(schema cue.Value, path []string) int {
 		if path[i-1] == "secretRef" {
 			return i - 1
 		}
-		if v := schema.LookupPath(schemaPath(append(slices.Clip(path[:i]), "secretRef"))); v.Exists() {
+		// A struct: in a map of strings (loadBalancer.annotations,
+		// storage.parameters) "secretRef" is just another key.
+		if v := schema.LookupPath(schemaPath(append(slices.Clip(path[:i]), "secretRef"))); v.Exists() && v.IncompleteKind()&cue.StructKind != 0 {
 			return i
 		}
 	}
@@ -202,6 +204,9 @@ func splitPath(p string) []string {
 // (=~"...") is quoted too, and is not a value.
 var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
+// numberValue is a number CUE prints in a message about a value.
+var numberValue = regexp.MustCompile(`\bvalues? -?[0-9][0-9.eE+-]*`)
+
 // hideSecretLooking rewrites the messages that repeat a value the review
 // diff would hide (a token, a random key, a PEM block, a value under a
 // credential-named key) wherever it was written: namespace: ghp_... is
@@ -231,6 +236,14 @@ func hideSecretLooking(ds diag.List) diag.List {
 		if last > 0 {
 			ds[i].Message = msg + d.Message[last:]
 		}
+		// An unquoted number (password: 86753091 where a string belongs).
+		ds[i].Message = numberValue.ReplaceAllStringFunc(ds[i].Message, func(m string) string {
+			word, num, _ := strings.Cut(m, " ")
+			if !secret.Hide(sp, num) {
+				return m
+			}
+			return word + " (not shown: it looks like a secret)"
+		})
 	}
 	return ds
 }

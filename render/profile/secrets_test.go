@@ -32,7 +32,7 @@ func runProfileCases(t *testing.T, tests []profileCase) {
 			}
 			j, _ := json.Marshal(got)
 			for _, out := range []string{got.Error(), string(j)} {
-				if strings.Contains(out, planted) || strings.Contains(out, "hunter2") {
+				if strings.Contains(out, planted) || strings.Contains(out, "hunter2") || strings.Contains(out, "86753091") {
 					t.Errorf("a diagnostic repeats the secret value:\n%s", out)
 				}
 			}
@@ -112,6 +112,10 @@ func TestSecretValuesAreRefused(t *testing.T) {
 			want: []wantDiag{{Path: "dnsHostname", Line: 7, Column: 14, Message: "inline secret values are not allowed (holds credentials in a user:password@host address)"}}},
 		{name: "a scp-like Git URL with a password", base: eksBase, edits: []edit{{"repoURL: https://git.example.net/platform/deploy.git", "repoURL: \"git:hunter2@git.example.net:platform/deploy.git\""}},
 			want: []wantDiag{{Path: "gitops.repoURL", Line: 44, Column: 12, Message: "inline secret values are not allowed (holds credentials in a user:password@host address)", Hint: "write the URL without credentials"}}},
+		{name: "a number under a credential name among the storage parameters", base: genericBase, edits: []edit{{"parameters: {pool: tpe}", "parameters: {pool: tpe, adminPassword: 86753091}"}},
+			want: []wantDiag{{Path: "storage.parameters.adminPassword", Line: 12, Column: 42, Message: "conflicting values (not shown: it looks like a secret) and string (mismatched types int and string)"}}},
+		{name: "a number under a credential-named load balancer annotation", base: eksBase, edits: lb("example.com/token: 86753091"),
+			want: []wantDiag{{Path: `loadBalancer.annotations."example.com/token"`, Line: 48, Column: 49, Message: "conflicting values (not shown: it looks like a secret) and string (mismatched types int and string)"}}},
 		{name: "a Secret reference among the storage parameters passes", base: genericBase, edits: []edit{{"parameters: {pool: tpe}", "parameters: {pool: tpe, csi.storage.k8s.io/provisioner-secret-name: ceph-admin}"}}},
 	})
 }

@@ -108,6 +108,12 @@ func scan(v any, p Path, depth int, inRef bool, out *[]Finding) {
 		if why := check(p, v, depth, inRef); why != "" {
 			*out = append(*out, Finding{Path: p, Reason: why})
 		}
+	case float64, int, int64, json.Number:
+		// password: 12345678 in a custom resource: a number is a literal
+		// too (4 digits and more: a PIN; fewer is a count or a switch).
+		if name := nameOf(p); !inRef && name != "" && IsCredentialName(name) && len(strings.Trim(fmt.Sprint(v), "-.")) >= 4 {
+			*out = append(*out, Finding{Path: p, Reason: fmt.Sprintf("%s is named like a credential and holds a literal value", strconv.Quote(name))})
+		}
 	}
 }
 

@@ -91,6 +91,7 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"quoted flag value in a script", "data: {run.sh: \"#!/bin/sh\\nexec app --api-token 'hunter2' --port 80\\n\"}", "data[run.sh]", "hunter2"},
 		{"a one-line password file", `data: {password.txt: "hunter2\n"}`, "data[password.txt]", "hunter2"},
 		{"a credential in a file named like one", "data: {credentials.properties: \"user=tpe\\npassword=hunter2\\n\"}", "data[credentials.properties]", "hunter2"},
+		{"a number under a credential name", `spec: {auth: {user: tpe, password: 86753091}}`, "spec.auth.password", "86753091"},
 		{"base64 of a properties file in an annotation", `metadata: {annotations: {x: ` + b64("user=a\npassword=hunter2\n") + `}}`, "metadata.annotations[x]", "hunter2"},
 	}
 	for _, tc := range tests {
@@ -143,6 +144,7 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`data: {run.sh: "exec app --password-file /run/secrets/pw --token-ttl 10m --auth-type basic --tokens $TOKENS --no-auth --secret-name tpe-db"}`,
 		`metadata: {annotations: {nginx.ingress.kubernetes.io/auth-realm: "Authentication Required - tpe", nginx.ingress.kubernetes.io/auth-response-headers: "X-Auth-Request-User, Authorization", nginx.ingress.kubernetes.io/auth-signin: "https://auth.example.net/oauth2/start?rd=$escaped_request_uri", nginx.ingress.kubernetes.io/auth-request-redirect: "https://tpe.example.net/", nginx.ingress.kubernetes.io/auth-cache-key: "$remote_user$http_authorization", nginx.ingress.kubernetes.io/auth-tls-verify-client: "on", nginx.ingress.kubernetes.io/auth-tls-verify-depth: "1", nginx.ingress.kubernetes.io/auth-tls-error-page: "https://tpe.example.net/error", nginx.ingress.kubernetes.io/auth-keepalive: "10", nginx.ingress.kubernetes.io/auth-snippet: "proxy_set_header X-Tenant tpe;"}}`,
 		"data: {auth.properties: \"auth.type=oidc\\nauth.token.ttl=3600\\npassword.min.length=12\\n\", credentials.json: \"{\\\"type\\\": \\\"external_account\\\", \\\"audience\\\": \\\"x\\\"}\\n\"}",
+		`spec: {tokenTTL: 3600, maxTokens: 5000, passwordLength: 16, auth: {enabled: true, port: 8443}, pin: 12}`,
 		// Secrets the platform delivers (issue 11): an ExternalSecret's data
 		// items name keys, a SealedSecret's values are ciphertext.
 		`spec: {data: [{secretKey: password, remoteRef: {key: tpe/smtp, property: password}}, {secretKey: api-token, remoteRef: {key: tpe/api}}]}`,
