@@ -265,6 +265,9 @@ var (
 	// flagValue is a credential flag and its value inside a command line:
 	// --db-password hunter2, --api-token 'x'.
 	flagValue = regexp.MustCompile(`(?:^|\s)--?([A-Za-z][A-Za-z0-9_.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s]*)`)
+	// serviceToken is an API token of a well-known service, by its
+	// documented prefix: GitHub, GitLab, Slack, Stripe, Google, npm.
+	serviceToken = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36})\b`)
 	jwt       = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 	// assignment is key=value or key: value inside a text (a line of a
 	// .properties, INI or env file, a query string, a flag, inline YAML).
@@ -291,6 +294,9 @@ func inText(v string) string {
 		if tokenLike(m[1]) {
 			return "holds an authorization header value (bearer, basic or token credentials)"
 		}
+	}
+	if serviceToken.MatchString(v) {
+		return "holds an API token of a known service (by its prefix)"
 	}
 	if jwt.MatchString(v) {
 		return "holds a JSON Web Token"

@@ -92,6 +92,8 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"a one-line password file", `data: {password.txt: "hunter2\n"}`, "data[password.txt]", "hunter2"},
 		{"a credential in a file named like one", "data: {credentials.properties: \"user=tpe\\npassword=hunter2\\n\"}", "data[credentials.properties]", "hunter2"},
 		{"a number under a credential name", `spec: {auth: {user: tpe, password: 86753091}}`, "spec.auth.password", "86753091"},
+		{"a GitHub token in a plain field", `spec: {ref: {branch: ghp_hunter2abcdefghijklmnopqrstuvwxyz0123}}`, "spec.ref.branch", "ghp_hunter2"},
+		{"a Slack token in an annotation", `metadata: {annotations: {example.com/notify: "xoxb-hunter2-0123456789"}}`, "metadata.annotations[example.com/notify]", "xoxb-hunter2"},
 		{"base64 of a properties file in an annotation", `metadata: {annotations: {x: ` + b64("user=a\npassword=hunter2\n") + `}}`, "metadata.annotations[x]", "hunter2"},
 	}
 	for _, tc := range tests {
