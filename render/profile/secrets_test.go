@@ -67,10 +67,12 @@ func TestSecretValuesAreNeverEchoed(t *testing.T) {
 			want: []wantDiag{{Path: "smtp.password", Line: 34, Column: 3, Message: `inline secret values are not allowed ("password" is named like a credential and holds a literal value)`, Hint: "reference a Kubernetes Secret"}}},
 		{name: "a secret as a field name of a Secret reference", base: eksBase, edits: []edit{{"secretRef: {name: tpe-installation, key: id}", "secretRef: {name: tpe-installation, key: id}\n  " + planted + ": x"}},
 			want: []wantDiag{{Path: "installationId.<a field not shown>", Line: 14, Column: 3, Message: "field not allowed"}}},
-		{name: "a GitHub token where a name belongs", base: eksBase, edits: []edit{{"namespace: thingpark-enterprise", "namespace: ghp_0123456789abcdefABCDEF" + planted}},
+		{name: "a random key where a name belongs", base: eksBase, edits: []edit{{"namespace: thingpark-enterprise", "namespace: Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFC" + planted}},
 			want: []wantDiag{{Path: "namespace", Line: 6, Column: 12, Message: "invalid value (not shown: it looks like a secret) (out of bound", Hint: "a DNS-1123 label; restores need the same namespace name"}}},
 		{name: "a random key where a bucket belongs", base: eksBase, edits: []edit{{"bucket: tpe-lyon-backup", "bucket: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + planted + "\""}},
 			want: []wantDiag{{Path: "backup.amazon.bucket", Line: 25, Column: 13, Message: "invalid value (not shown: it looks like a secret) (out of bound"}}},
+		{name: "a GitHub token where a name belongs", base: eksBase, edits: []edit{{"namespace: thingpark-enterprise", "namespace: ghp_0123456789abcdefABCDEF0123456789" + planted}},
+			want: []wantDiag{{Path: "namespace", Line: 6, Column: 12, Message: "inline secret values are not allowed (holds an API token of a known service (by its prefix))"}}},
 		{name: "a top-level token by name", base: eksBase, edits: []edit{{"basicsStation: false\n", "basicsStation: false\ntoken: " + planted + "\n"}},
 			want: []wantDiag{{Path: "token", Line: 42, Column: 1, Message: `inline secret values are not allowed ("token" is named like a credential`}}},
 	})
