@@ -268,7 +268,7 @@ var (
 	// serviceToken is an API token of a well-known service, by its
 	// documented prefix: GitHub, GitLab, Slack, Stripe, Google, npm.
 	serviceToken = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36})\b`)
-	jwt       = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+	jwt          = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 	// assignment is key=value or key: value inside a text (a line of a
 	// .properties, INI or env file, a query string, a flag, inline YAML).
 	assignment = regexp.MustCompile(`(?:^|[\s;,&?{(:/-])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s;,&"'}{\[][^\s;,&"'}]*)`)
