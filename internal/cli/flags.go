@@ -101,6 +101,27 @@ func formatAsDir(dir string) error {
 	return fmt.Errorf("render: the output directory %s does not exist\nhint: -o names the output directory; the format flag is --format %s", dir, dir)
 }
 
+// withFormatHint adds a hint to the flag error of a kubectl or helm
+// habit, `-o json` on a verb without an output directory.
+func withFormatHint(cmd *cobra.Command, err error) error {
+	if !strings.Contains(err.Error(), "unknown shorthand flag: 'o'") || cmd.Flags().Lookup("format") == nil {
+		return err
+	}
+	return fmt.Errorf("%w\nhint: tpgen %s has no output directory; the format flag is --format", err, cmd.Name())
+}
+
+// dirNamedLikeFormat refuses, on a verb that only reads DIR (graph), a
+// DIR that does not exist and is named like a format: `-o json`.
+func dirNamedLikeFormat(verb, dir string) error {
+	if !slices.Contains(allFormats, dir) {
+		return nil
+	}
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: the output directory %s does not exist\nhint: -o names the output directory; the format flag is --format %s", verb, dir, dir)
+}
+
 // checkDir refuses a DIR that is missing or not a directory (diff,
 // render --check); a DIR named like a format gets a hint about -o.
 func checkDir(flagDir, verb string, formats ...string) error {

@@ -43,6 +43,9 @@ document, docs/json/) lists the same nodes and edges for tools.`,
 			if jobs < 1 {
 				return usageErr("-j %d: want at least 1", jobs)
 			}
+			if err := dirNamedLikeFormat("graph", outDir); err != nil {
+				return err
+			}
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -137,6 +138,20 @@ included.`,
 	limits = addLimitFlags(f)
 	f.BoolVar(&strict, "strict", false, "a site overlay patch whose target selects no object is an error, not a warning")
 	f.StringArrayVar(&allow, "allow-replace", nil, "acknowledge changes Kubernetes will not apply in place to these objects (Kind/namespace/name, * within a part, or all): the GitOps engine deletes and creates them again")
+	// The kinds whose changes render may refuse (see render/replace.go),
+	// as patterns; an object's own name is in render's refusal.
+	_ = cmd.RegisterFlagCompletionFunc("allow-replace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		out := []string{"all"}
+		for _, gk := range kube.ImmutableKinds() {
+			kind, _, _ := strings.Cut(gk, ".")
+			if kube.ClusterScoped(gk) {
+				out = append(out, kind+"/*")
+			} else {
+				out = append(out, kind+"/*/*")
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
 	return cmd
 }
 

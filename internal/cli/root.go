@@ -115,8 +115,8 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 	root.SetVersionTemplate("tpgen {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: ExitUsage, err: err}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &exitError{code: ExitUsage, err: withFormatHint(cmd, err)}
 	})
 	root.AddCommand(
 		newValidate(),

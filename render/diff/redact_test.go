@@ -204,3 +204,27 @@ binaryData:
 	require.Contains(t, b.String(), `args: ["--db-pass","<redacted>"] -> ["--db-pass","<redacted>"]`)
 	require.Contains(t, b.String(), `containers[name=app].image: "app:1" -> "app:1-v2"`)
 }
+
+// A credential in prose or in a command line is hidden too: the review
+// diff hides more than validation refuses.
+func TestProseAndCommandLineCredentialsAreRedacted(t *testing.T) {
+	objs := func(v string) []Object {
+		return []Object{obj(t, "s", "t", `apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf, namespace: tpe}
+data:
+  NOTE: "the admin password is hunter2`+v+`"
+  HINT: "Token hunter2`+v+`"
+  PROXY: "proxy:hunter2`+v+`@proxy.example.net:3128"
+  RUN: "exec app --db-password hunter2`+v+`"
+  NPMRC: "//registry.example.net/:_authToken=hunter2`+v+`"
+  MODE: "prod`+v+`"
+`)}
+	}
+	for _, format := range []string{FormatText, FormatMarkdown, FormatJSON} {
+		var b bytes.Buffer
+		require.NoError(t, Compare(objs(""), objs("-v2"), Options{}).Write(&b, format, 0))
+		require.NotContains(t, b.String(), "hunter2", "format %s:\n%s", format, b.String())
+		require.Contains(t, b.String(), "prod-v2", "format %s", format)
+	}
+}

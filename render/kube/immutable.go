@@ -279,3 +279,17 @@ func itemName(v any) string {
 	s, _ := n.(string)
 	return s
 }
+
+// ImmutableKinds returns the group-kinds (Kind.group) that have a field
+// Kubernetes will not update in place, sorted: what render may refuse to
+// change without an acknowledgement (shell completion of --allow-replace).
+func ImmutableKinds() []string {
+	var out []string
+	for _, r := range immutableRules {
+		if !slices.Contains(out, r.GroupKind) {
+			out = append(out, r.GroupKind)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

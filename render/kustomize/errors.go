@@ -32,6 +32,18 @@ var krustyErrors = []krustyError{
 		return fmt.Sprintf("a patch of %s targets %s, which the site does not render", file, m[1]),
 			"check the patch's apiVersion, kind, name and namespace against the rendered tree (DIR/<site>/<tier>/), or give the patch a target: selector"
 	}},
+	{regexp.MustCompile(`no matches for Id ([^;\s"\\]+); failed to find unique target for patch`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("a patch of %s targets %s, which the site does not render", file, m[1]),
+			"check the patch's apiVersion, kind, name and namespace against the rendered tree (DIR/<site>/<tier>/), or give the patch a target: selector"
+	}},
+	{regexp.MustCompile(`(add|remove|replace|move|copy|test) operation does not apply: doc is missing (?:from )?path: (?:\\?")?([^\s:"\\]+)`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("a JSON patch of %s cannot %s %s: an object its target selects has no such field", file, m[1], m[2]),
+			"narrow the patch's target: selector to the objects that have the field, or use op: add (its parent must exist); compare with the rendered tree (DIR/<site>/<tier>/)"
+	}},
+	{regexp.MustCompile(`unable to parse SM or JSON patch`), func(m []string, file string) (string, string) {
+		return fmt.Sprintf("a patch of %s is neither a strategic-merge patch nor a JSON patch: its YAML does not parse (its text is not shown: it may hold a secret)", file),
+			"a patch is a partial object (apiVersion, kind, metadata.name and the fields to change) or a list of {op, path, value}; check its indentation, brackets and quotes"
+	}},
 	{regexp.MustCompile(`unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory`), func(m []string, file string) (string, string) {
 		return fmt.Sprintf("%s holds no kustomization.yaml", filepath.Dir(file)),
 			"the profile's overlay names a directory holding a kustomization.yaml of kind Component"
@@ -59,8 +71,14 @@ func translate(msg, siteOverlay string) string {
 			return text + "\nhint: " + hint
 		}
 	}
-	return strings.TrimSpace(msg)
+	return strings.TrimSpace(krustyConfig.ReplaceAllString(msg, "with config (not shown)$1"))
 }
+
+// krustyConfig is the configuration krusty dumps into a plugin's error
+// (trouble configuring builtin PatchTransformer with config: `...`): an
+// overlay's patch text, which may hold a secret, is never printed; nor
+// is the patch krusty quotes after "from".
+var krustyConfig = regexp.MustCompile("(?s)with config: `.*?`(:)|(?s) from \\[patch: .*$")
 
 // equalDocs compares an object before and after the overlays through
 // their YAML form (krusty's numbers and ours differ in Go type).

@@ -194,7 +194,12 @@ func unknownFields(schema, merged, raw cue.Value, file string) diag.List {
 				return
 			}
 			for i := 0; it.Next(); i++ {
-				walk(s.LookupPath(cue.MakePath(cue.Index(i))), it.Value(), append(append([]string(nil), path...), strconv.Itoa(i)))
+				es := s.LookupPath(cue.MakePath(cue.Index(i)))
+				if !es.Exists() {
+					// an open list ([...#Connector]): its element schema
+					es = s.LookupPath(cue.MakePath(cue.AnyIndex))
+				}
+				walk(es, it.Value(), append(append([]string(nil), path...), strconv.Itoa(i)))
 			}
 		}
 	}

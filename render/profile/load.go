@@ -258,7 +258,7 @@ func withoutSecrets(schema cue.Value, problems, secrets diag.List) diag.List {
 			out = append(out, d)
 		}
 	}
-	return hideRefValues(schema, out)
+	return hideSecretLooking(hideRefValues(schema, out))
 }
 
 // validateAll validates v and returns every error. CUE reports only the
@@ -359,11 +359,11 @@ func (l *Loader) readFile(root, name string) (cue.Value, error) {
 		f, err = cueyaml.Extract(name, src)
 	}
 	if err != nil {
-		return cue.Value{}, diag.Sort(fromCUE(err, cue.Value{}, cue.Value{}, name))
+		return cue.Value{}, diag.Sort(hideSecretLooking(fromCUE(err, cue.Value{}, cue.Value{}, name)))
 	}
 	v := l.ctx.BuildFile(f)
 	if err := v.Err(); err != nil {
-		return cue.Value{}, diag.Sort(fromCUE(err, cue.Value{}, cue.Value{}, name))
+		return cue.Value{}, diag.Sort(hideSecretLooking(fromCUE(err, cue.Value{}, cue.Value{}, name)))
 	}
 	if k := v.IncompleteKind(); k != cue.StructKind {
 		msg := fmt.Sprintf("a profile must be a mapping of fields, not %v", k)

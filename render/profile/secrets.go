@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,7 +121,9 @@ func secretRefField(schema cue.Value, path []string) int {
 		if path[i-1] == "secretRef" {
 			return i - 1
 		}
-		if v := schema.LookupPath(schemaPath(append(slices.Clip(path[:i]), "secretRef"))); v.Exists() {
+		// A struct: in a map of strings (loadBalancer.annotations,
+		// storage.parameters) "secretRef" is just another key.
+		if v := schema.LookupPath(schemaPath(append(slices.Clip(path[:i]), "secretRef"))); v.Exists() && v.IncompleteKind()&cue.StructKind != 0 {
 			return i
 		}
 	}
@@ -134,6 +137,17 @@ func hideRefValues(schema cue.Value, ds diag.List) diag.List {
 	for i, d := range ds {
 		path := splitPath(d.Path)
 		n := secretRefField(schema, path)
+		if n > 0 && !strings.HasPrefix(d.Message, inlineSecretMsg) {
+			hid := false
+			for j := n; j < len(path); j++ {
+				if !plainLabel.MatchString(path[j]) {
+					path[j], hid = "<a field not shown>", true // {SuperSecretPass1: x}: the label may be the secret
+				}
+			}
+			if hid {
+				ds[i].Path = joinPath(path)
+			}
+		}
 		if n == 0 || !mayEcho(d.Message) || strings.HasPrefix(d.Message, inlineSecretMsg) {
 			continue
 		}
@@ -150,6 +164,11 @@ func hideRefValues(schema cue.Value, ds diag.List) diag.List {
 	}
 	return ds
 }
+
+// plainLabel is a field name that cannot be a secret: a word or a
+// camelCase name of letters (user, password, secretName), or a list
+// index. Any other label under a Secret reference field is not printed.
+var plainLabel = regexp.MustCompile(`^([A-Za-z][a-z]*([A-Z][a-z]*)*([-_][A-Za-z][a-z]*)*|[0-9]+)$`)
 
 // mayEcho says a CUE message may hold the value it is about: CUE quotes
 // strings in its messages, and prints other values after these words.
@@ -179,6 +198,54 @@ func splitPath(p string) []string {
 		}
 	}
 	return out
+}
+
+// quotedValue is a value CUE quotes in a message; a pattern of the schema
+// (=~"...") is quoted too, and is not a value.
+var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// numberValue is a number CUE prints in a message about a value.
+var numberValue = regexp.MustCompile(`\bvalues? -?[0-9][0-9.eE+-]*`)
+
+// hideSecretLooking rewrites the messages that repeat a value the review
+// diff would hide (a token, a random key, a PEM block, a value under a
+// credential-named key) wherever it was written: namespace: ghp_... is
+// refused by its pattern, and the pattern's message must not print it.
+func hideSecretLooking(ds diag.List) diag.List {
+	for i, d := range ds {
+		if strings.HasPrefix(d.Message, inlineSecretMsg) {
+			continue // ours: it names the field, never the value
+		}
+		var sp secret.Path
+		for _, k := range splitPath(d.Path) {
+			if n, err := strconv.Atoi(k); err == nil {
+				sp = sp.With(secret.Step{Item: true, Index: n})
+			} else {
+				sp = sp.With(secret.Step{Key: k})
+			}
+		}
+		msg, last := "", 0
+		for _, m := range quotedValue.FindAllStringIndex(d.Message, -1) {
+			v, err := strconv.Unquote(d.Message[m[0]:m[1]])
+			if err != nil || strings.HasSuffix(d.Message[:m[0]], "~") || !secret.Hide(sp, v) {
+				continue
+			}
+			msg += strings.TrimRight(d.Message[last:m[0]], " ") + " (not shown: it looks like a secret)"
+			last = m[1]
+		}
+		if last > 0 {
+			ds[i].Message = msg + d.Message[last:]
+		}
+		// An unquoted number (password: 86753091 where a string belongs).
+		ds[i].Message = numberValue.ReplaceAllStringFunc(ds[i].Message, func(m string) string {
+			word, num, _ := strings.Cut(m, " ")
+			if !secret.Hide(sp, num) {
+				return m
+			}
+			return word + " (not shown: it looks like a secret)"
+		})
+	}
+	return ds
 }
 
 // under reports whether path p is q or below it.

@@ -32,7 +32,7 @@ func runProfileCases(t *testing.T, tests []profileCase) {
 			}
 			j, _ := json.Marshal(got)
 			for _, out := range []string{got.Error(), string(j)} {
-				if strings.Contains(out, planted) || strings.Contains(out, "hunter2") {
+				if strings.Contains(out, planted) || strings.Contains(out, "hunter2") || strings.Contains(out, "86753091") {
 					t.Errorf("a diagnostic repeats the secret value:\n%s", out)
 				}
 			}
@@ -65,6 +65,14 @@ func TestSecretValuesAreNeverEchoed(t *testing.T) {
 			want: []wantDiag{{Path: "backup.azure.clientSecret", Line: 22, Column: 19, Message: refShape}}},
 		{name: "smtp.password by name", base: eksBase, edits: []edit{{"    secretRef: {name: tpe-smtp}\n", "    secretRef: {name: tpe-smtp}\n  password: " + planted + "\n"}},
 			want: []wantDiag{{Path: "smtp.password", Line: 34, Column: 3, Message: `inline secret values are not allowed ("password" is named like a credential and holds a literal value)`, Hint: "reference a Kubernetes Secret"}}},
+		{name: "a secret as a field name of a Secret reference", base: eksBase, edits: []edit{{"secretRef: {name: tpe-installation, key: id}", "secretRef: {name: tpe-installation, key: id}\n  " + planted + ": x"}},
+			want: []wantDiag{{Path: "installationId.<a field not shown>", Line: 14, Column: 3, Message: "field not allowed"}}},
+		{name: "a random key where a name belongs", base: eksBase, edits: []edit{{"namespace: thingpark-enterprise", "namespace: Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFC" + planted}},
+			want: []wantDiag{{Path: "namespace", Line: 6, Column: 12, Message: "invalid value (not shown: it looks like a secret) (out of bound", Hint: "a DNS-1123 label; restores need the same namespace name"}}},
+		{name: "a random key where a bucket belongs", base: eksBase, edits: []edit{{"bucket: tpe-lyon-backup", "bucket: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + planted + "\""}},
+			want: []wantDiag{{Path: "backup.amazon.bucket", Line: 25, Column: 13, Message: "invalid value (not shown: it looks like a secret) (out of bound"}}},
+		{name: "a GitHub token where a name belongs", base: eksBase, edits: []edit{{"namespace: thingpark-enterprise", "namespace: ghp_0123456789abcdefABCDEF0123456789" + planted}},
+			want: []wantDiag{{Path: "namespace", Line: 6, Column: 12, Message: "inline secret values are not allowed (holds an API token of a known service (by its prefix))"}}},
 		{name: "a top-level token by name", base: eksBase, edits: []edit{{"basicsStation: false\n", "basicsStation: false\ntoken: " + planted + "\n"}},
 			want: []wantDiag{{Path: "token", Line: 42, Column: 1, Message: `inline secret values are not allowed ("token" is named like a credential`}}},
 	})
@@ -102,6 +110,14 @@ func TestSecretValuesAreRefused(t *testing.T) {
 		{name: "ordinary load balancer annotations pass", base: eksBase, edits: lb("external-dns.alpha.kubernetes.io/hostname: tpe.lyon.example.net, service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn-cert")},
 		{name: "a password among the storage parameters", base: genericBase, edits: []edit{{"parameters: {pool: tpe}", "parameters: {pool: tpe, userPassword: hunter2}"}},
 			want: []wantDiag{{Path: "storage.parameters.userPassword", Line: 12, Column: 27, Message: `inline secret values are not allowed ("userPassword" is named like a credential`}}},
+		{name: "user:password@ without a scheme where a host name belongs", base: eksBase, edits: []edit{{"dnsHostname: tpe.lyon.example.net", "dnsHostname: \"ops:hunter2@tpe.lyon.example.net\""}},
+			want: []wantDiag{{Path: "dnsHostname", Line: 7, Column: 14, Message: "inline secret values are not allowed (holds credentials in a user:password@host address)"}}},
+		{name: "a scp-like Git URL with a password", base: eksBase, edits: []edit{{"repoURL: https://git.example.net/platform/deploy.git", "repoURL: \"git:hunter2@git.example.net:platform/deploy.git\""}},
+			want: []wantDiag{{Path: "gitops.repoURL", Line: 44, Column: 12, Message: "inline secret values are not allowed (holds credentials in a user:password@host address)", Hint: "write the URL without credentials"}}},
+		{name: "a number under a credential name among the storage parameters", base: genericBase, edits: []edit{{"parameters: {pool: tpe}", "parameters: {pool: tpe, adminPassword: 86753091}"}},
+			want: []wantDiag{{Path: "storage.parameters.adminPassword", Line: 12, Column: 42, Message: "conflicting values (not shown: it looks like a secret) and string (mismatched types int and string)"}}},
+		{name: "a number under a credential-named load balancer annotation", base: eksBase, edits: lb("example.com/token: 86753091"),
+			want: []wantDiag{{Path: `loadBalancer.annotations."example.com/token"`, Line: 48, Column: 49, Message: "conflicting values (not shown: it looks like a secret) and string (mismatched types int and string)"}}},
 		{name: "a Secret reference among the storage parameters passes", base: genericBase, edits: []edit{{"parameters: {pool: tpe}", "parameters: {pool: tpe, csi.storage.k8s.io/provisioner-secret-name: ceph-admin}"}}},
 	})
 }
@@ -147,8 +163,38 @@ func TestEveryIndependentError(t *testing.T) {
 		{name: "a provisioner on eks, and an azure backup", base: eksBase, edits: []edit{{"storage: {}", "storage: {provisioner: ebs.csi.aws.com}"}, {"  amazon:\n    bucket: tpe-lyon-backup\n    region: eu-west-3\n", strings.SplitN(strings.SplitN(aksBase, "backup:\n", 2)[1], "gitops:", 2)[0]}},
 			want: []wantDiag{{Path: "storage.provisioner", Line: 14, Column: 11, Message: "storage.provisioner is fixed by hosting eks"},
 				{Path: "backup.azure", Line: 24, Column: 3, Message: "backup.azure needs hosting aks"}}},
+		{name: "an unknown field beside a wrong value in a list item", base: eksBase, edits: []edit{{"overlay: ./overlays/lyon\n", "overlay: ./overlays/lyon\nconnectors:\n- {name: iot, protocol: ftp, host: iot.example.net, tls: true}\n"}},
+			want: []wantDiag{{Path: "connectors[0].protocol", Line: 49, Column: 25, Message: `"ftp" is not allowed: want one of "amqp", "amqps", "https", "mqtt", "mqtt-wss", "mqtts"`, Hint: "one of mqtt, mqtts, mqtt-wss, amqp, amqps, https"},
+				{Path: "connectors[0].tls", Line: 49, Column: 53, Message: "field not allowed", Hint: "allowed fields: name, protocol, host, port"}}},
 		{name: "a rule of the defaulted profile, and an amazon backup on generic", base: genericBase, edits: []edit{{s3, amazon}, {"basicsStation: true\n", "basicsStation: true\npriorityClasses: {data: {value: 2000000}}\n"}},
 			want: []wantDiag{{Path: "backup.amazon", Line: 15, Column: 3, Message: "backup.amazon needs hosting eks"},
 				{Path: "priorityClasses.data.value", Line: 17, Column: 26, Message: "must be lower than priorityClasses.dataPath.value"}}},
 	})
+}
+
+// Item 6 of issue 10: a fleet defaults.cue that conflicts with itself is
+// reported before any schema applies; its message does not repeat a
+// URL with credentials either.
+func TestDefaultsConflictDoesNotEchoSecrets(t *testing.T) {
+	l := newTestLoader(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"defaults.cue": fleetDefaults + "gitops: repoURL: \"https://ci:" + planted + "@git.example.net/platform/deploy.git\"\n",
+		"lyon.yaml":    eksBase,
+	})
+	srcs, err := Discover([]string{dir})
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("Discover: %v, %d sources", err, len(srcs))
+	}
+	_, err = l.Load(srcs[0])
+	got := asDiags(t, err)
+	j, _ := json.Marshal(got)
+	for _, out := range []string{got.Error(), string(j)} {
+		if strings.Contains(out, planted) {
+			t.Errorf("a diagnostic repeats the secret value:\n%s", out)
+		}
+	}
+	if len(got) != 1 || got[0].Path != "gitops.repoURL" || got[0].Message != `conflicting values (not shown: it looks like a secret) and "https://git.example.net/platform/deploy.git"` {
+		t.Errorf("got %v", got)
+	}
 }

@@ -46,6 +46,8 @@ var secretMaterial = []*regexp.Regexp{
 	regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`),                                   // AWS access key id
 	regexp.MustCompile(`\b(ghp|gho|ghu|ghs|ghr|glpat|xox[abpr])[-_][A-Za-z0-9_-]{16,}`), // GitHub, GitLab, Slack tokens
 	regexp.MustCompile(`(?i)(passw(or)?d|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?|pass)["']?\s*[:=]\s*["']?[^\s"',]`),
+	// prose: "the password is x", "token: x", "passphrase x"
+	regexp.MustCompile(`(?i)\b(passw(or)?d|passwd|passphrase|pwd|secret|token|api[-_ ]?key|credentials?)s?\b[\s:=]+\S`),
 }
 
 // randomToken is a long string of base64 or hex characters: with upper

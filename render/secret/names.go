@@ -39,6 +39,15 @@ var (
 		"volume", "generator", "format", "algorithm", "min", "max", "count", "size", "limit", "retries",
 		"strategy", "version", "usage", "field", "template", "reset", "hint", "prompt", "label",
 	}
+	// authSettingWords make "auth" in a name a setting of an
+	// authentication (ingress-nginx's auth-realm, auth-signin,
+	// auth-response-headers, auth-tls-verify-depth, auth-cache-key,
+	// auth-snippet), not a credential; another credential word still
+	// counts (auth-cache-password).
+	authSettingWords = []string{
+		"realm", "signin", "signout", "headers", "request", "response", "redirect", "snippet",
+		"cache", "keepalive", "verify", "depth", "page", "upstream", "tls",
+	}
 	// keyOfWords, before a final "key" (or "secret key"), make the name
 	// say which key of a Secret holds the credential: passwordKey,
 	// passwordSecretKey, tokenSecretKey.
@@ -69,7 +78,11 @@ func IsCredentialName(name string) bool {
 			return false // passwordKey, passwordSecretKey: which key of a Secret
 		}
 	}
+	authSetting := slices.ContainsFunc(w, func(x string) bool { return slices.Contains(authSettingWords, x) })
 	for i, x := range w {
+		if x == "auth" && authSetting {
+			continue
+		}
 		if slices.Contains(credentialWords, x) || slices.Contains(credentialWords, strings.TrimSuffix(x, "s")) {
 			return true
 		}

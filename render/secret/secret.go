@@ -108,6 +108,12 @@ func scan(v any, p Path, depth int, inRef bool, out *[]Finding) {
 		if why := check(p, v, depth, inRef); why != "" {
 			*out = append(*out, Finding{Path: p, Reason: why})
 		}
+	case float64, int, int64, json.Number:
+		// password: 12345678 in a custom resource: a number is a literal
+		// too (4 digits and more: a PIN; fewer is a count or a switch).
+		if name := nameOf(p); !inRef && name != "" && IsCredentialName(name) && len(strings.Trim(fmt.Sprint(v), "-.")) >= 4 {
+			*out = append(*out, Finding{Path: p, Reason: fmt.Sprintf("%s is named like a credential and holds a literal value", strconv.Quote(name))})
+		}
 	}
 }
 
@@ -170,7 +176,7 @@ func Check(p Path, v string) string { return check(p, v, 0, false) }
 
 func check(p Path, v string, depth int, inRef bool) string {
 	name := nameOf(p)
-	if !inRef && name != "" && IsCredentialName(name) && !placeholder(v) && !boolish(v) && !secretNameRef(p, name, v) {
+	if !inRef && name != "" && IsCredentialName(name) && !placeholder(v) && !boolish(v) && !secretNameRef(p, name, v) && !namedDocument(name, v) {
 		return fmt.Sprintf("%s is named like a credential and holds a literal value", strconv.Quote(name))
 	}
 	if depth > maxDepth || len(v) > maxText {
@@ -215,6 +221,17 @@ func secretNameRef(p Path, name, v string) bool {
 	return true
 }
 
+// namedDocument says v is a configuration file named by its key
+// (auth.properties, credentials.json): the file's name says nothing of
+// its values, which are scanned as a document. A one-line file
+// (password.txt: hunter2) is the credential itself.
+func namedDocument(name, v string) bool {
+	t := strings.TrimSpace(v)
+	return configFile.MatchString(name) && (strings.Contains(t, "\n") || strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["))
+}
+
+var configFile = regexp.MustCompile(`(?i)\.(properties|conf|cfg|cnf|ini|ya?ml|json|toml|xml|env|sh|txt|hcl|tf|lua|js|py|rb)$`)
+
 var secretName = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
 // nameOf is the name that says what the value at p is: its key, or the
@@ -240,11 +257,21 @@ var (
 	privateKeyPEM = regexp.MustCompile(`-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`)
 	// userinfo is scheme://userinfo@ in a text; the userinfo has no '/'.
 	userinfo  = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*)://([^\s/?#@"'<>\\]*)@`)
-	authValue = regexp.MustCompile(`(?i)(^|authorization\s*[:=]\s*["']?|\s)(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}`)
-	jwt       = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+	authValue = regexp.MustCompile(`(?i)(?:^|authorization\s*[:=]\s*["']?|\s)(?:bearer|basic|token)\s+([A-Za-z0-9._~+/][A-Za-z0-9._~+/=-]{7,})`)
+	// bareUserinfo is user:password@host without a scheme (a proxy, a
+	// Redis or broker address); the host is a name, not a digest
+	// (image:tag@sha256:...).
+	bareUserinfo = regexp.MustCompile(`(?:^|[\s"'=,;(])([A-Za-z0-9._%~+-]*):([^\s@/:"']+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(:[0-9A-Fa-f]*)?`)
+	// flagValue is a credential flag and its value inside a command line:
+	// --db-password hunter2, --api-token 'x'.
+	flagValue = regexp.MustCompile(`(?:^|\s)--?([A-Za-z][A-Za-z0-9_.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s]*)`)
+	// serviceToken is an API token of a well-known service, by its
+	// documented prefix: GitHub, GitLab, Slack, Stripe, Google, npm.
+	serviceToken = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36})\b`)
+	jwt          = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 	// assignment is key=value or key: value inside a text (a line of a
 	// .properties, INI or env file, a query string, a flag, inline YAML).
-	assignment = regexp.MustCompile(`(?:^|[\s;,&?{(-])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s;,&"'}{\[][^\s;,&"'}]*)`)
+	assignment = regexp.MustCompile(`(?:^|[\s;,&?{(:/-])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s;,&"'}{\[][^\s;,&"'}]*)`)
 	xmlElement = regexp.MustCompile(`<([A-Za-z_][A-Za-z0-9_.\-]*)>([^<]+)</([A-Za-z_][A-Za-z0-9_.\-]*)>`)
 )
 
@@ -258,8 +285,18 @@ func inText(v string) string {
 			return fmt.Sprintf("holds a URL with credentials in its userinfo (%s://<userinfo>@)", strings.ToLower(m[1]))
 		}
 	}
-	if authValue.MatchString(v) {
-		return "holds an authorization header value (bearer, basic or token credentials)"
+	for _, m := range bareUserinfo.FindAllStringSubmatch(v, -1) {
+		if !placeholder(m[2]) && !digest.MatchString(m[3]+m[4]) && !slices.Contains(opaqueSchemes, strings.ToLower(m[1])) {
+			return "holds credentials in a user:password@host address"
+		}
+	}
+	for _, m := range authValue.FindAllStringSubmatch(v, -1) {
+		if tokenLike(m[1]) {
+			return "holds an authorization header value (bearer, basic or token credentials)"
+		}
+	}
+	if serviceToken.MatchString(v) {
+		return "holds an API token of a known service (by its prefix)"
 	}
 	if jwt.MatchString(v) {
 		return "holds a JSON Web Token"
@@ -271,6 +308,12 @@ func inText(v string) string {
 				return fmt.Sprintf("line %d sets %s to a literal value", i+1, m[1])
 			}
 		}
+		for _, m := range flagValue.FindAllStringSubmatch(line, -1) {
+			val := strings.Trim(m[2], `"'`)
+			if IsCredentialName(m[1]) && !placeholder(val) && !boolish(val) {
+				return fmt.Sprintf("line %d passes a literal value to --%s", i+1, m[1])
+			}
+		}
 		for _, m := range xmlElement.FindAllStringSubmatch(line, -1) {
 			if m[1] == m[3] && IsCredentialName(m[1]) && !placeholder(m[2]) && !boolish(m[2]) {
 				return fmt.Sprintf("line %d sets <%s> to a literal value", i+1, m[1])
@@ -278,6 +321,21 @@ func inText(v string) string {
 		}
 	}
 	return ""
+}
+
+// opaqueSchemes are URI schemes whose "user@host" has no password:
+// mailto:ops@example.net.
+var opaqueSchemes = []string{"mailto", "sip", "sips", "xmpp", "tel", "im", "pres", "acct"}
+
+// digest is the algorithm:hex after an image reference's '@'.
+var digest = regexp.MustCompile(`^(?i)sha[0-9]+:[0-9a-f]*$`)
+
+// tokenLike says the word after Bearer, Basic or Token is a credential,
+// not prose ("basic authentication", "token expires"): it has a digit,
+// or both cases and some length.
+func tokenLike(w string) bool {
+	return strings.ContainsAny(w, "0123456789") ||
+		(len(w) >= 16 && strings.ToLower(w) != w && strings.ToUpper(w) != w)
 }
 
 // credentialUserinfo says whether the userinfo of a URL holds a

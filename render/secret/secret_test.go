@@ -85,6 +85,15 @@ func TestScanFindsCredentials(t *testing.T) {
 		{"a lone word under secret", `spec: {secret: hunter2}`, "spec.secret", "hunter2"},
 		{"a JWT secret that looks like a name", `spec: {jwtSecret: my-jwt-secret}`, "spec.jwtSecret", "my-jwt-secret"},
 		{"storage account key", `env: [{name: AZURE_STORAGE_KEY, value: abc}]`, "env[0].value", "abc"},
+		{"userinfo without a scheme", `data: {HTTPS_PROXY: "proxyuser:hunter2@proxy.example.net:3128"}`, "data[HTTPS_PROXY]", "hunter2"},
+		{"npmrc auth token after a colon", "data: {.npmrc: \"registry=https://registry.example.net/\\n//registry.example.net/:_authToken=hunter2\\n\"}", "data[.npmrc]", "hunter2"},
+		{"flag then value in a shell command", `command: ["sh", "-c", "exec mysqldump -h db --db-password hunter2 app"]`, "command[2]", "hunter2"},
+		{"quoted flag value in a script", "data: {run.sh: \"#!/bin/sh\\nexec app --api-token 'hunter2' --port 80\\n\"}", "data[run.sh]", "hunter2"},
+		{"a one-line password file", `data: {password.txt: "hunter2\n"}`, "data[password.txt]", "hunter2"},
+		{"a credential in a file named like one", "data: {credentials.properties: \"user=tpe\\npassword=hunter2\\n\"}", "data[credentials.properties]", "hunter2"},
+		{"a number under a credential name", `spec: {auth: {user: tpe, password: 86753091}}`, "spec.auth.password", "86753091"},
+		{"a GitHub token in a plain field", `spec: {ref: {branch: ghp_hunter2abcdefghijklmnopqrstuvwxyz0123}}`, "spec.ref.branch", "ghp_hunter2"},
+		{"a Slack token in an annotation", `metadata: {annotations: {example.com/notify: "xoxb-hunter2-0123456789"}}`, "metadata.annotations[example.com/notify]", "xoxb-hunter2"},
 		{"base64 of a properties file in an annotation", `metadata: {annotations: {x: ` + b64("user=a\npassword=hunter2\n") + `}}`, "metadata.annotations[x]", "hunter2"},
 	}
 	for _, tc := range tests {
@@ -133,6 +142,11 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`metadata: {annotations: {nginx.ingress.kubernetes.io/ssl-passthrough: "true", nginx.ingress.kubernetes.io/auth-type: basic, nginx.ingress.kubernetes.io/auth-secret: basic-auth, tpgen.dev/creates-secrets: "a-tls,b-creds"}}`,
 		`spec: {tlsSecret: tpe-tls, credentialsSecret: velero-creds, registrySecret: kube-system/regcred}`,
 		`args: ["--password-file", "/run/secrets/pw", "--token-ttl", "10m", "--verbose"]`,
+		`data: {image: "registry.example.net/app:1.25@sha256:3f2a9c0e7d2b1a4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5", contact: "sip:ops@example.net", chat: "xmpp:ops@example.net"}`,
+		`data: {run.sh: "exec app --password-file /run/secrets/pw --token-ttl 10m --auth-type basic --tokens $TOKENS --no-auth --secret-name tpe-db"}`,
+		`metadata: {annotations: {nginx.ingress.kubernetes.io/auth-realm: "Authentication Required - tpe", nginx.ingress.kubernetes.io/auth-response-headers: "X-Auth-Request-User, Authorization", nginx.ingress.kubernetes.io/auth-signin: "https://auth.example.net/oauth2/start?rd=$escaped_request_uri", nginx.ingress.kubernetes.io/auth-request-redirect: "https://tpe.example.net/", nginx.ingress.kubernetes.io/auth-cache-key: "$remote_user$http_authorization", nginx.ingress.kubernetes.io/auth-tls-verify-client: "on", nginx.ingress.kubernetes.io/auth-tls-verify-depth: "1", nginx.ingress.kubernetes.io/auth-tls-error-page: "https://tpe.example.net/error", nginx.ingress.kubernetes.io/auth-keepalive: "10", nginx.ingress.kubernetes.io/auth-snippet: "proxy_set_header X-Tenant tpe;"}}`,
+		"data: {auth.properties: \"auth.type=oidc\\nauth.token.ttl=3600\\npassword.min.length=12\\n\", credentials.json: \"{\\\"type\\\": \\\"external_account\\\", \\\"audience\\\": \\\"x\\\"}\\n\"}",
+		`spec: {tokenTTL: 3600, maxTokens: 5000, passwordLength: 16, auth: {enabled: true, port: 8443}, pin: 12}`,
 		// Secrets the platform delivers (issue 11): an ExternalSecret's data
 		// items name keys, a SealedSecret's values are ciphertext.
 		`spec: {data: [{secretKey: password, remoteRef: {key: tpe/smtp, property: password}}, {secretKey: api-token, remoteRef: {key: tpe/api}}]}`,
@@ -154,6 +168,8 @@ func TestCredentialNames(t *testing.T) {
 		"DB_PASSWORD_FILE": false, "valueFrom": false, "tokenTTL": false, "AWS_ACCESS_KEY_ID": false,
 		"ssl-passthrough": false, "bypass": false, "username": false, "keyFile": false, "key": false,
 		"passwordKey": false, "client-certificate-data": false, "SMTP_USER": false,
+		"nginx.ingress.kubernetes.io/auth-realm": false, "auth-tls-verify-depth": false, "auth-cache-key": false,
+		"CACHE_PASSWORD": true, "UPSTREAM_TOKEN": true, "VERIFY_TOKEN": true, "auth-cache-password": true, "auth": true,
 	} {
 		if got := IsCredentialName(name); got != want {
 			t.Errorf("IsCredentialName(%q) = %v, want %v", name, got, want)
