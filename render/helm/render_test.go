@@ -272,11 +272,13 @@ func TestTemplateRunBounded(t *testing.T) {
 		o         Options
 		want      string
 	}{
-		{"time", `{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}`,
-			Options{Time: 300 * time.Millisecond}, "template run stopped: it took longer than --max-eval-time 300ms\nhint: "},
-		{"memory", `{{ $s := "xxxxxxxx" }}{{ range until 40 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}`,
-			Options{Memory: 64 << 20}, "template run stopped: it grew the heap by more than --max-eval-memory 64Mi\nhint: "},
-		{"cancelled", `{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}`,
+		// Long enough to hit the limits, finite so that the abandoned
+		// goroutine ends by itself in the test binary.
+		{"time", `{{ range until 5000 }}{{ range until 5000 }}{{ end }}{{ end }}`,
+			Options{Time: 100 * time.Millisecond}, "template run stopped: it took longer than --max-eval-time 100ms\nhint: "},
+		{"memory", `{{ $s := "xxxxxxxx" }}{{ range until 24 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}`,
+			Options{Memory: 16 << 20}, "template run stopped: it grew the heap by more than --max-eval-memory 16Mi\nhint: "},
+		{"cancelled", `{{ range until 5000 }}{{ range until 5000 }}{{ end }}{{ end }}`,
 			Options{Context: cancelled}, "rendering chart demo@1.0.0: context canceled"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
