@@ -72,7 +72,7 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 	if err := checkSites(sites); err != nil {
 		return nil, err
 	}
-	if err := refuseLinkedDir(dir); err != nil {
+	if err := RefuseLinkedDir(dir); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -159,10 +159,10 @@ type tree struct {
 	fd   *os.File // DIR itself: the lock, and the exchange's dirfd
 }
 
-// refuseLinkedDir refuses a DIR that is itself a symbolic link (dangling
+// RefuseLinkedDir refuses a DIR that is itself a symbolic link (dangling
 // or not): what tpgen writes, prunes and reads would be wherever the link
 // points, outside the directory named, as for a site directory.
-func refuseLinkedDir(dir string) error {
+func RefuseLinkedDir(dir string) error {
 	st, err := os.Lstat(filepath.Clean(dir))
 	if err != nil || st.Mode()&fs.ModeSymlink == 0 {
 		return nil
@@ -171,7 +171,7 @@ func refuseLinkedDir(dir string) error {
 }
 
 func openTree(dir string) (*tree, error) {
-	if err := refuseLinkedDir(dir); err != nil {
+	if err := RefuseLinkedDir(dir); err != nil {
 		return nil, err
 	}
 	root, err := os.OpenRoot(dir)
