@@ -140,7 +140,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				return
 			}
 			defer func() { <-sem }()
-			results[i], errs[i] = renderSite(sites[i], plans[i], prev, o)
+			results[i], errs[i] = renderSite(ctx, sites[i], plans[i], prev, o)
 			if o.Progress != nil {
 				progressMu.Lock()
 				done++
@@ -311,8 +311,8 @@ func selectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, er
 	return sites, nil
 }
 
-func renderSite(s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
-	res, err := renderSiteObjects(s, p, prev, o)
+func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+	res, err := renderSiteObjects(ctx, s, p, prev, o)
 	var re *ReplaceError
 	if errors.As(err, &re) {
 		return SiteResult{}, err // names the site already
@@ -333,7 +333,7 @@ type SiteError struct {
 func (e *SiteError) Error() string { return fmt.Sprintf("site %s (%s): %v", e.Site, e.File, e.Err) }
 func (e *SiteError) Unwrap() error { return e.Err }
 
-func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
 
 	dir := filepath.Dir(s.Source.File)
 	charts := o.Charts
@@ -367,6 +367,7 @@ func renderSiteObjects(s *profile.Site, p *profile.Plan, prev *output.Index, o O
 		rendered, err := helm.Render(ch, helm.Options{
 			Release: t.Release, Namespace: t.Namespace, Tier: t.Name, Values: t.Values,
 			KubeVersion: p.KubeVersion, APIVersions: crdVersions,
+			Context: ctx, Time: o.EvalLimits.Time, Memory: o.EvalLimits.Memory,
 			Bound: func(docs int, bytes, largest int64) error {
 				return o.Limits.checkChart(len(objs)+docs, bytes, largest)
 			},

@@ -70,11 +70,22 @@ func previousObjects(dir string, idx *output.Index, site, namespace string, lim 
 	}
 	out := map[string]object.Object{}
 	// The index names the files; a root keeps a damaged one from naming
-	// a file outside the site's directory.
-	root, err := os.OpenRoot(filepath.Join(dir, site))
+	// a file outside the site's directory, and the site directory is
+	// opened inside DIR's root: a site that is a link (to outside DIR
+	// above all) is not tpgen's, never followed nor read (the output
+	// stage refuses it).
+	top, err := os.OpenRoot(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the previous rendering: %w", err)
+	}
+	defer top.Close()
+	if st, err := top.Lstat(site); err != nil || !st.IsDir() {
+		return nil, nil
+	}
+	root, err := top.OpenRoot(site)
 	if err != nil {
 		return nil, fmt.Errorf("reading the previous rendering: %w", err)
 	}

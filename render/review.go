@@ -101,6 +101,9 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 // a description of where they come from.
 func readBase(dir, base string, lim fsguard.Limit) (map[string][]byte, string, error) {
 	if base == BaseWorktree {
+		if err := output.RefuseLinkedDir(dir); err != nil {
+			return nil, "", err
+		}
 		files, err := gitrev.ReadDisk(dir, lim)
 		return files, dir + " on disk", err
 	}

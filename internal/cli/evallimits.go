@@ -16,8 +16,8 @@ type evalFlags struct {
 }
 
 func (e *evalFlags) add(f *pflag.FlagSet) {
-	f.DurationVar(&e.time, "max-eval-time", profile.DefaultEvalTime, "stop evaluating a profile (CUE) after this long")
-	f.StringVar(&e.memory, "max-eval-memory", "2Gi", "stop evaluating a profile (CUE) when it grows the heap by this much (512Mi, 2Gi, ...)")
+	f.DurationVar(&e.time, "max-eval-time", profile.DefaultEvalTime, "stop evaluating a profile (CUE) or running a chart's templates after this long")
+	f.StringVar(&e.memory, "max-eval-memory", "2Gi", "stop evaluating a profile (CUE) or running a chart's templates when it grows the heap by this much (512Mi, 2Gi, ...)")
 }
 
 // limits checks the flags (a bad value is a usage error).

@@ -2,6 +2,7 @@ package fsguard
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -158,6 +159,16 @@ func TestNoLinksAndOpenDir(t *testing.T) {
 	r.Close()
 }
 
+// laughs is a YAML "billion laughs": 9^9 nodes once its aliases expand.
+var laughs = func() string {
+	s := "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i < 9; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		s += fmt.Sprintf("a%d: &a%d [%s]\n", i, i, strings.Repeat(p+", ", 8)+p)
+	}
+	return s
+}()
+
 func TestDuplicateKeys(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"none", "a: 1\nb: {c: 1, d: [x, y]}\n", ""},
@@ -169,6 +180,9 @@ func TestDuplicateKeys(t *testing.T) {
 		{"quoted and plain", "a: 1\n\"a\": 1\n", `f:2:1: duplicate key "a" (first at line 1)`},
 		{"string and number differ", "1: a\n\"1\": b\n", ""},
 		{"not YAML: left to the parser", "a: [\n", ""},
+		{"aliases", "a: &x {b: 1, c: [1, 2]}\nd: *x\ne: {<<: *x, f: 1}\n", ""},
+		{"billion laughs", laughs, "f:1:1: aliases expand the document by more than 100000 nodes"},
+		{"billion laughs, second document", "a: 1\n---\n" + laughs, "f:3:1: aliases expand the document by more than 100000 nodes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

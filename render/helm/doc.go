@@ -14,5 +14,6 @@
 // cluster, no DNS is ever contacted). Hook policy:
 // test hooks (helm.sh/hook: test*) are dropped; other hooks are kept as
 // plain objects with their annotations, which Argo CD maps to its own hooks.
-// NOTES.txt is ignored. It never prints or writes files.
+// NOTES.txt is ignored. It never prints or writes files. A template run
+// is bounded in time and heap growth and stopped by its context (bound.go).
 package helm

@@ -1,9 +1,11 @@
 package helm
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -30,6 +32,13 @@ type Options struct {
 	// emits 100k objects or a 300 MB value costs its template run, not a
 	// parse of its output.
 	Bound func(docs int, bytes, largest int64) error
+	// Context stops the template run when cancelled (nil: never).
+	Context context.Context
+	// Time and Memory bound the template run: its wall-clock time and how
+	// much it may grow the Go heap (sampled every few milliseconds, for
+	// the whole process); zero means DefaultTime and DefaultMemory.
+	Time   time.Duration
+	Memory int64
 }
 
 // Render renders ch and returns its objects in template-name order.
@@ -51,7 +60,7 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rendering chart %s: computing values: %w", id, err)
 	}
-	files, err := renderSafely(ch, vals)
+	files, err := renderBounded(ch, vals, o)
 	if err != nil {
 		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
 	}

@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -257,5 +258,40 @@ data: {v: "{{ repeat 20000000 "x" }}"}
 	}
 	if docs != 100001 || largest < 20000000 || bytes < largest {
 		t.Errorf("docs %d, bytes %d, largest %d: want 100001 documents, the largest over 20 MB", docs, bytes, largest)
+	}
+}
+
+// TestTemplateRunBounded: a template run that never ends or grows a value
+// without end stops at its limit with an error naming the flag, and a
+// cancelled context stops it at once (issue 10, item 4 and 8).
+func TestTemplateRunBounded(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name, tpl string
+		o         Options
+		want      string
+	}{
+		// Long enough to hit the limits, finite so that the abandoned
+		// goroutine ends by itself in the test binary.
+		{"time", `{{ range until 5000 }}{{ range until 5000 }}{{ end }}{{ end }}`,
+			Options{Time: 100 * time.Millisecond}, "template run stopped: it took longer than --max-eval-time 100ms\nhint: "},
+		{"memory", `{{ $s := "xxxxxxxx" }}{{ range until 24 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}`,
+			Options{Memory: 16 << 20}, "template run stopped: it grew the heap by more than --max-eval-memory 16Mi\nhint: "},
+		{"cancelled", `{{ range until 5000 }}{{ range until 5000 }}{{ end }}{{ end }}`,
+			Options{Context: cancelled}, "rendering chart demo@1.0.0: context canceled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.o
+			o.Release, o.Namespace, o.Tier, o.KubeVersion = "r", "ns", "t", "1.27"
+			start := time.Now()
+			_, err := Render(testChart(map[string]string{"loop.yaml": tc.tpl}), o)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want an error containing %q, got %v", tc.want, err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("stopped after %s", d)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
+	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -133,6 +134,7 @@ func (c *overlayCheck) kustomization(dir string, plugins bool) {
 			c.ref(file, dir, field, e, true)
 		}
 	}
+	c.inlinePatches(file, k)
 	// Files krusty loads by path (an http(s) URL is fetched).
 	files := map[string][]string{"crds": k.Crds, "configurations": k.Configurations}
 	if p, ok := k.OpenAPI["path"]; ok {
@@ -162,6 +164,34 @@ func (c *overlayCheck) kustomization(dir string, plugins bool) {
 				c.remote = true
 				c.addf(file, "%s entry %q is remote", field, e)
 			}
+		}
+	}
+}
+
+// inlinePatches checks the patches written inside the kustomization file
+// as the overlay's files are checked when read: no key twice in a mapping,
+// no aliases that expand without bound (kustomize expands every alias of a
+// patch it applies).
+func (c *overlayCheck) inlinePatches(file string, k types.Kustomization) {
+	inline := map[string]string{}
+	for i, p := range k.Patches {
+		inline[fmt.Sprintf("patches[%d].patch", i)] = p.Patch
+	}
+	for i, p := range k.PatchesJson6902 {
+		inline[fmt.Sprintf("patchesJson6902[%d].patch", i)] = p.Patch
+	}
+	for i, p := range k.PatchesStrategicMerge {
+		if strings.Contains(string(p), "\n") {
+			inline[fmt.Sprintf("patchesStrategicMerge[%d]", i)] = string(p)
+		}
+	}
+	for field, src := range inline {
+		if src == "" {
+			continue
+		}
+		if err := fsguard.DuplicateKeys(field, []byte(src)); err != nil {
+			msg, hint, _ := strings.Cut(err.Error(), "\nhint: ")
+			c.addf(file, "%s (%s)", msg, hint)
 		}
 	}
 }

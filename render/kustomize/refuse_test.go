@@ -173,6 +173,14 @@ func TestApplyRefusesRemoteAndPrograms(t *testing.T) {
     annotations:
       config.kubernetes.io/function: "container: {image: evil}"
 `}, want: []string{`site-overlay/kustomization.yaml: ConfigMapGenerator "g" declares a KRM function (annotation config.kubernetes.io/function)`}},
+		{name: "inline patch with a key twice", files: map[string]string{"kustomization.yaml": kHead +
+			"patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: a}\n    spec: {replicas: 2, replicas: 2}\n"},
+			want: []string{`site-overlay/kustomization.yaml: patches[0].patch:4:21: duplicate key "replicas" (first at line 4) (a key appears once`}},
+		{name: "inline patches with billion laughs", files: map[string]string{"kustomization.yaml": kHead +
+			"patchesJson6902:\n- target: {kind: Deployment, name: a}\n  patch: |\n" + indent(laughs, "    ") +
+			"patchesStrategicMerge:\n- |\n" + indent("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n"+laughs, "  ")},
+			want: []string{`site-overlay/kustomization.yaml: patchesJson6902[0].patch:1:1: aliases expand the document by more than 100000 nodes`,
+				`site-overlay/kustomization.yaml: patchesStrategicMerge[0]:1:1: aliases expand the document by more than 100000 nodes`}},
 		{name: "a path leaving the overlay", files: map[string]string{"kustomization.yaml": kHead + "resources:\n- ../../etc\n"},
 			want: []string{`resources entry "../../etc" leaves the overlay directory`}},
 		{name: "a host-like path that is not there", files: map[string]string{"kustomization.yaml": kHead + "resources:\n- gitlab.com/org/repo//x?ref=v1\n"},
@@ -219,4 +227,18 @@ func TestApplyLocalBuiltins(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
 	}
+}
+
+// laughs is a YAML "billion laughs": 9^9 nodes once its aliases expand.
+var laughs = func() string {
+	s := "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i < 9; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		s += fmt.Sprintf("a%d: &a%d [%s]\n", i, i, strings.Repeat(p+", ", 8)+p)
+	}
+	return s
+}()
+
+func indent(s, by string) string {
+	return by + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+by) + "\n"
 }

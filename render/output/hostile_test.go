@@ -148,6 +148,39 @@ func TestSymlinkedSiteDirIsRefused(t *testing.T) {
 	}
 }
 
+// DIR itself a symbolic link (to a tree outside, or dangling) is refused
+// by Write and Check: nothing is written, pruned or read through it.
+func TestLinkedOutputDirIsRefused(t *testing.T) {
+	for _, dangling := range []bool{false, true} {
+		dir, victim := hostileSetup(t)
+		target := filepath.Join(filepath.Dir(dir), "victim")
+		if dangling {
+			target = filepath.Join(filepath.Dir(dir), "victim", "new")
+		}
+		link := filepath.Join(filepath.Dir(dir), "link")
+		must(t, os.Symlink(target, link))
+		o := opts
+		o.Force, o.Prune = true, func(string, string) bool { return true }
+		sites := []Site{site("t", "x.yaml", "2")}
+		_, werr := Write(context.Background(), link, sites, o)
+		_, cerr := Check(link+"/", sites, o)
+		want := "output directory " + link + " is a symbolic link"
+		for _, err := range []error{werr, cerr} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("dangling=%v: want %q, got %v", dangling, want, err)
+			}
+		}
+		if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
+			t.Errorf("dangling=%v: the file outside DIR was touched: %q %v", dangling, b, err)
+		}
+		ents, err := os.ReadDir(filepath.Dir(filepath.Dir(victim)))
+		must(t, err)
+		if len(ents) != 1 {
+			t.Errorf("dangling=%v: created outside DIR: %v", dangling, ents)
+		}
+	}
+}
+
 // Links inside a site directory are entries, never followed: an owned
 // file replaced by a link out of DIR is replaced (the target untouched), a
 // foreign link is kept as a link, a link where a directory goes is in the

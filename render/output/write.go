@@ -72,6 +72,9 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 	if err := checkSites(sites); err != nil {
 		return nil, err
 	}
+	if err := RefuseLinkedDir(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory: %w", err)
 	}
@@ -156,7 +159,21 @@ type tree struct {
 	fd   *os.File // DIR itself: the lock, and the exchange's dirfd
 }
 
+// RefuseLinkedDir refuses a DIR that is itself a symbolic link (dangling
+// or not): what tpgen writes, prunes and reads would be wherever the link
+// points, outside the directory named, as for a site directory.
+func RefuseLinkedDir(dir string) error {
+	st, err := os.Lstat(filepath.Clean(dir))
+	if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	return fmt.Errorf("output directory %s is a symbolic link: tpgen never writes nor reads through a link in DIR's place\nhint: pass the directory it points to as -o, or replace the link with that directory", filepath.Clean(dir))
+}
+
 func openTree(dir string) (*tree, error) {
+	if err := RefuseLinkedDir(dir); err != nil {
+		return nil, err
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("opening output directory: %w", err)
