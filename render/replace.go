@@ -283,7 +283,7 @@ func withReplace(o object.Object, engine string) object.Object {
 // annotated returns a copy of o with annotation k (an Argo CD sync option
 // list is merged).
 func annotated(o object.Object, k, v string) object.Object {
-	doc := deepCopyDoc(o.Doc)
+	doc := object.DeepCopy(o.Doc)
 	meta, _ := doc["metadata"].(map[string]any)
 	if meta == nil {
 		meta = map[string]any{}
@@ -306,28 +306,6 @@ func annotated(o object.Object, k, v string) object.Object {
 	ann[k] = v
 	o.Doc = doc
 	return o
-}
-
-func deepCopyDoc(v map[string]any) map[string]any {
-	out := make(map[string]any, len(v))
-	for k, x := range v {
-		out[k] = deepCopyValue(x)
-	}
-	return out
-}
-
-func deepCopyValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return deepCopyDoc(v)
-	case []any:
-		c := make([]any, len(v))
-		for i := range v {
-			c[i] = deepCopyValue(v[i])
-		}
-		return c
-	}
-	return v
 }
 
 // keptResizes are the claim templates of sts whose claims the previous
@@ -393,7 +371,7 @@ func expansionClaims(sts object.Object, r kube.ClaimResize, engine string) []obj
 			"resources":        map[string]any{"requests": map[string]any{"storage": r.New}},
 		}
 		if len(r.AccessModes) > 0 {
-			spec["accessModes"] = deepCopyValue(r.AccessModes)
+			spec["accessModes"] = slices.Clone(r.AccessModes) // strings only
 		}
 		c := object.Object{
 			Doc:    map[string]any{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": spec},

@@ -2,13 +2,15 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"runtime/metrics"
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/tpgen/tpgen/internal/bound"
 )
 
 // Defaults of Options.Time and Options.Memory: those of a profile's CUE
@@ -17,19 +19,6 @@ const (
 	DefaultTime   = 10 * time.Second
 	DefaultMemory = 2 << 30
 )
-
-// memPoll is how often the heap is sampled during a template run.
-const memPoll = 5 * time.Millisecond
-
-// heapBytes is the bytes of live and not yet swept heap objects.
-func heapBytes() int64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return int64(s[0].Value.Uint64())
-}
 
 // renderBounded runs the template engine in a goroutine and waits for it,
 // for ctx, for the time limit and for the heap limit, whichever comes
@@ -52,33 +41,20 @@ func renderBounded(ch *chart.Chart, vals chartutil.Values, o Options) (map[strin
 	if limMem <= 0 {
 		limMem = DefaultMemory
 	}
-	type result struct {
-		files map[string]string
-		err   error
+	var files map[string]string
+	err := bound.Run(ctx, bound.Limits{Time: limTime, Memory: limMem}, func() (err error) {
+		files, err = renderSafely(ch, vals)
+		return err
+	})
+	var over *bound.Exceeded
+	switch {
+	case errors.As(err, &over) && over.Memory:
+		limit := resource.NewQuantity(limMem, resource.BinarySI).String()
+		return nil, fmt.Errorf("template run stopped: it grew the heap by more than --max-eval-memory %s\nhint: look for a range over a huge list or a loop that grows a value, or raise --max-eval-memory", limit)
+	case errors.As(err, &over):
+		return nil, fmt.Errorf("template run stopped: it took longer than --max-eval-time %s\nhint: look for a range over a huge list or a loop that grows a value, or raise --max-eval-time", limTime)
+	case err != nil:
+		return nil, err
 	}
-	done := make(chan result, 1)
-	go func() {
-		files, err := renderSafely(ch, vals)
-		done <- result{files, err}
-	}()
-	timer := time.NewTimer(limTime)
-	defer timer.Stop()
-	tick := time.NewTicker(memPoll)
-	defer tick.Stop()
-	base := heapBytes()
-	for {
-		select {
-		case r := <-done:
-			return r.files, r.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-timer.C:
-			return nil, fmt.Errorf("template run stopped: it took longer than --max-eval-time %s\nhint: look for a range over a huge list or a loop that grows a value, or raise --max-eval-time", limTime)
-		case <-tick.C:
-			if grown := heapBytes() - base; grown > limMem {
-				limit := resource.NewQuantity(limMem, resource.BinarySI).String()
-				return nil, fmt.Errorf("template run stopped: it grew the heap by more than --max-eval-memory %s\nhint: look for a range over a huge list or a loop that grows a value, or raise --max-eval-memory", limit)
-			}
-		}
-	}
+	return files, nil
 }

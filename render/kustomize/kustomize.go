@@ -66,7 +66,7 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	mem := filesys.MakeFsInMemory()
 	var res bytes.Buffer
 	for _, ob := range objs {
-		d := deepCopy(ob.Doc)
+		d := object.DeepCopy(ob.Doc)
 		meta, _ := d["metadata"].(map[string]any)
 		ann, _ := meta["annotations"].(map[string]any)
 		if ann == nil {
@@ -226,26 +226,4 @@ func copyFS(mem filesys.FileSystem, src fs.FS, root, dst string) error {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
 		return mem.WriteFile(path.Join(dst, rel), b)
 	})
-}
-
-func deepCopy(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = deepCopyValue(v)
-	}
-	return out
-}
-
-func deepCopyValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return deepCopy(v)
-	case []any:
-		c := make([]any, len(v))
-		for i := range v {
-			c[i] = deepCopyValue(v[i])
-		}
-		return c
-	}
-	return v
 }

@@ -152,3 +152,27 @@ func Encode(w io.Writer, doc map[string]any) error {
 	_, err = w.Write(b)
 	return err
 }
+
+// DeepCopy copies a decoded document (maps, lists and scalars) so that a
+// stage may change it without touching its input.
+func DeepCopy(doc map[string]any) map[string]any {
+	out := make(map[string]any, len(doc))
+	for k, v := range doc {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return DeepCopy(v)
+	case []any:
+		c := make([]any, len(v))
+		for i := range v {
+			c[i] = deepCopyValue(v[i])
+		}
+		return c
+	}
+	return v
+}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/metrics"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/tpgen/tpgen/internal/bound"
 	"github.com/tpgen/tpgen/internal/diag"
 )
 
@@ -48,21 +48,6 @@ func (e EvalLimits) memory() int64 {
 		return DefaultEvalMemory
 	}
 	return e.Memory
-}
-
-// memPoll is how often the heap is sampled during an evaluation.
-const memPoll = 5 * time.Millisecond
-
-// heapMetric is the bytes of live and not yet swept heap objects.
-const heapMetric = "/memory/classes/heap/objects:bytes"
-
-func heapBytes() int64 {
-	s := []metrics.Sample{{Name: heapMetric}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return int64(s[0].Value.Uint64())
 }
 
 // LoadAllContext is LoadAll with each profile's evaluation bounded by lim
@@ -110,40 +95,28 @@ func (l *Loader) bounded(ctx context.Context, file string, lim EvalLimits, f fun
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- fmt.Errorf("evaluating %s: CUE panicked: %v", file, r)
-			}
-		}()
-		done <- f()
-	}()
-	timer := time.NewTimer(lim.time())
-	defer timer.Stop()
-	tick := time.NewTicker(memPoll)
-	defer tick.Stop()
-	base := heapBytes()
-	for {
-		select {
-		case err := <-done:
-			return err
-		case <-ctx.Done():
-			l.abandoned = true
-			return fmt.Errorf("evaluating %s: %w", file, ctx.Err())
-		case <-timer.C:
-			l.abandoned = true
-			return diag.List{{File: file, Message: fmt.Sprintf("evaluation stopped: it took longer than --max-eval-time %s", lim.time()),
-				Hint: "a profile is data: look for a comprehension or list.Range that builds a huge value, or raise --max-eval-time"}}
-		case <-tick.C:
-			if grown := heapBytes() - base; grown > lim.memory() {
-				l.abandoned = true
-				limit := resource.NewQuantity(lim.memory(), resource.BinarySI).String()
-				return diag.List{{File: file, Message: fmt.Sprintf("evaluation stopped: it grew the heap by more than --max-eval-memory %s", limit),
-					Hint: "a profile is data: look for a comprehension or list.Range that builds a huge value, or raise --max-eval-memory"}}
-			}
-		}
+	err := bound.Run(ctx, bound.Limits{Time: lim.time(), Memory: lim.memory()}, f)
+	var over *bound.Exceeded
+	var panicked *bound.Panic
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &over) && over.Memory:
+		l.abandoned = true
+		limit := resource.NewQuantity(lim.memory(), resource.BinarySI).String()
+		return diag.List{{File: file, Message: fmt.Sprintf("evaluation stopped: it grew the heap by more than --max-eval-memory %s", limit),
+			Hint: "a profile is data: look for a comprehension or list.Range that builds a huge value, or raise --max-eval-memory"}}
+	case errors.As(err, &over):
+		l.abandoned = true
+		return diag.List{{File: file, Message: fmt.Sprintf("evaluation stopped: it took longer than --max-eval-time %s", lim.time()),
+			Hint: "a profile is data: look for a comprehension or list.Range that builds a huge value, or raise --max-eval-time"}}
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		l.abandoned = true
+		return fmt.Errorf("evaluating %s: %w", file, err)
+	case errors.As(err, &panicked):
+		return fmt.Errorf("evaluating %s: CUE panicked: %v", file, panicked.Value)
 	}
+	return err
 }
 
 // ParseMemory parses a --max-eval-memory value: a Kubernetes quantity
