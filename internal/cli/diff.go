@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"runtime"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/diff"
 )
 
@@ -77,24 +73,14 @@ are differences.`,
 			if err != nil {
 				return err
 			}
+			o := renderOptions(paths, sites, jobs, lim, limits)
+			o.OutDir = outDir
 			r, err := render.Diff(cmd.Context(), render.DiffOptions{
-				Options: render.Options{
-					Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
-					Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-					Overlays: overlays.FS,
-					Version:  Version(), EvalLimits: lim,
-					Limits: *limits,
-				},
-				Base: base,
+				Options: o,
+				Base:    base,
 			})
-			if dl, ok := render.Problems(err); ok {
-				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
-			}
-			if fs, ok := render.Findings(err); ok {
-				return findingsExit(fs, "")
-			}
 			if err != nil {
-				return err
+				return renderFailure(err)
 			}
 			if err := writeReport(cmd.OutOrStdout(), format, kindDiff, func(w io.Writer, f string) error { return r.Write(w, f, 0) }); err != nil {
 				return err

@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -33,4 +37,33 @@ func siteFindings(res *render.Result) []validate.Finding {
 // Run prints them (stderr, or the JSON document under --format json).
 func findingsExit(fs []validate.Finding, tail string) error {
 	return &reportError{findings: fs, summary: fmt.Errorf("%d error(s) in the rendered objects%s", validate.Count(fs, validate.SeverityError), tail)}
+}
+
+// renderOptions are what every verb that renders in memory shares: the
+// embedded charts and overlays, this tpgen's version and the limits.
+func renderOptions(paths, sites []string, jobs int, lim profile.EvalLimits, limits *render.Limits) render.Options {
+	o := render.Options{
+		Paths: paths, Sites: sites, Jobs: jobs,
+		Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
+		Overlays:   overlays.FS,
+		Version:    Version(),
+		EvalLimits: lim,
+	}
+	if limits != nil {
+		o.Limits = *limits
+	}
+	return o
+}
+
+// renderFailure is the exit of a verb whose in-memory rendering failed:
+// profile problems and findings are reported as such, other errors as
+// they are; nil when err is nil.
+func renderFailure(err error) error {
+	if dl, ok := render.Problems(err); ok {
+		return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
+	}
+	if fs, ok := render.Findings(err); ok {
+		return findingsExit(fs, "")
+	}
+	return err
 }

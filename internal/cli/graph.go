@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"runtime"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/graph"
 )
 
@@ -59,20 +55,11 @@ document, docs/json/) lists the same nodes and edges for tools.`,
 			if err != nil {
 				return err
 			}
-			gs, err := render.Graph(cmd.Context(), render.Options{
-				Paths: paths, Sites: sites, Jobs: jobs, GitOpsPath: tree,
-				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-				Overlays: overlays.FS,
-				Version:  Version(), EvalLimits: lim,
-			})
-			if dl, ok := render.Problems(err); ok {
-				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
-			}
-			if fs, ok := render.Findings(err); ok {
-				return findingsExit(fs, "")
-			}
+			o := renderOptions(paths, sites, jobs, lim, nil)
+			o.GitOpsPath = tree
+			gs, err := render.Graph(cmd.Context(), o)
 			if err != nil {
-				return err
+				return renderFailure(err)
 			}
 			return writeReport(cmd.OutOrStdout(), format, kindGraph, func(w io.Writer, f string) error { return graph.Write(w, f, gs) })
 		},

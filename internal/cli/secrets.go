@@ -8,10 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 )
 
 func newSecrets() *cobra.Command {
@@ -52,21 +49,9 @@ ever read or printed. --format json prints a SecretsResult document
 			if err != nil {
 				return err
 			}
-			res, err := render.Secrets(cmd.Context(), render.Options{
-				Paths: paths, Sites: sites, Jobs: jobs,
-				Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
-				Overlays:   overlays.FS,
-				Version:    Version(),
-				EvalLimits: lim, Limits: *limits,
-			})
-			if dl, ok := render.Problems(err); ok {
-				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
-			}
-			if fs, ok := render.Findings(err); ok {
-				return findingsExit(fs, "")
-			}
+			res, err := render.Secrets(cmd.Context(), renderOptions(paths, sites, jobs, lim, limits))
 			if err != nil {
-				return err
+				return renderFailure(err)
 			}
 			if format == "json" {
 				if res == nil {
