@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -80,9 +81,14 @@ func translate(msg, siteOverlay string) string {
 // is the patch krusty quotes after "from".
 var krustyConfig = regexp.MustCompile("(?s)with config: `.*?`(:)|(?s) from \\[patch: .*$")
 
-// equalDocs compares an object before and after the overlays through
-// their YAML form (krusty's numbers and ours differ in Go type).
+// equalDocs compares an object before and after the overlays: both are
+// decoded by object.Decode, so most unchanged objects are deeply equal;
+// the others are compared through their YAML form, where values of other
+// Go types but the same meaning agree.
 func equalDocs(a, b map[string]any) bool {
+	if reflect.DeepEqual(a, b) {
+		return true
+	}
 	x, err1 := yaml.Marshal(a)
 	y, err2 := yaml.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
