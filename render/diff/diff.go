@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/tpgen/tpgen/render/kube"
+
+	"github.com/tpgen/tpgen/render/object"
 )
 
 // Object is one Kubernetes object of a rendered tree.
@@ -392,17 +394,7 @@ func (w *walker) walk(p []seg, a, b any, hasA, hasB bool) {
 		am, aok := a.(map[string]any)
 		bm, bok := b.(map[string]any)
 		if aok && bok {
-			keys := make([]string, 0, len(am)+len(bm))
-			for k := range am {
-				keys = append(keys, k)
-			}
-			for k := range bm {
-				if _, ok := am[k]; !ok {
-					keys = append(keys, k)
-				}
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
+			for _, k := range object.UnionKeys(am, bm) {
 				av, ha := am[k]
 				bv, hb := bm[k]
 				w.walk(append(p, seg{key: k}), av, bv, ha, hb)

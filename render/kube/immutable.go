@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/tpgen/tpgen/render/object"
 )
 
 // immutableRule is a field of a built-in kind that the API server does not
@@ -128,7 +130,7 @@ func ImmutableChanges(groupKind string, old, new map[string]any) []ImmutableChan
 		am, _ := a.(map[string]any)
 		bm, _ := b.(map[string]any)
 		var paths []string
-		for _, k := range unionKeys(am, bm) {
+		for _, k := range object.UnionKeys(am, bm) {
 			if slices.Contains(r.Except, k) {
 				continue
 			}
@@ -222,20 +224,6 @@ func dig(v any, path []string) (any, bool) {
 	return v, true
 }
 
-func unionKeys(a, b map[string]any) []string {
-	var keys []string
-	for k := range a {
-		keys = append(keys, k)
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // leafDiffs names the deepest fields where a and b differ (lists by
 // index).
 func leafDiffs(p string, a, b any) []string {
@@ -243,7 +231,7 @@ func leafDiffs(p string, a, b any) []string {
 	bm, bok := b.(map[string]any)
 	if aok && bok {
 		var out []string
-		for _, k := range unionKeys(am, bm) {
+		for _, k := range object.UnionKeys(am, bm) {
 			if !reflect.DeepEqual(am[k], bm[k]) {
 				out = append(out, leafDiffs(p+"."+k, am[k], bm[k])...)
 			}

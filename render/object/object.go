@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -175,4 +176,20 @@ func deepCopyValue(v any) any {
 		return c
 	}
 	return v
+}
+
+// UnionKeys returns the keys of a and b, sorted, each once: the fields two
+// versions of a mapping have between them.
+func UnionKeys(a, b map[string]any) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
