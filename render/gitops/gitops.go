@@ -24,6 +24,12 @@ type Options struct {
 	Namespace string // the site's namespace
 	Tiers     []Tier // install order
 	Engine    Engine
+	// Namespaces the plan declares (issue 12): AppProject destinations
+	// and Flux accounts cover exactly these.
+	Namespaces []string
+	// Cluster names the cluster unit the site's cluster-scoped objects
+	// are in (DIR/clusters/<Cluster>/).
+	Cluster string
 }
 
 // Tier is one directory of the site, applied as one unit.
@@ -36,6 +42,11 @@ type Tier struct {
 	// Timeout bounds the wait for the tier to become ready.
 	Timeout string
 	Objects []object.Object
+	// Namespace is the component's namespace (issue 12).
+	Namespace string
+	// DependsOn names the components (Tiers) this one depends on
+	// (issue 12): waves and Flux dependsOn follow them.
+	DependsOn []string
 }
 
 // Engine holds the plan's GitOps settings.
