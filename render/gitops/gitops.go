@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tpgen/tpgen/render/depgraph"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -75,6 +76,10 @@ func Dirs(engine string) []string {
 }
 
 // Objects returns the engine's objects for the site.
+//
+// The order of the tiers follows their DependsOn (see order). A caller
+// that sets neither DependsOn nor Cluster gets today's chain: each tier
+// depends on the one before it.
 func Objects(o Options) ([]object.Object, error) {
 	if len(o.Tiers) == 0 {
 		return nil, fmt.Errorf("site %s has no tiers", o.Site)
@@ -84,14 +89,88 @@ func Objects(o Options) ([]object.Object, error) {
 			return nil, fmt.Errorf("tier %s: want exactly one of cluster-admin or a service account", t.Name)
 		}
 	}
-	switch o.Engine.Name {
-	case "argocd":
-		return argocd(o), nil
-	case "flux":
-		return flux(o), nil
+	if o.Engine.Name != "argocd" && o.Engine.Name != "flux" {
+		return nil, fmt.Errorf("unknown GitOps engine %q: want argocd or flux", o.Engine.Name)
 	}
-	return nil, fmt.Errorf("unknown GitOps engine %q: want argocd or flux", o.Engine.Name)
+	ord, err := o.order()
+	if err != nil {
+		return nil, err
+	}
+	if o.Engine.Name == "argocd" {
+		return argocd(o, ord), nil
+	}
+	return flux(o, ord), nil
 }
+
+// order is the site's dependency graph as the engines read it.
+type order struct {
+	g *depgraph.Graph
+	// synced are the tiers that get an Application or Kustomization, in
+	// the order given.
+	synced []Tier
+	isSync map[string]bool
+	admin  map[string]bool // synced tiers applied as cluster-admin
+}
+
+// order checks the tiers' graph. A DependsOn naming no tier (a component
+// whose objects are all in the cluster unit, or that has nothing in the
+// site directory) is a node of depth 0 without dependencies: the tiers
+// that depend on it start at depth 1. With a cluster unit (Cluster set),
+// a tier without objects has no directory in the site, so it gets no
+// Application or Kustomization either; it still counts for depths, and
+// Flux dependents wait for what it depends on instead.
+func (o Options) order() (order, error) {
+	legacy := o.Cluster == "" && !slices.ContainsFunc(o.Tiers, func(t Tier) bool { return len(t.DependsOn) > 0 })
+	deps := map[string][]string{}
+	for i, t := range o.Tiers {
+		if _, dup := deps[t.Name]; dup {
+			return order{}, fmt.Errorf("site %s: tier %s is given twice", o.Site, t.Name)
+		}
+		ds := slices.Clone(t.DependsOn)
+		if legacy && i > 0 {
+			ds = []string{o.Tiers[i-1].Name}
+		}
+		deps[t.Name] = ds
+	}
+	for _, t := range o.Tiers {
+		for _, d := range t.DependsOn {
+			if !slices.ContainsFunc(o.Tiers, func(u Tier) bool { return u.Name == d }) {
+				deps[d] = nil
+			}
+		}
+	}
+	g, err := depgraph.New(deps)
+	if err != nil {
+		return order{}, fmt.Errorf("ordering the components of site %s: %w", o.Site, err)
+	}
+	ord := order{g: g, isSync: map[string]bool{}, admin: map[string]bool{}}
+	for _, t := range o.Tiers {
+		if o.Cluster != "" && len(t.Objects) == 0 {
+			continue
+		}
+		if o.Cluster != "" && o.Site+"-"+t.Name == ClusterName(o.Cluster) {
+			return order{}, fmt.Errorf("site %s: the GitOps objects of component %s would be named %s, as those of cluster %s\nhint: rename the site or the component", o.Site, t.Name, ClusterName(o.Cluster), o.Cluster)
+		}
+		if ns := o.tierNamespace(t); len(o.Namespaces) > 0 && !slices.Contains(o.Namespaces, ns) {
+			return order{}, fmt.Errorf("site %s: component %s is in namespace %s, which the site does not declare (it declares %s)\nhint: add %s to the plan's namespaces, or move the component", o.Site, t.Name, ns, strings.Join(o.Namespaces, ", "), ns)
+		}
+		ord.synced = append(ord.synced, t)
+		ord.isSync[t.Name] = true
+		ord.admin[t.Name] = t.ClusterAdmin
+	}
+	return ord, nil
+}
+
+// tierNamespace is where the tier's namespaced objects go by default.
+func (o Options) tierNamespace(t Tier) string {
+	if t.Namespace != "" {
+		return t.Namespace
+	}
+	return o.Namespace
+}
+
+// ClusterName names the GitOps objects of a cluster unit.
+func ClusterName(cluster string) string { return "cluster-" + cluster }
 
 // largeObject is the encoded size above which client-side apply fails: its
 // last-applied-configuration annotation would pass the 256 KiB limit on
@@ -124,11 +203,11 @@ func (o Options) object(dir, apiVersion, kind, ns, name, tier string) object.Obj
 
 // ---- Argo CD ----
 
-func argocd(o Options) []object.Object {
+func argocd(o Options, ord order) []object.Object {
 	e := o.Engine
 	clusterProject := o.Site + "-cluster"
 	var clusterTiers, nsTiers []Tier
-	for _, t := range o.Tiers {
+	for _, t := range ord.synced {
 		if t.ClusterAdmin {
 			clusterTiers = append(clusterTiers, t)
 		} else {
@@ -140,19 +219,24 @@ func argocd(o Options) []object.Object {
 		out = append(out, o.appProject(clusterProject, "cluster-admin tiers of site "+o.Site+": the cluster-scoped kinds they hold, and their namespaced kinds", clusterTiers, true))
 	}
 	if len(nsTiers) > 0 {
-		out = append(out, o.appProject(o.Site, "namespaced tiers of site "+o.Site+": the site's namespace only, nothing cluster-scoped", nsTiers, false))
+		what := "the site's namespace only"
+		if len(o.Namespaces) > 1 {
+			what = "the site's namespaces only"
+		}
+		out = append(out, o.appProject(o.Site, "namespaced tiers of site "+o.Site+": "+what+", nothing cluster-scoped", nsTiers, false))
 	}
-	for i, t := range o.Tiers {
+	for _, t := range ord.synced {
 		project := o.Site
 		if t.ClusterAdmin {
 			project = clusterProject
 		}
 		app := o.object(Dir, "argoproj.io/v1alpha1", "Application", e.Namespace, o.Site+"-"+t.Name, t.Name)
 		app.Doc["metadata"].(map[string]any)["annotations"] = map[string]any{
-			// Children sync in install order; the root Application waits
-			// for each wave to be healthy (see the README for the
-			// Application health check this needs).
-			"argocd.argoproj.io/sync-wave": strconv.Itoa(i),
+			// Children sync by depth in the dependency graph; the root
+			// Application waits for each wave to be healthy (see the
+			// README for the Application health check this needs, and
+			// for what waves cannot express).
+			"argocd.argoproj.io/sync-wave": strconv.Itoa(ord.g.Depth(t.Name)),
 		}
 		opts := []any{"FailOnSharedResource=true", "PruneLast=true"}
 		if needsServerSideApply(t.Objects) {
@@ -163,7 +247,7 @@ func argocd(o Options) []object.Object {
 			"source": map[string]any{
 				"repoURL": e.RepoURL, "targetRevision": e.Revision, "path": o.tierPath(t.Name),
 			},
-			"destination": o.destination(o.Namespace),
+			"destination": o.destination(o.tierNamespace(t)),
 			"syncPolicy": map[string]any{
 				"automated":   map[string]any{"prune": e.Prune, "selfHeal": e.SelfHeal},
 				"syncOptions": opts,
@@ -219,6 +303,10 @@ func (o Options) appProject(name, description string, tiers []Tier, clusterScope
 		}
 	}
 	namespaces = append(namespaces, o.Namespace)
+	if len(o.Namespaces) > 0 {
+		// The plan declares the site's namespaces: exactly those.
+		namespaces = slices.Clone(o.Namespaces)
+	}
 	slices.Sort(namespaces)
 	var dests []any
 	for _, ns := range slices.Compact(namespaces) {
@@ -286,17 +374,13 @@ func fluxRef(rev string) map[string]any {
 	return map[string]any{"branch": rev}
 }
 
-func flux(o Options) []object.Object {
+func flux(o Options, ord order) []object.Object {
 	e := o.Engine
 	admin := o.Site + "-cluster-admin"
 	var out []object.Object
 
 	repo := o.object(Dir, "source.toolkit.fluxcd.io/v1", "GitRepository", e.Namespace, o.Site, "")
-	repoSpec := map[string]any{"interval": e.Interval, "url": e.RepoURL, "ref": fluxRef(e.Revision)}
-	if e.Credentials != "" {
-		repoSpec["secretRef"] = map[string]any{"name": e.Credentials}
-	}
-	repo.Doc["spec"] = repoSpec
+	repo.Doc["spec"] = gitRepositorySpec(e)
 	out = append(out, repo)
 
 	// The account of the cluster-admin tiers, made before any tier.
@@ -306,31 +390,53 @@ func flux(o Options) []object.Object {
 	crb.Doc["subjects"] = []any{map[string]any{"kind": "ServiceAccount", "name": admin, "namespace": e.Namespace}}
 	out = append(out, sa, crb)
 
+	// The cluster unit, applied by the cluster administrator, holds the
+	// site's cluster-scoped objects and the namespaces it creates.
+	var clusterUnit map[string]any
+	if o.Cluster != "" {
+		clusterUnit = map[string]any{"name": ClusterName(o.Cluster), "namespace": e.Namespace}
+	}
+	ks := map[string]object.Object{}
+	for _, t := range ord.synced {
+		ks[t.Name] = o.kustomization(t)
+	}
 	// Kustomizations of namespaced accounts live in the account's
 	// namespace (Flux impersonates a ServiceAccount of the Kustomization's
-	// own namespace), which an earlier tier creates: the tiers
-	// Kustomization applies them once those tiers are ready.
+	// own namespace), which the cluster unit or a cluster-admin tier
+	// creates: the tiers Kustomization applies them once those are ready.
 	var before []any // dependsOn of the tiers Kustomization
-	var prev *object.Object
+	if clusterUnit != nil {
+		before = append(before, dependency(clusterUnit, e.Namespace))
+	}
 	hasNamespaced := false
-	for _, t := range o.Tiers {
-		ks := o.kustomization(t)
-		spec := ks.Doc["spec"].(map[string]any)
-		if prev != nil {
-			spec["dependsOn"] = []any{dependency(*prev, ks.Namespace())}
+	for _, t := range ord.synced {
+		k := ks[t.Name]
+		spec := k.Doc["spec"].(map[string]any)
+		// Exactly the edges of the transitively reduced graph, among
+		// the tiers that have a Kustomization.
+		var deps []any
+		for _, d := range ord.g.ReduceWithin(t.Name, func(n string) bool { return ord.isSync[n] }) {
+			deps = append(deps, dependency(ref(ks[d]), k.Namespace()))
+		}
+		if len(deps) == 0 && clusterUnit != nil {
+			deps = append(deps, dependency(clusterUnit, k.Namespace()))
+		}
+		if len(deps) > 0 {
+			spec["dependsOn"] = deps
 		}
 		if t.ClusterAdmin {
 			spec["serviceAccountName"] = admin
-			if !hasNamespaced {
-				before = append(before, dependency(ks, e.Namespace))
+			// Today's rule, on the graph: the cluster-admin tiers that
+			// no namespaced tier comes before.
+			if !slices.ContainsFunc(ord.g.Ancestors(t.Name), func(a string) bool { return ord.isSync[a] && !ord.admin[a] }) {
+				before = append(before, dependency(ref(k), e.Namespace))
 			}
 		} else {
 			hasNamespaced = true
 			spec["serviceAccountName"] = t.ServiceAccount
 			spec["sourceRef"].(map[string]any)["namespace"] = e.Namespace
 		}
-		out = append(out, ks)
-		prev = &out[len(out)-1]
+		out = append(out, k)
 	}
 	if hasNamespaced {
 		tiers := o.object(Dir, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", e.Namespace, o.Site+"-tiers", "")
@@ -352,11 +458,19 @@ func flux(o Options) []object.Object {
 	return out
 }
 
+func gitRepositorySpec(e Engine) map[string]any {
+	spec := map[string]any{"interval": e.Interval, "url": e.RepoURL, "ref": fluxRef(e.Revision)}
+	if e.Credentials != "" {
+		spec["secretRef"] = map[string]any{"name": e.Credentials}
+	}
+	return spec
+}
+
 func (o Options) kustomization(t Tier) object.Object {
 	e := o.Engine
 	dir, ns := Dir, e.Namespace
 	if !t.ClusterAdmin {
-		dir, ns = TiersDir, o.Namespace
+		dir, ns = TiersDir, o.tierNamespace(t)
 	}
 	ks := o.object(dir, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", ns, o.Site+"-"+t.Name, t.Name)
 	ks.Doc["spec"] = map[string]any{
@@ -373,12 +487,17 @@ func (o Options) kustomization(t Tier) object.Object {
 	return ks
 }
 
-// dependency refers to Kustomization k from a Kustomization in namespace
-// from.
-func dependency(k object.Object, from string) map[string]any {
-	d := map[string]any{"name": k.Name()}
-	if k.Namespace() != from {
-		d["namespace"] = k.Namespace()
+// ref is the name and namespace of Kustomization k.
+func ref(k object.Object) map[string]any {
+	return map[string]any{"name": k.Name(), "namespace": k.Namespace()}
+}
+
+// dependency refers to the Kustomization named by ref (name, namespace)
+// from a Kustomization in namespace from.
+func dependency(ref map[string]any, from string) map[string]any {
+	d := map[string]any{"name": ref["name"]}
+	if ref["namespace"] != from {
+		d["namespace"] = ref["namespace"]
 	}
 	return d
 }
