@@ -501,3 +501,195 @@ func dependency(ref map[string]any, from string) map[string]any {
 	}
 	return d
 }
+
+// ---- The cluster unit ----
+
+// ClustersDir is the directory of the cluster units, relative to the
+// output directory: DIR/clusters/<cluster>/ holds the cluster-scoped
+// objects of every site of that cluster.
+const ClustersDir = "clusters"
+
+// ClusterDir is the directory of cluster's unit, relative to the output
+// directory.
+func ClusterDir(cluster string) string { return path.Join(ClustersDir, cluster) }
+
+// ClusterDirs returns the output directories of a cluster unit's GitOps
+// objects, relative to the unit's directory, in apply order. The cluster
+// administrator applies them (kubectl apply -k DIR/clusters/<c>/gitops);
+// nothing syncs them.
+func ClusterDirs(engine string) []string { return []string{Dir} }
+
+// DefaultClusterTimeout bounds the wait for a cluster unit when
+// ClusterOptions.Timeout is empty.
+const DefaultClusterTimeout = "10m"
+
+// ClusterOptions describe one cluster unit.
+type ClusterOptions struct {
+	Cluster string
+	// Engine is the engine every site of the cluster uses (the sites of
+	// one cluster must agree on it, its repository, revision, path and
+	// namespace).
+	Engine Engine
+	// Sites are the names of the cluster's sites.
+	Sites []string
+	// Objects are the unit's objects (cluster-scoped ones, the Namespace
+	// objects the engine creates, and any namespaced ones the unit holds).
+	Objects []object.Object
+	// Timeout bounds the wait for the unit (Flux); empty:
+	// DefaultClusterTimeout.
+	Timeout string
+}
+
+// ClusterObjects returns the GitOps objects that sync a cluster unit
+// (DIR/clusters/<Cluster>/), each with Tier set to its directory relative
+// to the unit (see ClusterDirs), all named ClusterName(Cluster), applied
+// as cluster-admin. Argo CD: an AppProject allowing exactly the kinds the
+// unit holds and an Application. Flux: a GitRepository, a cluster-admin
+// ServiceAccount with its ClusterRoleBinding, and a Kustomization the
+// sites' Kustomizations depend on.
+func ClusterObjects(c ClusterOptions) ([]object.Object, error) {
+	if c.Cluster == "" {
+		return nil, fmt.Errorf("a cluster unit without a cluster name")
+	}
+	name := ClusterName(c.Cluster)
+	for _, s := range c.Sites {
+		if s == name {
+			return nil, fmt.Errorf("cluster %s: site %s would own GitOps objects named %s, as the cluster unit does\nhint: rename the site or the cluster", c.Cluster, s, name)
+		}
+	}
+	sites := slices.Clone(c.Sites)
+	slices.Sort(sites)
+	sites = slices.Compact(sites)
+	o := clusterUnit{ClusterOptions: c, name: name, sites: sites}
+	switch c.Engine.Name {
+	case "argocd":
+		return o.argocd(), nil
+	case "flux":
+		return o.flux(), nil
+	}
+	return nil, fmt.Errorf("cluster %s: unknown GitOps engine %q: want argocd or flux", c.Cluster, c.Engine.Name)
+}
+
+type clusterUnit struct {
+	ClusterOptions
+	name  string
+	sites []string
+}
+
+func (c clusterUnit) object(apiVersion, kind, ns, name string) object.Object {
+	meta := map[string]any{"name": name, "labels": map[string]any{"app.kubernetes.io/managed-by": "tpgen", "tpgen.dev/cluster": c.Cluster}}
+	if ns != "" {
+		meta["namespace"] = ns
+	}
+	return object.Object{
+		Tier: Dir, Source: "gitops " + c.Engine.Name,
+		Doc: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": meta},
+	}
+}
+
+// path is the unit's directory in the repository.
+func (c clusterUnit) path() string { return path.Join(c.Engine.Path, ClusterDir(c.Cluster)) }
+
+func (c clusterUnit) description() string {
+	d := "cluster-scoped objects of cluster " + c.Cluster
+	if len(c.sites) > 0 {
+		d += ", shared by its sites " + strings.Join(c.sites, ", ")
+	}
+	return d
+}
+
+func (c clusterUnit) argocd() []object.Object {
+	e := c.Engine
+	o := Options{Engine: e} // for destination
+	var clusterKinds, nsKinds, namespaces []string
+	for _, ob := range c.Objects {
+		gk := ob.Group() + "/" + ob.Kind()
+		if ob.Namespace() == "" {
+			clusterKinds = append(clusterKinds, gk)
+		} else {
+			nsKinds = append(nsKinds, gk)
+			namespaces = append(namespaces, ob.Namespace())
+		}
+	}
+	// Argo CD checks the Application's destination namespace against the
+	// project even when every object is cluster-scoped (an empty one is
+	// refused, argoproj/argo-cd#27003): the unit's namespaces, or the
+	// engine's own when it has none.
+	if len(namespaces) == 0 {
+		namespaces = []string{e.Namespace}
+	}
+	slices.Sort(namespaces)
+	namespaces = slices.Compact(namespaces)
+	var dests []any
+	for _, ns := range namespaces {
+		dests = append(dests, o.destination(ns))
+	}
+	deny := []any{map[string]any{"group": "*", "kind": "*"}}
+	spec := map[string]any{
+		"description":  c.description(),
+		"sourceRepos":  []any{e.RepoURL},
+		"destinations": dests,
+	}
+	if len(clusterKinds) > 0 {
+		spec["clusterResourceWhitelist"] = groupKinds(clusterKinds)
+	} else {
+		spec["clusterResourceBlacklist"] = deny
+	}
+	if len(nsKinds) > 0 {
+		spec["namespaceResourceWhitelist"] = groupKinds(nsKinds)
+	} else {
+		// An AppProject without a namespaced whitelist allows every
+		// namespaced kind.
+		spec["namespaceResourceBlacklist"] = deny
+	}
+	p := c.object("argoproj.io/v1alpha1", "AppProject", e.Namespace, c.name)
+	p.Doc["spec"] = spec
+
+	opts := []any{"FailOnSharedResource=true", "PruneLast=true"}
+	if needsServerSideApply(c.Objects) {
+		opts = append(opts, "ServerSideApply=true")
+	}
+	app := c.object("argoproj.io/v1alpha1", "Application", e.Namespace, c.name)
+	app.Doc["spec"] = map[string]any{
+		"project": c.name,
+		"source": map[string]any{
+			"repoURL": e.RepoURL, "targetRevision": e.Revision, "path": c.path(),
+		},
+		"destination": o.destination(namespaces[0]),
+		"syncPolicy": map[string]any{
+			"automated":   map[string]any{"prune": e.Prune, "selfHeal": e.SelfHeal},
+			"syncOptions": opts,
+			"retry":       retry(),
+		},
+	}
+	return []object.Object{p, app}
+}
+
+func (c clusterUnit) flux() []object.Object {
+	e := c.Engine
+	admin := c.name + "-admin"
+	repo := c.object("source.toolkit.fluxcd.io/v1", "GitRepository", e.Namespace, c.name)
+	repo.Doc["spec"] = gitRepositorySpec(e)
+	sa := c.object("v1", "ServiceAccount", e.Namespace, admin)
+	crb := c.object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "", admin)
+	crb.Doc["roleRef"] = map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"}
+	crb.Doc["subjects"] = []any{map[string]any{"kind": "ServiceAccount", "name": admin, "namespace": e.Namespace}}
+	timeout := c.Timeout
+	if timeout == "" {
+		timeout = DefaultClusterTimeout
+	}
+	ks := c.object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", e.Namespace, c.name)
+	ks.Doc["spec"] = map[string]any{
+		"interval":      e.Interval,
+		"retryInterval": "2m",
+		"timeout":       timeout,
+		"path":          "./" + c.path(),
+		"prune":         e.Prune,
+		// The sites' Kustomizations wait for it: ready means the CRDs,
+		// namespaces and classes they need are there.
+		"wait":               true,
+		"sourceRef":          map[string]any{"kind": "GitRepository", "name": c.name},
+		"serviceAccountName": admin,
+	}
+	return []object.Object{repo, sa, crb, ks}
+}
