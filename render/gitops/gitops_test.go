@@ -193,10 +193,10 @@ func TestDiamond(t *testing.T) {
 			objs, err = Objects(fluxSite(cluster, diamond()...))
 			require.NoError(t, err)
 			want := map[string]any{
-				"data/s-a": nil,
-				"apps/s-b": []any{map[string]any{"name": "s-a", "namespace": "data"}},
-				"apps/s-c": []any{map[string]any{"name": "s-a", "namespace": "data"}},
-				"web/s-d":  []any{map[string]any{"name": "s-b", "namespace": "apps"}, map[string]any{"name": "s-c", "namespace": "apps"}},
+				"data/s-a":            nil,
+				"apps/s-b":            []any{map[string]any{"name": "s-a", "namespace": "data"}},
+				"apps/s-c":            []any{map[string]any{"name": "s-a", "namespace": "data"}},
+				"web/s-d":             []any{map[string]any{"name": "s-b", "namespace": "apps"}, map[string]any{"name": "s-c", "namespace": "apps"}},
 				"flux-system/s-tiers": nil,
 			}
 			if cluster != "" {
