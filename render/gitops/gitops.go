@@ -22,14 +22,16 @@ const (
 // Options describe one site and its engine.
 type Options struct {
 	Site      string
-	Namespace string // the site's namespace
-	Tiers     []Tier // install order
+	Namespace string // the site's namespace, the default of Tier.Namespace
+	Tiers     []Tier // render order
 	Engine    Engine
 	// Namespaces the plan declares (issue 12): AppProject destinations
-	// and Flux accounts cover exactly these.
+	// and Flux accounts cover exactly these. Empty: the site's namespace
+	// and those of its objects.
 	Namespaces []string
 	// Cluster names the cluster unit the site's cluster-scoped objects
-	// are in (DIR/clusters/<Cluster>/).
+	// are in (DIR/clusters/<Cluster>/). Empty: there is none, and tiers
+	// without DependsOn are chained in list order as before issue 12.
 	Cluster string
 }
 
@@ -37,16 +39,19 @@ type Options struct {
 type Tier struct {
 	Name string
 	// ClusterAdmin says the tier is applied as cluster-admin; otherwise
-	// ServiceAccount (in the site namespace) applies it.
+	// ServiceAccount (in the tier's namespace) applies it.
 	ClusterAdmin   bool
 	ServiceAccount string
 	// Timeout bounds the wait for the tier to become ready.
 	Timeout string
 	Objects []object.Object
-	// Namespace is the component's namespace (issue 12).
+	// Namespace is the component's namespace (issue 12): the
+	// Application's destination, where a namespaced account's Flux
+	// Kustomization lives. Empty: Options.Namespace.
 	Namespace string
-	// DependsOn names the components (Tiers) this one depends on
-	// (issue 12): waves and Flux dependsOn follow them.
+	// DependsOn names the components this one depends on (issue 12):
+	// waves and Flux dependsOn follow them. A name that is no Tier is a
+	// component with nothing in the site directory (see order).
 	DependsOn []string
 }
 
