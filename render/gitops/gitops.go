@@ -101,10 +101,21 @@ func Objects(o Options) ([]object.Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := flux
 	if o.Engine.Name == "argocd" {
-		return argocd(o, ord), nil
+		out = argocd
 	}
-	return flux(o, ord), nil
+	objs := out(o, ord)
+	if o.Cluster != "" {
+		// The cluster unit's objects live in the same namespace.
+		unit := []string{ClusterName(o.Cluster), ClusterName(o.Cluster) + "-admin"}
+		for _, ob := range objs {
+			if slices.Contains(unit, ob.Name()) {
+				return nil, fmt.Errorf("site %s: its %s %s would have the name of an object of cluster %s's unit\nhint: rename the site or the component", o.Site, ob.Kind(), ob.Name(), o.Cluster)
+			}
+		}
+	}
+	return objs, nil
 }
 
 // order is the site's dependency graph as the engines read it.
@@ -153,11 +164,10 @@ func (o Options) order() (order, error) {
 		if o.Cluster != "" && len(t.Objects) == 0 {
 			continue
 		}
-		if o.Cluster != "" && o.Site+"-"+t.Name == ClusterName(o.Cluster) {
-			return order{}, fmt.Errorf("site %s: the GitOps objects of component %s would be named %s, as those of cluster %s\nhint: rename the site or the component", o.Site, t.Name, ClusterName(o.Cluster), o.Cluster)
-		}
 		if ns := o.tierNamespace(t); len(o.Namespaces) > 0 && !slices.Contains(o.Namespaces, ns) {
-			return order{}, fmt.Errorf("site %s: component %s is in namespace %s, which the site does not declare (it declares %s)\nhint: add %s to the plan's namespaces, or move the component", o.Site, t.Name, ns, strings.Join(o.Namespaces, ", "), ns)
+			declared := slices.Clone(o.Namespaces)
+			slices.Sort(declared)
+			return order{}, fmt.Errorf("site %s: component %s is in namespace %s, which the site does not declare (it declares %s)\nhint: add %s to the plan's namespaces, or move the component", o.Site, t.Name, ns, strings.Join(slices.Compact(declared), ", "), ns)
 		}
 		ord.synced = append(ord.synced, t)
 		ord.isSync[t.Name] = true

@@ -359,8 +359,14 @@ func TestGraphErrors(t *testing.T) {
 		{"twice", fluxSite("", a, a), "site s: tier a is given twice"},
 		{"undeclared namespace", func() Options { o := fluxSite("east", a); o.Namespaces = []string{"y", "z"}; return o }(),
 			"site s: component a is in namespace x, which the site does not declare (it declares y, z)\nhint: add x to the plan's namespaces, or move the component"},
-		{"name of the cluster unit", func() Options { o := fluxSite("east", a); o.Site = "cluster"; o.Tiers[0].Name = "east"; return o }(),
-			"site cluster: the GitOps objects of component east would be named cluster-east, as those of cluster east\nhint: rename the site or the component"},
+		{"undeclared namespace, declared out of order", func() Options { o := argoSite("east", a); o.Namespaces = []string{"z", "y", "z"}; return o }(),
+			"site s: component a is in namespace x, which the site does not declare (it declares y, z)\nhint: add x to the plan's namespaces, or move the component"},
+		{"component named like the cluster unit", func() Options { o := fluxSite("east", a); o.Site = "cluster"; o.Tiers[0].Name = "east"; return o }(),
+			"site cluster: its Kustomization cluster-east would have the name of an object of cluster east's unit\nhint: rename the site or the component"},
+		{"site named like the cluster unit", func() Options { o := argoSite("east", a); o.Site = "cluster-east"; return o }(),
+			"site cluster-east: its AppProject cluster-east would have the name of an object of cluster east's unit\nhint: rename the site or the component"},
+		{"account named like the unit's", func() Options { o := fluxSite("cluster", a); o.Site = "cluster"; return o }(),
+			"site cluster: its ServiceAccount cluster-cluster-admin would have the name of an object of cluster cluster's unit\nhint: rename the site or the component"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Objects(tc.o)
