@@ -22,14 +22,17 @@ func newGraph() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "graph [PATH...]",
-		Short: "Draw the deployment order of each site as Mermaid or Graphviz dot",
+		Short: "Draw the component graph of each site as Mermaid or Graphviz dot",
 		Long: `graph renders the profiles in PATH (default profiles/) in memory and draws,
-per site, the tiers in install order with the objects each holds by kind,
-and how the GitOps engine orders them: Argo CD sync waves from the root
-Application, or Flux dependsOn, with the paths they sync as render -o DIR
-(default deploy) writes them. Mermaid (the default) renders on GitHub
-in a pull request or a README; dot is for Graphviz; json (a GraphResult
-document, docs/json/) lists the same nodes and edges for tools.`,
+per site, its components with the objects each holds by kind, their
+namespace, kind and manual flag, the dependsOn edges between them (an edge
+implied by another path dotted; a dependency with nothing in the site
+directory, such as one in the cluster unit, as a node of its own), and how
+the GitOps engine orders them: Argo CD sync waves, or Flux dependsOn,
+with the paths they sync as render -o DIR (default deploy) writes them.
+Mermaid (the default) renders on GitHub in a pull request or a README;
+dot is for Graphviz; json (a GraphResult document, docs/json/) lists the
+same nodes and edges for tools.`,
 		Example: `  tpgen graph --site lyon-prod            # Mermaid, to paste in a ` + "```mermaid" + ` block
   tpgen graph --format dot | dot -Tsvg > order.svg`,
 		RunE: func(cmd *cobra.Command, paths []string) error {

@@ -169,6 +169,34 @@ func (g *Graph) Reduce(n string) []string {
 	return out
 }
 
+// ReduceWithin is Reduce on the graph seen through in: n's dependencies,
+// direct or not, for which in is true, less those another of them already
+// depends on. A name for which in is false is looked through: its own
+// dependencies stand for it (a component with nothing to wait for passes
+// the wait on to what it depends on). With in always true it is Reduce.
+func (g *Graph) ReduceWithin(n string, in func(string) bool) []string {
+	var kept []string
+	for _, a := range g.anc[n] {
+		if in(a) {
+			kept = append(kept, a)
+		}
+	}
+	var out []string
+	for _, d := range kept {
+		implied := false
+		for _, o := range kept {
+			if o != d && slices.Contains(g.anc[o], d) {
+				implied = true
+				break
+			}
+		}
+		if !implied {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Dependents returns the names that depend on n directly, sorted.
 func (g *Graph) Dependents(n string) []string {
 	var out []string

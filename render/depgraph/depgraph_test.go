@@ -2,6 +2,7 @@ package depgraph
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +56,21 @@ func TestErrors(t *testing.T) {
 	var ce *CycleError
 	require.True(t, errors.As(err, &ce))
 	assert.Equal(t, []string{"a", "b", "a"}, ce.Path)
+}
+
+// ReduceWithin looks through the names left out: their dependencies stand
+// for them, reduced again among themselves.
+func TestReduceWithin(t *testing.T) {
+	g := diamond(t)
+	all := func(string) bool { return true }
+	for _, n := range g.Order() {
+		assert.Equal(t, g.Reduce(n), g.ReduceWithin(n, all), n)
+	}
+	not := func(names ...string) func(string) bool {
+		return func(n string) bool { return !slices.Contains(names, n) }
+	}
+	assert.Equal(t, []string{"b", "c"}, g.ReduceWithin("e", not("d")), "e -> d stands for d's dependencies b and c; e -> a is implied by them")
+	assert.Equal(t, []string{"a"}, g.ReduceWithin("d", not("b", "c")))
+	assert.Equal(t, []string{"a"}, g.ReduceWithin("e", not("b", "c", "d")))
+	assert.Nil(t, g.ReduceWithin("e", not("a", "b", "c", "d")))
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tpgen/tpgen/render/depgraph"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -22,12 +23,25 @@ type Site struct {
 	// GitOps are the engine's objects (Argo CD or Flux), Tier set to
 	// their directory relative to the site (gitops, gitops/tiers, ...).
 	GitOps []object.Object
+	// Cluster names the site's cluster unit, where the components that
+	// have nothing in the site directory are.
+	Cluster string
 }
 
-// Tier is one directory of a site and the kinds it holds.
+// Tier is one component of a site and the kinds it holds.
 type Tier struct {
 	Name  string
 	Kinds map[string]int
+	// Namespace and Kind (helm, manifests, kustomize) of the component,
+	// drawn when set.
+	Namespace, Kind string
+	// Manual components are rendered but never synced.
+	Manual bool
+	// DependsOn are the components it depends on. When a tier of the
+	// site has dependencies or is manual, the edges are the dependency
+	// graph's (an edge another path implies is dotted) instead of the
+	// engine's order alone.
+	DependsOn []string
 }
 
 // node is one box of the graph.
@@ -59,7 +73,11 @@ const (
 func Write(w io.Writer, format string, sites []Site) error {
 	var gs []siteGraph
 	for _, s := range sites {
-		gs = append(gs, build(s))
+		g, err := build(s)
+		if err != nil {
+			return err
+		}
+		gs = append(gs, g)
 	}
 	var b strings.Builder
 	switch format {
@@ -76,27 +94,83 @@ func Write(w io.Writer, format string, sites []Site) error {
 	return err
 }
 
-func build(s Site) siteGraph {
+func build(s Site) (siteGraph, error) {
 	g := siteGraph{name: s.Name}
 	byTier := map[string]int{} // tier name -> node index
+	components := false
 	for _, t := range s.Tiers {
 		byTier[t.Name] = len(g.nodes)
-		g.nodes = append(g.nodes, node{id: s.Name + "/" + t.Name, title: t.Name, lines: kinds(t.Kinds)})
+		var lines []string
+		switch {
+		case t.Kind != "" && t.Namespace != "":
+			lines = append(lines, t.Kind+" in "+t.Namespace)
+		case t.Kind != "" || t.Namespace != "":
+			lines = append(lines, t.Kind+t.Namespace)
+		}
+		if t.Manual {
+			lines = append(lines, "manual: rendered, never synced")
+		}
+		g.nodes = append(g.nodes, node{id: s.Name + "/" + t.Name, title: t.Name, lines: append(lines, kinds(t.Kinds)...)})
+		components = components || t.Manual || len(t.DependsOn) > 0
+	}
+	if components {
+		if err := g.dependencies(s, byTier); err != nil {
+			return siteGraph{}, fmt.Errorf("drawing site %s: %w", s.Name, err)
+		}
 	}
 	apps := filter(s.GitOps, "argoproj.io", "Application")
 	ks := filter(s.GitOps, "kustomize.toolkit.fluxcd.io", "Kustomization")
 	switch {
 	case len(apps) > 0:
 		g.engine = "Argo CD"
-		g.argocd(s, apps, byTier)
+		g.argocd(s, apps, byTier, components)
 	case len(ks) > 0:
 		g.engine = "Flux"
-		g.flux(s, ks, byTier)
+		g.flux(s, ks, byTier, components)
 	}
-	return g
+	return g, nil
 }
 
-func (g *siteGraph) argocd(s Site, apps []object.Object, byTier map[string]int) {
+// dependencies adds the dependency graph's edges, dependency first, and a
+// node for each dependency that is no component of the site.
+func (g *siteGraph) dependencies(s Site, byTier map[string]int) error {
+	deps := map[string][]string{}
+	var outside []string
+	for _, t := range s.Tiers {
+		deps[t.Name] = t.DependsOn
+		for _, d := range t.DependsOn {
+			if _, ok := byTier[d]; !ok && !slices.Contains(outside, d) {
+				outside = append(outside, d)
+			}
+		}
+	}
+	slices.Sort(outside)
+	where := "outside the site directory"
+	if s.Cluster != "" {
+		where = "in the cluster unit clusters/" + s.Cluster + "/"
+	}
+	for _, d := range outside {
+		deps[d] = nil
+		g.nodes = append(g.nodes, node{id: s.Name + "/" + d, title: d, lines: []string{"nothing in the site directory", "(" + where + ")"}})
+	}
+	dg, err := depgraph.New(deps)
+	if err != nil {
+		return err
+	}
+	for _, t := range s.Tiers {
+		reduced := dg.Reduce(t.Name)
+		for _, d := range dg.Deps(t.Name) {
+			e := edge{from: s.Name + "/" + d, to: s.Name + "/" + t.Name, label: "dependsOn"}
+			if !slices.Contains(reduced, d) {
+				e.label, e.dotted = "dependsOn (implied)", true
+			}
+			g.edges = append(g.edges, e)
+		}
+	}
+	return nil
+}
+
+func (g *siteGraph) argocd(s Site, apps []object.Object, byTier map[string]int, components bool) {
 	type wave struct {
 		n    int
 		tier string
@@ -126,6 +200,11 @@ func (g *siteGraph) argocd(s Site, apps []object.Object, byTier map[string]int) 
 		g.nodes = append([]node{{id: id, title: "Application " + r.Name(), lines: []string{"root (app of apps), syncs " + str(r.Doc, "spec", "source", "path")}}}, g.nodes...)
 		prev = id
 	}
+	if components {
+		// The dependency edges say what each wave waits for; the
+		// waves are on the Application lines.
+		return
+	}
 	for _, w := range waves {
 		to := s.Name + "/" + w.tier
 		if prev != "" {
@@ -135,7 +214,7 @@ func (g *siteGraph) argocd(s Site, apps []object.Object, byTier map[string]int) 
 	}
 }
 
-func (g *siteGraph) flux(s Site, ks []object.Object, byTier map[string]int) {
+func (g *siteGraph) flux(s Site, ks []object.Object, byTier map[string]int, components bool) {
 	idOf := map[string]string{} // Kustomization namespace/name -> node id
 	for _, k := range ks {
 		tier := path.Base(str(k.Doc, "spec", "path"))
@@ -163,7 +242,10 @@ func (g *siteGraph) flux(s Site, ks []object.Object, byTier map[string]int) {
 				ns = k.Namespace()
 			}
 			name, _ := dm["name"].(string)
-			if from, ok := idOf[ns+"/"+name]; ok {
+			from, ok := idOf[ns+"/"+name]
+			// With dependency edges drawn, a dependsOn between two
+			// components is one of them (the reduced ones).
+			if ok && !(components && g.isComponent(s, from, byTier) && g.isComponent(s, to, byTier)) {
 				g.edges = append(g.edges, edge{from: from, to: to, label: "dependsOn"})
 			}
 		}
@@ -177,6 +259,11 @@ func (g *siteGraph) flux(s Site, ks []object.Object, byTier map[string]int) {
 		}
 	}
 	slices.SortStableFunc(g.edges, func(a, b edge) int { return cmp.Compare(g.index(a.to), g.index(b.to)) })
+}
+
+func (g *siteGraph) isComponent(s Site, id string, byTier map[string]int) bool {
+	_, ok := byTier[strings.TrimPrefix(id, s.Name+"/")]
+	return ok
 }
 
 // title names the site and its engine.
