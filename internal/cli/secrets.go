@@ -49,7 +49,7 @@ ever read or printed. --format json prints a SecretsResult document
 			if err != nil {
 				return err
 			}
-			res, err := render.Secrets(cmd.Context(), renderOptions(paths, sites, jobs, lim, limits))
+			res, err := render.Secrets(cmd.Context(), renderOptions(paths, sites, jobs, lim, eval.searchPath(), limits))
 			if err != nil {
 				return renderFailure(err)
 			}

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"encoding/json"
+	"github.com/tpgen/tpgen/render/module"
 	"os"
 	"testing"
 
@@ -11,7 +12,7 @@ import (
 // The JSON Schema the example profiles' modelines point at is what
 // `tpgen schema --format jsonschema` prints today (`make schema` rewrites it).
 func TestJSONSchemaFileIsCurrent(t *testing.T) {
-	got, err := JSONSchema()
+	got, err := JSONSchema(module.Default())
 	require.NoError(t, err)
 	want, err := os.ReadFile("../../profiles/schema/profile.schema.json")
 	require.NoError(t, err)

@@ -11,12 +11,12 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	"github.com/google/go-cmp/cmp"
 
-	tpgencue "github.com/tpgen/tpgen/cue"
+	"github.com/tpgen/tpgen/modules"
 )
 
 // The profile schema accepts exactly the waivable check ids as waiver ids.
 func TestProfileKnowsTheWaivableChecks(t *testing.T) {
-	src, err := fs.ReadFile(tpgencue.FS, "profile.cue")
+	src, err := fs.ReadFile(modules.FS, "thingpark-enterprise/profile.cue")
 	if err != nil {
 		t.Fatal(err)
 	}
