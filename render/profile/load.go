@@ -41,7 +41,8 @@ type Source struct {
 // Discover expands files and directories into profile sources, sorted by
 // path. In directories it takes *.yaml, *.yml and *.cue files, except
 // defaults.cue, names starting with '.' or '_', and directories that hold a
-// kustomization.yaml or a Chart.yaml (a site overlay or a chart).
+// kustomization.yaml or a Chart.yaml (a site overlay or a chart) or a
+// module (a .cue file declaring #Profile).
 func Discover(paths []string) ([]Source, error) {
 	return discover(osFiles{}, paths)
 }
@@ -56,18 +57,26 @@ func DiscoverFS(fsys fs.FS, paths []string) ([]Source, error) {
 type files interface {
 	Stat(name string) (fs.FileInfo, error)
 	WalkDir(root string, fn fs.WalkDirFunc) error
+	ReadDir(name string) ([]fs.DirEntry, error)
+	ReadFile(name string) ([]byte, error)
 }
 
 type osFiles struct{}
 
-func (osFiles) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+func (osFiles) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
+func (osFiles) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
+func (osFiles) ReadFile(name string) ([]byte, error) {
+	return fsguard.ReadPath(name, DefaultLimit)
+}
 func (osFiles) WalkDir(root string, fn fs.WalkDirFunc) error {
 	return filepath.WalkDir(root, fn)
 }
 
 type fsFiles struct{ fsys fs.FS }
 
-func (f fsFiles) Stat(name string) (fs.FileInfo, error) { return fs.Stat(f.fsys, name) }
+func (f fsFiles) Stat(name string) (fs.FileInfo, error)      { return fs.Stat(f.fsys, name) }
+func (f fsFiles) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(f.fsys, name) }
+func (f fsFiles) ReadFile(name string) ([]byte, error)       { return readFS(f.fsys, name, DefaultLimit) }
 func (f fsFiles) WalkDir(root string, fn fs.WalkDirFunc) error {
 	return fs.WalkDir(f.fsys, root, fn)
 }
@@ -143,6 +152,37 @@ func isBundleDir(fsys files, dir string) bool {
 			return true
 		}
 	}
+	return isModuleDir(fsys, dir)
+}
+
+// isModuleDir says whether dir is a platform module (a profile may name
+// one inside its input root, module: ./DIR): a .cue file at its root
+// declares #Profile. Its files are not profiles.
+func isModuleDir(fsys files, dir string) bool {
+	entries, err := fsys.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".cue" || e.Name() == DefaultsFile {
+			continue
+		}
+		src, err := fsys.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		f, err := parser.ParseFile(e.Name(), src)
+		if err != nil {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.Field); ok {
+				if id, ok := fd.Label.(*ast.Ident); ok && id.Name == "#Profile" {
+					return true
+				}
+			}
+		}
+	}
 	return false
 }
 
@@ -198,6 +238,7 @@ type schema struct {
 	profile  cue.Value // #Profile with #Site
 	defaults cue.Value // profileDefaults
 	plan     cue.Value // #Plan
+	site     cue.Value // the engine's #Site
 }
 
 // DefaultLimit is a Loader's Limit until the caller sets one.
@@ -245,6 +286,7 @@ func (l *Loader) schemaOf(m *module.Module) (*schema, error) {
 		profile:  v.LookupPath(cue.MakePath(cue.Def(profileDef))),
 		defaults: v.LookupPath(cue.ParsePath("profileDefaults")),
 		plan:     v.LookupPath(cue.MakePath(cue.Def("Plan"))),
+		site:     v.LookupPath(cue.MakePath(cue.Def("Site"))),
 	}
 	l.schemas[m.Source] = sc
 	return sc, nil
@@ -370,11 +412,51 @@ func (l *Loader) Load(src Source) (*Site, error) {
 	if err := validateAll(final); err != nil {
 		return nil, diag.Sort(withoutSecrets(sc.profile, fromCUE(err, sc.profile, merged, src.File), nil))
 	}
+	if problems := checkSite(sc, final, data, src.File); len(problems) > 0 {
+		return nil, diag.Sort(withoutSecrets(sc.profile, problems, nil))
+	}
 	name, err := final.LookupPath(cue.ParsePath("name")).String()
 	if err != nil {
 		return nil, diag.List{{File: src.File, Path: "name", Message: err.Error()}}
 	}
 	return &Site{Name: name, Source: src, Profile: final, Module: m}, nil
+}
+
+// checkSite checks the fields of the engine's #Site in final, a profile
+// valid under its module's #Profile: a module whose #Profile does not
+// embed #Site (or narrows it wrongly) still gets a site name, a
+// kubernetesVersion, gitops and well-formed module, cluster, overlay and
+// charts fields. Positions come from data, the profile itself.
+func checkSite(sc *schema, final, data cue.Value, file string) diag.List {
+	var out diag.List
+	it, err := sc.site.Fields(cue.Optional(true))
+	if err != nil {
+		return diag.List{{File: file, Message: "the engine's #Site is not a struct (a defect of tpgen)"}}
+	}
+	for it.Next() {
+		name := it.Selector().Unquoted()
+		v := final.LookupPath(cue.MakePath(cue.Str(name)))
+		if !v.Exists() {
+			if it.Selector().ConstraintType() == cue.RequiredConstraint {
+				out = append(out, diag.Diagnostic{File: file, Line: 1, Column: 1, Path: name,
+					Message: "field is required but not present",
+					Hint:    fmt.Sprintf("every profile has %s, whatever its module (the engine's #Site); module %s's #Profile should embed #Site", name, sc.module.Name)})
+			}
+			continue
+		}
+		if err := it.Value().Unify(v).Validate(cue.Concrete(true)); err != nil {
+			for _, d := range fromCUE(err, sc.site, data, file) {
+				if d.Path == "" || !under(d.Path, name) {
+					d.Path = name
+				}
+				if d.Hint == "" {
+					d.Hint = fmt.Sprintf("the engine's #Site constrains %s for every module", name)
+				}
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // withoutSecrets returns the secret findings and the other problems,

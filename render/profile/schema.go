@@ -217,7 +217,9 @@ func JSONSchema(m *module.Module) (string, error) {
 		}, nil).(*ast.File)
 		files = append(files, f)
 	}
-	schema := ctx.BuildFile(mergeFiles(files))
+	merged := mergeFiles(files)
+	inlineSite(merged)
+	schema := ctx.BuildFile(merged)
 	if err := schema.Err(); err != nil {
 		return "", fmt.Errorf("generating JSON Schema: %w", err)
 	}
@@ -234,6 +236,51 @@ func JSONSchema(m *module.Module) (string, error) {
 		return "", fmt.Errorf("generating JSON Schema: %w", err)
 	}
 	return string(b) + "\n", nil
+}
+
+// inlineSite replaces the embedding of #Site in #Profile by the #Site
+// fields #Profile does not declare itself: a JSON Schema $ref next to
+// properties would check the profile against each closed schema alone.
+func inlineSite(f *ast.File) {
+	defs := map[string]*ast.StructLit{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.Field); ok {
+			if id, ok := fd.Label.(*ast.Ident); ok {
+				if st, ok := fd.Value.(*ast.StructLit); ok {
+					defs[id.Name] = st
+				}
+			}
+		}
+	}
+	prof, site := defs["#Profile"], defs["#Site"]
+	if prof == nil || site == nil {
+		return
+	}
+	declared := map[string]bool{}
+	for _, e := range prof.Elts {
+		if fd, ok := e.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(fd.Label); err == nil {
+				declared[name] = true
+			}
+		}
+	}
+	var elts []ast.Decl
+	for _, e := range prof.Elts {
+		if em, ok := e.(*ast.EmbedDecl); ok {
+			if id, ok := em.Expr.(*ast.Ident); ok && id.Name == "#Site" {
+				for _, se := range site.Elts {
+					if fd, ok := se.(*ast.Field); ok {
+						if name, _, err := ast.LabelName(fd.Label); err == nil && !declared[name] {
+							elts = append(elts, fd)
+						}
+					}
+				}
+				continue
+			}
+		}
+		elts = append(elts, e)
+	}
+	prof.Elts = elts
 }
 
 func isComprehension(d ast.Decl) bool { _, ok := d.(*ast.Comprehension); return ok }
