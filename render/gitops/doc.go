@@ -7,7 +7,7 @@
 // objects carry no namespace), and the engine settings of the plan.
 // Out: the engine's objects, each with its output directory as Tier (see
 // Dirs). The objects follow from their input alone; nothing here knows
-// ThingPark: tier names, accounts and timeouts come from the plan.
+// a platform: tier names, accounts and timeouts come from the plan.
 //
 // Layout under DIR/<site>/:
 //
