@@ -593,7 +593,7 @@ func TestSchemaRules(t *testing.T) {
 		{name: "waiver without a reason", base: eksBase, edits: []edit{{"overlay: ./overlays/lyon\n", "overlay: ./overlays/lyon\npolicy:\n  waivers:\n  - {id: host-path, reason: \" \"}\n"}},
 			want: []wantDiag{{Path: "policy.waivers[0].reason", Line: 50, Column: 29, Message: `invalid value " "`, Hint: "why this exception is intended"}}},
 		{name: "waiver with a malformed object pattern", base: eksBase, edits: []edit{{"overlay: ./overlays/lyon\n", "overlay: ./overlays/lyon\npolicy:\n  waivers:\n  - {id: host-path, reason: the log shipper, objects: [fluent-bit]}\n"}},
-			want: []wantDiag{{Path: "policy.waivers[0].objects[0]", Line: 50, Column: 56, Message: `invalid value "fluent-bit"`, Hint: "patterns like Deployment/thingpark-enterprise/support"}}},
+			want: []wantDiag{{Path: "policy.waivers[0].objects[0]", Line: 50, Column: 56, Message: `invalid value "fluent-bit"`, Hint: "patterns like Deployment/apps/web"}}},
 		{name: "provided lists are names", base: eksBase, edits: []edit{{"overlay: ./overlays/lyon\n", "overlay: ./overlays/lyon\nprovided: {storageClasses: [Fast_SSD]}\n"}},
 			want: []wantDiag{{Path: "provided.storageClasses[0]", Line: 48, Column: 29, Message: `invalid value "Fast_SSD"`, Hint: "names of StorageClasses"}}},
 		{name: "CUE TLS rule", file: "site.cue", base: eksCUE, edits: []edit{{`issuer:    "letsencrypt"`, `issuer:    "selfSigned"`}},
