@@ -132,6 +132,10 @@ from its -o.`,
 	f.StringArrayVar(&sets, "set", nil, "set a template parameter, `PARAM=VALUE` (PARAM is its flag name; repeatable)")
 	mod.add(cmd)
 	for _, p := range params {
+		if slices.Contains([]string{"Name", "File", "Module"}, p.Name) {
+			modErr = fmt.Errorf("module %s declares the init parameter %s, which tpgen sets itself (.Name, .File, .Module)\nhint: rename the parameter in the module's init: params", m.Name, p.Name)
+			break
+		}
 		if f.Lookup(p.Flag) != nil || p.Flag == "help" {
 			modErr = fmt.Errorf("module %s declares the init parameter flag --%s, a flag of tpgen init itself\nhint: rename the parameter's flag in the module's init: params", m.Name, p.Flag)
 			break
