@@ -15,11 +15,8 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/tpgen/tpgen/charts"
 	"github.com/tpgen/tpgen/internal/shared"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -37,8 +34,6 @@ func renderTo(t *testing.T, paths []string, out string) (*render.Result, error) 
 		// out is a temporary directory in no repository: name the path the
 		// GitOps objects sync (the API server does not resolve it).
 		GitOpsPath: "deploy",
-		Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays:   overlays.FS,
 	})
 }
 

@@ -24,7 +24,7 @@ func TestBothEnginesAgainstUpstreamCRDs(t *testing.T) {
 	require.NoError(t, err)
 	t.Chdir("..")
 	_, objs := fleetObjects(t)
-	l, err := profile.NewLoader()
+	l, err := profile.NewLoader(nil)
 	require.NoError(t, err)
 	sites, err := l.LoadAll([]string{"profiles"})
 	require.NoError(t, err)

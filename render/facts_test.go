@@ -12,10 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -65,8 +62,6 @@ func renderWith(t *testing.T, overrides ...string) site {
 	p := writeBase(t, overrides...)
 	res, err := render.Run(context.Background(), render.Options{
 		Paths: []string{p}, Jobs: 1,
-		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays: overlays.FS,
 	})
 	require.NoError(t, err)
 	require.Len(t, res.Sites, 1)

@@ -25,6 +25,7 @@ import (
 	"github.com/tpgen/tpgen/render/helm"
 	"github.com/tpgen/tpgen/render/kustomize"
 	"github.com/tpgen/tpgen/render/manifest"
+	"github.com/tpgen/tpgen/render/module"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
@@ -42,11 +43,16 @@ type Options struct {
 	Sites []string
 	// Jobs is the number of sites rendered at once (default: CPUs).
 	Jobs int
-	// Charts is the default chart source (tpgen's embedded charts); a plan's
-	// chartsDir replaces it for that site.
+	// Charts, when set, replaces the charts of every site's module; nil:
+	// the charts/ directory of the site's module. A plan's chartsDir
+	// replaces both for that site.
 	Charts chartsource.Source
-	// Overlays holds the overlay directories plans refer to.
+	// Overlays, when set, replaces the overlays of every site's module;
+	// nil: the overlays/ directory of the site's module.
 	Overlays fs.FS
+	// ModulePath are the directories searched for the modules profiles
+	// name (see module.Resolver; the CLI adds TPGEN_MODULE_PATH).
+	ModulePath []string
 	// Progress, if set, receives one line per finished site.
 	Progress io.Writer
 	// GitOpsPath is the directory of the rendered tree in its Git
@@ -77,6 +83,10 @@ type Options struct {
 	EvalLimits profile.EvalLimits
 	// Limits bound the inputs read and the objects rendered.
 	Limits Limits
+
+	// modules holds each module's chart source and overlays, by module
+	// source, for the sites of the run (set by Run).
+	modules map[string]moduleData
 
 	// previous, when set, gives a site's previous objects instead of
 	// OutDir (Diff: the tree at its base).
@@ -119,6 +129,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.modules = modulesOf(sites)
 	if err := placeTree(o, sites, plans); err != nil {
 		return nil, err
 	}
@@ -267,11 +278,12 @@ func gone(paths []string) func(site, profile string) bool {
 
 // plan loads the profiles and computes every selected site's plan.
 func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
-	l, err := profile.NewLoader()
+	l, err := profile.NewLoader(nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	l.Limit = o.Limits.profile()
+	l.Modules = &module.Resolver{SearchPath: o.ModulePath}
 	all, err := l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, nil, err
@@ -334,7 +346,7 @@ func (e *SiteError) Error() string { return fmt.Sprintf("site %s (%s): %v", e.Si
 func (e *SiteError) Unwrap() error { return e.Err }
 
 func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
-
+	o = o.forModule(s.Module)
 	dir := filepath.Dir(s.Source.File)
 	charts := o.Charts
 	if p.ChartsDir != "" {

@@ -35,6 +35,9 @@ type RenderedOptions struct {
 	EvalLimits profile.EvalLimits
 	// Limits bound the files read (FileSize, ProfileSize).
 	Limits Limits
+	// ModulePath are the directories searched for the modules profiles
+	// name.
+	ModulePath []string
 }
 
 // headerLine is the first line of every rendered object file (see the
@@ -55,7 +58,7 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites, plans, err := plan(ctx, Options{Paths: o.Paths, EvalLimits: o.EvalLimits, Limits: o.Limits})
+	sites, plans, err := plan(ctx, Options{Paths: o.Paths, EvalLimits: o.EvalLimits, Limits: o.Limits, ModulePath: o.ModulePath})
 	if err != nil {
 		return nil, err
 	}

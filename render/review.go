@@ -3,11 +3,11 @@ package render
 import (
 	"context"
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
+	"testing/fstest"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/diff"
@@ -15,6 +15,7 @@ import (
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/gitrev"
 	"github.com/tpgen/tpgen/render/graph"
+	"github.com/tpgen/tpgen/render/module"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
@@ -214,6 +215,9 @@ type FlowOptions struct {
 	Paths, Sites []string
 	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
 	EvalLimits profile.EvalLimits
+	// ModulePath are the directories searched for the modules profiles
+	// name.
+	ModulePath []string
 }
 
 // FlowSet is the network flow matrix of sites, and the notes that go with
@@ -223,12 +227,20 @@ type FlowSet struct {
 	Notes []string
 }
 
-// Flows loads the profiles and computes their flows (cue/flows.cue).
+// Flows loads the profiles and computes their flows (the #Flows of their
+// module).
 func Flows(o FlowOptions) (*FlowSet, error) {
-	l, err := profile.NewLoader()
+	return flowsIn(o, nil)
+}
+
+// flowsIn is Flows over the profiles in fsys (nil: the disk).
+func flowsIn(o FlowOptions, fsys fs.FS) (*FlowSet, error) {
+	l, err := profile.NewLoader(nil)
 	if err != nil {
 		return nil, err
 	}
+	l.FS = fsys
+	l.Modules = &module.Resolver{SearchPath: o.ModulePath}
 	all, err := l.LoadAllContext(context.Background(), o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, err
@@ -274,13 +286,9 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 		return nil, "", err
 	}
 	desc := strings.Join(o.Paths, " ") + " at " + c.Name
-	// The loader reads files: the profiles of the revision are written to
-	// a temporary directory, under their paths relative to the repository.
-	tmp, err := os.MkdirTemp("", "tpgen-base-")
-	if err != nil {
-		return nil, "", err
-	}
-	defer os.RemoveAll(tmp)
+	// The profiles of the revision, in memory under their paths relative
+	// to the repository.
+	fsys := fstest.MapFS{}
 	var paths []string
 	for _, p := range o.Paths {
 		rel, err := repo.Rel(p)
@@ -294,15 +302,8 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 		if len(files) == 0 {
 			continue // not there yet
 		}
-		root := filepath.Join(tmp, filepath.FromSlash(rel))
 		for name, b := range files {
-			dst := filepath.Join(root, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return nil, "", err
-			}
-			if err := os.WriteFile(dst, b, 0o644); err != nil {
-				return nil, "", err
-			}
+			fsys[path.Join(rel, name)] = &fstest.MapFile{Data: b, Mode: 0o644}
 		}
 		if _, file := files[""]; file {
 			// A profile named alone takes the defaults.cue beside it.
@@ -312,20 +313,17 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 				return nil, "", err
 			}
 			if b, ok := defs[""]; ok {
-				if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(d)), b, 0o644); err != nil {
-					return nil, "", err
-				}
+				fsys[d] = &fstest.MapFile{Data: b, Mode: 0o644}
 			}
 		}
-		paths = append(paths, root)
+		paths = append(paths, rel)
 	}
 	if len(paths) == 0 {
 		return &FlowSet{Notes: []string{}}, desc, nil
 	}
-	set, err := Flows(FlowOptions{Paths: paths, EvalLimits: o.EvalLimits})
+	set, err := flowsIn(FlowOptions{Paths: paths, EvalLimits: o.EvalLimits, ModulePath: o.ModulePath}, fsys)
 	if err != nil {
-		msg := strings.ReplaceAll(err.Error(), tmp+string(filepath.Separator), "")
-		return nil, "", fmt.Errorf("loading the profiles at %s:\n%s\nhint: compare with a revision whose profiles this tpgen accepts", c.Name, msg)
+		return nil, "", fmt.Errorf("loading the profiles at %s:\n%s\nhint: compare with a revision whose profiles this tpgen accepts", c.Name, err.Error())
 	}
 	if len(o.Sites) > 0 {
 		set.Flows = slices.DeleteFunc(set.Flows, func(f flows.Flow) bool { return !slices.Contains(o.Sites, f.Site) })

@@ -6,19 +6,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 )
 
 func diffOptions(base string) render.DiffOptions {
 	return render.DiffOptions{
 		Options: render.Options{
 			Paths: []string{"profiles"}, OutDir: "golden", Jobs: 2,
-			Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-			Overlays: overlays.FS,
-			Version:  "devel",
+			Version: "devel",
 		},
 		Base: base,
 	}

@@ -10,10 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -96,9 +93,8 @@ included.`,
 			}
 			opts := render.Options{
 				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
-				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-				Overlays: overlays.FS,
-				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
+				ModulePath: eval.searchPath(),
+				Version:    Version(), Check: check, Force: force, WriteHook: writeHook,
 				EvalLimits: lim, Limits: *limits,
 				AllowReplace: allow, Strict: strict,
 			}

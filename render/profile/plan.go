@@ -77,7 +77,11 @@ type ChartRef struct {
 
 // Plan evaluates the site's plan.
 func (l *Loader) Plan(s *Site) (*Plan, error) {
-	v := l.plan.FillPath(cue.ParsePath("profile"), s.Profile)
+	sc, err := l.schemaOf(s.Module)
+	if err != nil {
+		return nil, err
+	}
+	v := sc.plan.FillPath(cue.ParsePath("profile"), s.Profile)
 	if err := v.Validate(cue.Concrete(true)); err != nil {
 		return nil, fmt.Errorf("computing the plan of site %s (a schema defect, not a profile error): %w", s.Name, err)
 	}

@@ -37,7 +37,7 @@ type Options struct {
 	ProvidedCRDs map[string]map[string]any
 }
 
-// Policy is the plan's checks block (cue/plan.cue #Plan.checks): the
+// Policy is the plan's checks block (the module's #Plan.checks): the
 // site-specific inputs of the checks.
 type Policy struct {
 	// PriorityClasses every Pod template must use one of.

@@ -3,13 +3,13 @@ package charts_test
 import (
 	"bytes"
 	"io/fs"
+	"os"
 	"path"
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 
-	"github.com/tpgen/tpgen/charts"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/helm"
 )
@@ -23,7 +23,8 @@ const library = "thingpark-common"
 // the library's own files, and that the chart renders with it (every
 // object labelled by the library's tpc.labels).
 func TestLibraryResolves(t *testing.T) {
-	lib, err := fs.ReadFile(charts.FS, path.Join(library, "templates", "_labels.tpl"))
+	chartsFS := os.DirFS(".") // the module's charts/, as embedded
+	lib, err := fs.ReadFile(chartsFS, path.Join(library, "templates", "_labels.tpl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,15 +35,15 @@ func TestLibraryResolves(t *testing.T) {
 			"backup":         map[string]any{"s3Compat": map[string]any{"url": "https://minio.example.net", "bucket": "b", "credentials": map[string]any{"secretRef": map[string]any{"name": "tpe-backup"}}}},
 		}},
 	}
-	src := chartsource.NewFS(charts.FS, "embedded charts")
-	dirs, err := fs.Glob(charts.FS, "*/Chart.yaml")
+	src := chartsource.NewFS(chartsFS, "embedded charts")
+	dirs, err := fs.Glob(chartsFS, "*/Chart.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	for _, f := range dirs {
 		name := path.Dir(f)
-		meta, err := fs.ReadFile(charts.FS, f)
+		meta, err := fs.ReadFile(chartsFS, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +56,7 @@ func TestLibraryResolves(t *testing.T) {
 		}
 		n++
 		t.Run(name, func(t *testing.T) {
-			if _, err := fs.Stat(charts.FS, path.Join(name, "charts")); err == nil {
+			if _, err := fs.Stat(chartsFS, path.Join(name, "charts")); err == nil {
 				t.Errorf("%s/charts/ exists: the library is resolved from file://../%s, not vendored", name, library)
 			}
 			deps := md.Metadata.Dependencies
