@@ -127,6 +127,7 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 		newSecrets(),
 		newSchema(),
 		newInit(),
+		newMigrate(),
 		newVersion(),
 	)
 	// pflag prints deprecation warnings to the flag set's output, which
