@@ -107,6 +107,7 @@ var apis = []API{
 	{GroupVersion: "rbac.authorization.k8s.io/v1alpha1", Kind: "ClusterRoleBinding", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
 	{GroupVersion: "rbac.authorization.k8s.io/v1alpha1", Kind: "Role", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
 	{GroupVersion: "rbac.authorization.k8s.io/v1alpha1", Kind: "RoleBinding", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
+	{GroupVersion: "node.k8s.io/v1alpha1", Kind: "RuntimeClass", Deprecated: Release{1, 20}, Removed: Release{1, 22}, Replacement: "node.k8s.io/v1"},
 	{GroupVersion: "scheduling.k8s.io/v1alpha1", Kind: "PriorityClass", Deprecated: Release{1, 14}, Removed: Release{1, 22}, Replacement: "scheduling.k8s.io/v1"},
 	{GroupVersion: "scheduling.k8s.io/v1beta1", Kind: "PriorityClass", Deprecated: Release{1, 14}, Removed: Release{1, 22}, Replacement: "scheduling.k8s.io/v1"},
 	{GroupVersion: "storage.k8s.io/v1beta1", Kind: "CSIDriver", Deprecated: Release{1, 19}, Removed: Release{1, 22}, Replacement: "storage.k8s.io/v1"},

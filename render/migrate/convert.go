@@ -194,6 +194,7 @@ func ingress(doc map[string]any, _ string) ([]string, *refusal) {
 		case string:
 			if n, err := strconv.Atoi(p); err == nil && isDigits(p) {
 				svc["port"] = map[string]any{"number": num(int64(n))}
+				notes = append(notes, fmt.Sprintf("%s.servicePort %q, a string of digits (never a valid port name), written as port number %d", at, p, n))
 			} else {
 				svc["port"] = map[string]any{"name": p}
 			}
@@ -455,9 +456,10 @@ func endpointSlice(doc map[string]any, _ string) ([]string, *refusal) {
 	return nil, nil
 }
 
-// runtimeClass lifts node.k8s.io/v1beta1's spec up to the object.
+// runtimeClass lifts node.k8s.io/v1alpha1's spec up to the object (v1beta1
+// already has v1's shape).
 func runtimeClass(doc map[string]any, from string) ([]string, *refusal) {
-	if from != "node.k8s.io/v1beta1" {
+	if from != "node.k8s.io/v1alpha1" {
 		return nil, nil
 	}
 	spec, ok := doc["spec"].(map[string]any)
@@ -472,7 +474,7 @@ func runtimeClass(doc map[string]any, from string) ([]string, *refusal) {
 		case "overhead", "scheduling":
 			doc[k] = v
 		default:
-			return nil, refuse("remove the field: node.k8s.io/v1beta1 never had it", "spec.%s: unknown field", k)
+			return nil, refuse("remove the field: node.k8s.io/v1alpha1 never had it", "spec.%s: unknown field", k)
 		}
 	}
 	return []string{"spec.runtimeHandler, spec.overhead and spec.scheduling written as handler, overhead and scheduling"}, nil
