@@ -314,8 +314,11 @@ func (r *run) convert(it *item) ([]string, *refusal) {
 		return []string{fmt.Sprintf("%s %s is served from Kubernetes %s only; the target %s does not serve it", it.from, kind, api.Introduced, r.target)}, nil
 	case kube.Served:
 		if api == (kube.API{}) && kube.KnownGroupVersion(it.from) && !kube.Builtin(it.from, kind) {
-			return nil, refuse(fmt.Sprintf("write it under the apiVersion Kubernetes defines for %s (see kubectl api-resources)", kind),
-				"%s cannot hold kind %s: Kubernetes never served %s there", it.from, kind, kind)
+			hint := fmt.Sprintf("write it under the apiVersion Kubernetes defines for %s (see kubectl api-resources)", kind)
+			if gv := currentHome(kind); gv != "" {
+				hint = fmt.Sprintf("Kubernetes serves %s as apiVersion %s: write that, after checking the object is the one meant", kind, gv)
+			}
+			return nil, refuse(hint, "%s cannot hold kind %s: Kubernetes never served %s there", it.from, kind, kind)
 		}
 		return nil, nil
 	}
@@ -365,6 +368,26 @@ func (r *run) convert(it *item) ([]string, *refusal) {
 		why = fmt.Sprintf("deprecated since %s, removed in %s; %s is served by the target %s", api.Deprecated, api.Removed, to, r.target)
 	}
 	return append([]string{fmt.Sprintf("%s -> %s (%s %s)", it.from, to, it.from, why)}, notes...), nil
+}
+
+// stable are the group/versions a kind under the wrong one is looked up
+// in, for the hint.
+var stable = []string{
+	"v1", "apps/v1", "batch/v1", "autoscaling/v2", "policy/v1", "networking.k8s.io/v1",
+	"rbac.authorization.k8s.io/v1", "storage.k8s.io/v1", "scheduling.k8s.io/v1",
+	"admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1", "coordination.k8s.io/v1",
+	"discovery.k8s.io/v1", "events.k8s.io/v1", "node.k8s.io/v1", "certificates.k8s.io/v1",
+	"flowcontrol.apiserver.k8s.io/v1",
+}
+
+// currentHome is the stable group/version serving kind, or "".
+func currentHome(kind string) string {
+	for _, gv := range stable {
+		if kube.Builtin(gv, kind) {
+			return gv
+		}
+	}
+	return ""
 }
 
 // restore puts back the source object after a failed conversion (the
@@ -444,6 +467,7 @@ func (r *run) plan() *Plan {
 		if prev, dup := seen[key]; dup {
 			msg := fmt.Sprintf("the same object as %s (both would be written to %s)", prev.source(), it.path)
 			r.refuse(it.file, it.line, ob.ID(), msg, "keep one of the two in SRC")
+			it.st = Refused
 			r.entry(it, Refused)
 			if prev.st != Refused {
 				r.refuse(prev.file, prev.line, object.Object{Doc: prev.doc}.ID(), fmt.Sprintf("the same object as %s (both would be written to %s)", it.source(), it.path), "keep one of the two in SRC")
@@ -469,10 +493,20 @@ func (r *run) plan() *Plan {
 		p.Files = append(p.Files, File{Path: it.path, Data: buf.Bytes()})
 		paths = append(paths, it.path)
 	}
-	// The entries of kept objects, in source order with the refused ones.
+	// The entries of kept objects, in source order with the refused ones;
+	// an object refused here keeps no warning.
 	for _, it := range kept {
 		r.entry(it, it.st)
 	}
+	gone := map[string]bool{}
+	for _, it := range r.items {
+		if it.st == Refused {
+			gone[it.source()+" "+object.Object{Doc: it.doc}.ID()] = true
+		}
+	}
+	r.report.Warnings = slices.DeleteFunc(r.report.Warnings, func(m Message) bool {
+		return gone[fmt.Sprintf("%s:%d %s", m.File, m.Line, m.Object)]
+	})
 	slices.SortStableFunc(r.report.Objects, func(a, b Entry) int { return compareSource(a.Source, b.Source) })
 	slices.SortStableFunc(r.report.Warnings, compareMessages)
 	slices.SortStableFunc(r.report.Refused, compareMessages)
