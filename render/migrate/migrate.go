@@ -538,5 +538,26 @@ func compareMessages(a, b Message) int {
 	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), strings.Compare(a.Object, b.Object))
 }
 
-// ErrRefused is wrapped by the error of a plan with refused objects.
-var ErrRefused = errors.New("objects refused")
+
+// Convert converts one object in place for target (zero: kube.Newest) as
+// Migrate does, for a stage that meets legacy objects elsewhere (a
+// module's manifests). It returns the warnings; an error is a refusal,
+// its hint after "\nhint: ", and leaves doc as it was.
+func Convert(doc map[string]any, target kube.Release) ([]string, error) {
+	if target.IsZero() {
+		target = kube.Newest
+	}
+	ob := object.Object{Doc: doc}
+	if ob.APIVersion() == "" || ob.Kind() == "" {
+		return nil, errors.New("not a Kubernetes object: no apiVersion or no kind")
+	}
+	r := &run{target: target}
+	notes, ref := r.convert(&item{doc: doc, from: ob.APIVersion(), to: ob.APIVersion()})
+	if ref != nil {
+		if ref.hint != "" {
+			return nil, fmt.Errorf("%s\nhint: %s", ref.msg, ref.hint)
+		}
+		return nil, errors.New(ref.msg)
+	}
+	return notes, nil
+}

@@ -398,3 +398,24 @@ func must(t *testing.T, err error) {
 }
 
 func mkfifo(p string) error { return syscall.Mkfifo(p, 0o644) }
+
+// TestConvert: one object converts in place with the warnings Migrate
+// gives; a refusal leaves it as it was.
+func TestConvert(t *testing.T) {
+	docs, err := object.Decode([]byte(deploymentV1beta1))
+	must(t, err)
+	warns, err := Convert(docs[0], kube.Release{})
+	must(t, err)
+	if docs[0]["apiVersion"] != "apps/v1" || len(warns) != 3 || warns[0] != "extensions/v1beta1 -> apps/v1 (extensions/v1beta1 removed in Kubernetes 1.16)" {
+		t.Errorf("got %v, warnings %q", docs[0]["apiVersion"], warns)
+	}
+	psp := map[string]any{"apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy", "metadata": map[string]any{"name": "p"}}
+	before := object.DeepCopy(psp)
+	_, err = Convert(psp, kube.Release{})
+	if err == nil || !strings.HasPrefix(err.Error(), "policy/v1beta1 PodSecurityPolicy is removed in Kubernetes 1.25 and has no successor\nhint: use Pod Security Admission") {
+		t.Errorf("got %v", err)
+	}
+	if diff := cmp.Diff(before, psp); diff != "" {
+		t.Errorf("refused object changed:\n%s", diff)
+	}
+}
