@@ -31,7 +31,8 @@ func newMigrate() *cobra.Command {
 		Use:   "migrate SRC -o DST",
 		Short: "Convert raw manifests written for old Kubernetes to the API versions a current one serves",
 		Long: `migrate reads the manifests under SRC (any layout; .yaml and .yml files,
-multi-document; hidden files and directories skipped) and writes each object,
+multi-document; hidden files, kustomization.yaml and documents without
+apiVersion and kind skipped) and writes each object,
 one a file, into DST on the API versions Kubernetes --target-version serves
 (default: ` + kube.Newest.String() + `, the newest tpgen knows):
 

@@ -189,6 +189,10 @@ func (r *run) file(rel string, data []byte) {
 			continue // an empty document or only comments
 		}
 		line := c.line + n.Content[0].Line - 1
+		if n.Content[0].Kind != yaml.MappingNode {
+			r.warn(rel, line, "", "skipped: not a Kubernetes object (not a mapping)", "")
+			continue
+		}
 		docs, err := object.Decode(c.data)
 		if err != nil {
 			r.refuse(rel, line, "", "unparsable YAML: "+strings.TrimPrefix(err.Error(), "document 1: "), "write each document as a mapping with apiVersion, kind and metadata")
@@ -241,8 +245,13 @@ func splitDocs(src []byte) []chunk {
 func (r *run) object(file string, line int, doc map[string]any) {
 	ob := object.Object{Doc: doc}
 	apiVersion, kind := ob.APIVersion(), ob.Kind()
-	if apiVersion == "" || kind == "" {
-		r.refuse(file, line, "", "not a Kubernetes object: no apiVersion or no kind", "migrate reads only Kubernetes objects: move this document out of SRC, or run with --partial")
+	switch {
+	case apiVersion == "" && kind == "":
+		// Not meant as an object (a values file, a compose file...).
+		r.warn(file, line, "", "skipped: not a Kubernetes object (no apiVersion, no kind)", "")
+		return
+	case apiVersion == "" || kind == "":
+		r.refuse(file, line, "", "not a Kubernetes object: no apiVersion or no kind", "give the document both, or move it out of SRC")
 		return
 	}
 	if apiVersion == "v1" && strings.HasSuffix(kind, "List") && doc["items"] != nil {
@@ -325,6 +334,9 @@ func (r *run) convert(it *item) ([]string, *refusal) {
 	to, ok := successor(api, kind, r.target)
 	if !ok {
 		if av == kube.Deprecated {
+			if api.Removed.IsZero() {
+				return nil, nil // deprecated, no removal planned: nothing to do
+			}
 			return []string{fmt.Sprintf("%s %s is deprecated since %s and removed in %s; kept: the target %s serves no replacement", it.from, kind, api.Deprecated, api.Removed, r.target)}, nil
 		}
 		if kind == "PodSecurityPolicy" {

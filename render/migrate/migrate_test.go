@@ -232,8 +232,8 @@ func TestRefusals(t *testing.T) {
 			Message{File: "f.yaml", Line: 1, Object: "PersistentVolumeClaim/se/data", Message: "apps/v1beta2 cannot hold kind PersistentVolumeClaim: Kubernetes never served PersistentVolumeClaim there", Hint: "Kubernetes serves PersistentVolumeClaim as apiVersion v1: write that, after checking the object is the one meant"}},
 		{"unparsable YAML", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# broken\napiVersion: v1\nkind: ConfigMap\n  name: x\n",
 			Message{File: "f.yaml", Line: 8, Message: "unparsable YAML: mapping values are not allowed in this context", Hint: "fix the YAML; migrate reads plain manifests, not templates"}},
-		{"not an object", "data: {a: b}\n",
-			Message{File: "f.yaml", Line: 1, Message: "not a Kubernetes object: no apiVersion or no kind", Hint: "migrate reads only Kubernetes objects: move this document out of SRC, or run with --partial"}},
+		{"object without apiVersion", "kind: ConfigMap\ndata: {a: b}\n",
+			Message{File: "f.yaml", Line: 1, Message: "not a Kubernetes object: no apiVersion or no kind", Hint: "give the document both, or move it out of SRC"}},
 		{"no name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: a-}\n",
 			Message{File: "f.yaml", Line: 1, Object: "ConfigMap/", Message: `metadata.name "": not a name migrate can write as a file`, Hint: "give the object a plain metadata.name (generateName needs kubectl create, not a GitOps tree)"}},
 		{"converted object not strict", strings.Replace(deploymentV1beta1, "spec:\n", "spec:\n  paused: yes\n  replica: 2\n", 1),
@@ -260,6 +260,33 @@ func TestRefusals(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSkipped: YAML that is not meant as an object (no apiVersion and no
+// kind, not a mapping) is skipped with a warning, as are Kustomize files;
+// a deprecated API with no removal planned is kept without a word.
+func TestSkipped(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"values.yaml":        "replicas: 2\n---\n- a\n- b\n",
+		"kustomization.yaml": "resources: [a.yaml]\n",
+		"a.yaml":             "apiVersion: v1\nkind: Endpoints\nmetadata: {name: pg, namespace: se}\nsubsets: [{addresses: [{ip: 10.0.0.5}], ports: [{port: 5432}]}]\n",
+	})
+	p := mustMigrate(t, dir, Options{})
+	var got []string
+	for _, w := range p.Report.Warnings {
+		got = append(got, w.String())
+	}
+	want := []string{
+		"kustomization.yaml: skipped: a Kustomize configuration, not a Kubernetes object",
+		"values.yaml:1: skipped: not a Kubernetes object (no apiVersion, no kind)",
+		"values.yaml:3: skipped: not a Kubernetes object (not a mapping)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if len(p.Report.Refused) != 0 || len(p.Files) != 2 || p.Files[0].Path != "se/endpoints.core_pg.yaml" {
+		t.Errorf("refused %v, files %v", p.Report.Refused, p.Files)
 	}
 }
 
