@@ -550,7 +550,6 @@ func compareMessages(a, b Message) int {
 	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), strings.Compare(a.Object, b.Object))
 }
 
-
 // Convert converts one object in place for target (zero: kube.Newest) as
 // Migrate does, for a stage that meets legacy objects elsewhere (a
 // module's manifests). It returns the warnings; an error is a refusal,
