@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
@@ -23,6 +24,8 @@ var crdScheme = func() *runtime.Scheme {
 	install.Install(s)
 	return s
 }()
+
+const rootNote = "type: object written at the schema root (a custom resource is always an object)"
 
 const crdHint = "give every version a structural schema (spec.validation.openAPIV3Schema, with a type at every level) and run migrate again, or take the project's apiextensions.k8s.io/v1 CRD"
 
@@ -47,6 +50,25 @@ func crdToV1(doc map[string]any, _ string) ([]string, *refusal) {
 		return nil, refuse("fix the field: apiextensions.k8s.io/v1beta1 never had it in this shape", "not a valid apiextensions.k8s.io/v1beta1 CustomResourceDefinition: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	preserve := in.Spec.PreserveUnknownFields == nil || *in.Spec.PreserveUnknownFields
+	// A custom resource is an object: a schema root without a type says
+	// nothing else, and v1 wants it written.
+	var notes []string
+	rootType := func(v *apiextv1beta1.CustomResourceValidation) {
+		if v != nil && v.OpenAPIV3Schema != nil && v.OpenAPIV3Schema.Type == "" {
+			v.OpenAPIV3Schema.Type = "object"
+			if !slices.Contains(notes, rootNote) {
+				notes = append(notes, rootNote)
+			}
+		}
+	}
+	if in.Spec.Scope == "" {
+		in.Spec.Scope = apiextv1beta1.NamespaceScoped
+		notes = append(notes, "spec.scope Namespaced written out (the v1beta1 default; v1 requires it)")
+	}
+	rootType(in.Spec.Validation)
+	for i := range in.Spec.Versions {
+		rootType(in.Spec.Versions[i].Schema)
+	}
 	var internal apiextensions.CustomResourceDefinition
 	if err := crdScheme.Convert(&in, &internal, nil); err != nil {
 		return nil, refuse("", "converting: %v", err)
@@ -86,7 +108,7 @@ func crdToV1(doc map[string]any, _ string) ([]string, *refusal) {
 	if err := crdScheme.Convert(&internal, &out, nil); err != nil {
 		return nil, refuse("", "converting: %v", err)
 	}
-	notes := []string{"spec.validation, spec.subresources and spec.additionalPrinterColumns moved into spec.versions[] (JSONPath written jsonPath), as Kubernetes converts them"}
+	notes = append([]string{"spec.validation, spec.subresources and spec.additionalPrinterColumns moved into spec.versions[] (JSONPath written jsonPath), as Kubernetes converts them"}, notes...)
 	out.Spec.PreserveUnknownFields = false
 	if preserve {
 		kept := false

@@ -446,3 +446,21 @@ func TestConvert(t *testing.T) {
 		t.Errorf("refused object changed:\n%s", diff)
 	}
 }
+
+// TestCRDRootType: a v1beta1 schema whose root has no type is converted
+// with type: object there (what every custom resource is); a nested node
+// without a type still makes it refused.
+func TestCRDRootType(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"crd.yaml": "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: {name: as.example.org}\nspec:\n  group: example.org\n  version: v1\n  names: {kind: A, plural: as}\n  preserveUnknownFields: false\n  validation: {openAPIV3Schema: {properties: {spec: {type: object, properties: {a: {type: string}}}}}}\n"})
+	p := mustMigrate(t, dir, Options{})
+	if len(p.Report.Refused) != 0 || len(p.Files) != 2 {
+		t.Fatalf("refused %v", p.Report.Refused)
+	}
+	want := "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: as.example.org\nspec:\n  group: example.org\n  names:\n    kind: A\n    plural: as\n  scope: Namespaced\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties:\n              a:\n                type: string\n            type: object\n        type: object\n    served: true\n    storage: true\n"
+	if diff := cmp.Diff(want, string(p.Files[0].Data)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := p.Report.Warnings[len(p.Report.Warnings)-1].Message; got != "type: object written at the schema root (a custom resource is always an object)" {
+		t.Errorf("last warning %q", got)
+	}
+}
