@@ -66,10 +66,12 @@ func planTree(p *Plan) map[string]string {
 
 // TestGolden: the 2018-style tree (every removed API of the list, a
 // multi-document file, a nested directory, a .yml file, a List, a
-// kustomization.yaml) and the tree of refusals migrate to the files and
-// report under testdata/golden (-update rewrites them).
+// kustomization.yaml; objects an API server accepts), the review kinds
+// and APIService (converted, never applied), and the tree of refusals
+// migrate to the files and report under testdata/golden (-update rewrites
+// them).
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"legacy", "refused"} {
+	for _, name := range []string{"legacy", "legacy-reviews", "refused"} {
 		t.Run(name, func(t *testing.T) {
 			p := mustMigrate(t, filepath.Join("testdata", name), Options{})
 			gotReport := reportText(t, p.Report)
@@ -104,9 +106,12 @@ func TestGolden(t *testing.T) {
 // current API type with no unknown or missing required field, and is on
 // an API version the target serves.
 func TestConvertedDecodeStrictly(t *testing.T) {
-	p := mustMigrate(t, filepath.Join("testdata", "legacy"), Options{})
+	var all []File
+	for _, name := range []string{"legacy", "legacy-reviews"} {
+		all = append(all, mustMigrate(t, filepath.Join("testdata", name), Options{}).Files...)
+	}
 	n := 0
-	for _, f := range p.Files {
+	for _, f := range all {
 		if f.Path == Marker {
 			continue
 		}
@@ -136,7 +141,7 @@ func TestConvertedDecodeStrictly(t *testing.T) {
 // release, converted (legacy) or refused (refused).
 func TestFixturesCoverEveryRemovedAPI(t *testing.T) {
 	seen := map[string][]string{}
-	for _, name := range []string{"legacy", "refused"} {
+	for _, name := range []string{"legacy", "legacy-reviews", "refused"} {
 		p := mustMigrate(t, filepath.Join("testdata", name), Options{})
 		for _, e := range p.Report.Objects {
 			kind, _, _ := strings.Cut(e.Object, "/")
