@@ -138,6 +138,11 @@ if it is missing, empty or written by migrate (its marker file
 	f := cmd.Flags()
 	addOutputDir(cmd, &outDir, "", "the directory to write (replaced whole)")
 	f.StringVar(&target, "target-version", "", "the Kubernetes release to migrate to, e.g. 1.25 (default "+kube.Newest.String()+")")
+	var releases []string
+	for m := oldestTarget.Minor; m <= kube.Newest.Minor; m++ {
+		releases = append(releases, kube.Release{Major: 1, Minor: m}.String())
+	}
+	completeEnum(cmd, "target-version", releases...)
 	addFormat(cmd, &format, []string{"text", "json"}, true)
 	f.BoolVar(&force, "force", false, "replace DST even if migrate did not write it (everything in it is removed)")
 	f.BoolVar(&partial, "partial", false, "write the objects converted even when others are refused (still exit 1)")
