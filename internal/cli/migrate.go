@@ -117,21 +117,26 @@ if it is missing, empty or written by migrate (its marker file
 				if err := writeDoc(out, kindMigrate, payload, errs, nil); err != nil {
 					return err
 				}
-				if refused > 0 {
-					return silentExit(ExitError)
-				}
-				return nil
+				// stderr keeps the human report, as with every verb.
+				out = cmd.ErrOrStderr()
 			}
 			if err := migrate.WriteReport(out, "text", rep); err != nil {
 				return err
 			}
+			var summary error
 			switch {
 			case refused == 0:
 				return nil
 			case partial:
-				return silentExitMsg(fmt.Errorf("migrate: %d refused; the rest was written to %s (--partial)", refused, outDir))
+				summary = fmt.Errorf("migrate: %d refused; the rest was written to %s (--partial)", refused, outDir)
+			default:
+				summary = fmt.Errorf("migrate: %d refused; nothing was written to %s\nhint: fix or remove what is refused and run migrate again, or pass --partial to write the rest", refused, outDir)
 			}
-			return silentExitMsg(fmt.Errorf("migrate: %d refused; nothing was written to %s\nhint: fix or remove what is refused and run migrate again, or pass --partial to write the rest", refused, outDir))
+			if format == "json" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: %v\n", summary)
+				return silentExit(ExitError) // the document is printed
+			}
+			return silentExitMsg(summary)
 		},
 	}
 	cmd.Annotations = jsonAnnotation(kindMigrate)
