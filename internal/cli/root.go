@@ -129,6 +129,7 @@ overlays, in process.`,
 		newSchema(),
 		newInit(args),
 		newModules(),
+		newMigrate(),
 		newVersion(),
 	)
 	// pflag prints deprecation warnings to the flag set's output, which
