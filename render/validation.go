@@ -25,6 +25,9 @@ func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []
 			continue // a tier's kustomization.yaml
 		}
 		name := path.Join(s.Name, f.Path)
+		if f.Object.Tier == clusterTier {
+			name = f.Path // the cluster directory's, in DIR
+		}
 		if outDir != "" {
 			name = filepath.Join(outDir, filepath.FromSlash(name))
 		}
@@ -49,9 +52,13 @@ func validateOptions(s *profile.Site, p *profile.Plan, clusterTier string, lim f
 	if err != nil {
 		return validate.Options{}, err
 	}
+	var nss []string
+	for _, n := range p.Namespaces {
+		nss = append(nss, n.Name)
+	}
 	return validate.Options{
 		Site: s.Name, Profile: s.Source.File, KubeVersion: p.KubeVersion,
-		Namespace: p.Namespace, ClusterTier: clusterTier, Policy: pol, ProvidedCRDs: crds,
+		Namespace: p.Namespace, Namespaces: nss, ClusterTier: clusterTier, Policy: pol, ProvidedCRDs: crds,
 	}, nil
 }
 

@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"bytes"
+
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/ast/astutil"
 	"cuelang.org/go/cue/parser"
@@ -40,32 +42,55 @@ var (
 
 // instance parses the embedded package once per process.
 func instance() (*build.Instance, error) {
-	instOnce.Do(func() {
-		overlay := map[string]load.Source{
-			path.Join(schemaDir, "cue.mod/module.cue"): load.FromString("module: \"tpgen.dev/schema\"\nlanguage: version: \"v0.17.0\"\n"),
-		}
-		names, err := fs.Glob(tpgencue.FS, "*.cue")
-		if err != nil {
-			instErr = err
-			return
-		}
-		for _, n := range names {
-			src, err := fs.ReadFile(tpgencue.FS, n)
-			if err != nil {
-				instErr = err
-				return
-			}
-			overlay[path.Join(schemaDir, n)] = load.FromBytes(src)
-		}
-		insts := load.Instances([]string{"."}, &load.Config{Dir: schemaDir, Overlay: overlay})
-		if len(insts) != 1 || insts[0].Err != nil {
-			instErr = fmt.Errorf("loading embedded schema: %v", insts[0].Err)
-			return
-		}
-		inst = insts[0]
-	})
+	instOnce.Do(func() { inst, instErr = buildInstance(tpgencue.FS, false) })
 	return inst, instErr
 }
+
+// buildInstance loads the CUE package at the root of fsys; with inject,
+// the engine contract (cue/engine.cue) joins it under the package's name.
+func buildInstance(fsys fs.FS, inject bool) (*build.Instance, error) {
+	overlay := map[string]load.Source{
+		path.Join(schemaDir, "cue.mod/module.cue"): load.FromString("module: \"tpgen.dev/schema\"\nlanguage: version: \"v0.17.0\"\n"),
+	}
+	names, err := fs.Glob(fsys, "*.cue")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("loading the module's schema: no .cue file at its root")
+	}
+	pkg := ""
+	for _, n := range names {
+		src, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		if pkg == "" {
+			f, err := parser.ParseFile(n, src, parser.PackageClauseOnly)
+			if err != nil {
+				return nil, fmt.Errorf("loading the module's schema: %w", err)
+			}
+			pkg = f.PackageName()
+		}
+		overlay[path.Join(schemaDir, n)] = load.FromBytes(src)
+	}
+	if inject {
+		src, err := fs.ReadFile(tpgencue.FS, engineFile)
+		if err != nil {
+			return nil, err
+		}
+		src = bytes.Replace(src, []byte("package tpgen\n"), []byte("package "+pkg+"\n"), 1)
+		overlay[path.Join(schemaDir, "tpgen.engine.cue")] = load.FromBytes(src)
+	}
+	insts := load.Instances([]string{"."}, &load.Config{Dir: schemaDir, Overlay: overlay})
+	if len(insts) != 1 || insts[0].Err != nil {
+		return nil, fmt.Errorf("loading embedded schema: %v", insts[0].Err)
+	}
+	return insts[0], nil
+}
+
+// engineFile holds the engine contract (#Platform, #Component).
+const engineFile = "engine.cue"
 
 // newSchema builds the embedded package in ctx.
 func newSchema(ctx *cue.Context) (cue.Value, error) {
@@ -73,6 +98,12 @@ func newSchema(ctx *cue.Context) (cue.Value, error) {
 	if err != nil {
 		return cue.Value{}, err
 	}
+	return buildSchema(ctx, in)
+}
+
+// buildSchema builds a loaded package in ctx and checks it defines what a
+// module must.
+func buildSchema(ctx *cue.Context, in *build.Instance) (cue.Value, error) {
 	v := ctx.BuildInstance(in)
 	// Not v.Err(): #Plan is only complete once a profile fills it, and its
 	// comprehensions may report errors before that. Plan reports them per
