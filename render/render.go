@@ -105,7 +105,10 @@ type SiteResult struct {
 	// with an error finding returns a *validate.Error instead).
 	Findings []validate.Finding
 
-	clusterFiles []manifest.File // the site's share of its cluster directory
+	// ClusterObjects are the site's share of its cluster directory.
+	ClusterObjects []object.Object
+
+	clusterFiles []manifest.File // the same, as arranged
 	plan         *profile.Plan
 }
 
@@ -484,6 +487,9 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p}
 	for _, f := range siteFilesOut {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
+	}
+	for _, f := range clusterFiles {
+		res.ClusterObjects = append(res.ClusterObjects, f.Object)
 	}
 	if res.Inputs, err = inputs(s, p, loaded, siteFiles, o); err != nil {
 		return SiteResult{}, fmt.Errorf("digesting inputs: %w", err)

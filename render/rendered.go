@@ -102,14 +102,21 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 			items = append(items, tierItems...)
 		}
 		// The cluster directory's objects: the cluster-scoped ones and
-		// those in the site's namespaces (the others are its co-sites').
+		// those in the site's namespaces (the others, and the other
+		// namespaces, are its co-sites').
 		clusterItems, err := readTier(root, o.Dir, ar.ClusterTier, ar.ClusterTier, o.Limits.file())
 		if err != nil {
 			return nil, fmt.Errorf("site %s: %w", s.Name, err)
 		}
+		declared := func(ns string) bool {
+			return slices.ContainsFunc(p.Namespaces, func(n profile.Namespace) bool { return n.Name == ns })
+		}
 		for _, it := range clusterItems {
 			ns := it.Object.Namespace()
-			if ns == "" || slices.ContainsFunc(p.Namespaces, func(n profile.Namespace) bool { return n.Name == ns }) {
+			if it.Object.GroupKind() == "Namespace" && !declared(it.Object.Name()) {
+				continue // another site's
+			}
+			if ns == "" || declared(ns) {
 				items = append(items, it)
 			}
 		}
@@ -137,7 +144,7 @@ func siteDirs(dir string, want []string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (len(want) == 0 || slices.Contains(want, e.Name())) {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && e.Name() != ClustersDir && (len(want) == 0 || slices.Contains(want, e.Name())) {
 			out = append(out, e.Name())
 		}
 	}
