@@ -20,6 +20,7 @@ import (
 	"github.com/tpgen/tpgen/render/manifest"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/validate"
 )
 
 // siteCharts is where a site's charts come from: the profile's charts.path
@@ -99,7 +100,7 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 			return nil, nil, fmt.Errorf("component %s: unknown kind %q (a module defect): want helm, manifests or kustomize", name, c.Kind)
 		}
 		for i := range rendered {
-			rendered[i].Tier = name
+			rendered[i].Tier = componentDir(c)
 		}
 		byComp[name] = rendered
 		objs = append(objs, rendered...)
@@ -199,4 +200,13 @@ func readModuleDir(module fs.FS, dir string, lim fsguard.Limit) (map[string][]by
 		return nil, display, fmt.Errorf("reading directory %s of the module: %w", display, err)
 	}
 	return files, display, nil
+}
+
+// componentDir is the site directory of a component's objects: its name,
+// or manual/<name> for a manual one.
+func componentDir(c *profile.Component) string {
+	if c.Manual {
+		return validate.ManualDir + "/" + c.Name
+	}
+	return c.Name
 }

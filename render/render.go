@@ -133,6 +133,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
 	}
+	o, err := moduleSources(o)
+	if err != nil {
+		return nil, err
+	}
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
@@ -301,7 +305,7 @@ func gone(paths []string) func(site, profile string) bool {
 
 // plan loads the profiles and computes every selected site's plan.
 func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
-	l, err := profile.NewLoader()
+	l, err := newLoader(o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -342,6 +346,37 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 		}
 	}
 	return sites, plans, nil
+}
+
+// newLoader loads the schema of o.Module, or the embedded one.
+func newLoader(o Options) (*profile.Loader, error) {
+	if o.Module == nil {
+		return profile.NewLoader()
+	}
+	return profile.NewModuleLoader(o.Module)
+}
+
+// moduleSources fills o's charts and overlays from its module, when it
+// has one and they are not given.
+func moduleSources(o Options) (Options, error) {
+	if o.Module == nil {
+		return o, nil
+	}
+	if o.Charts == nil {
+		sub, err := fs.Sub(o.Module, "charts")
+		if err != nil {
+			return o, err
+		}
+		o.Charts = chartsource.NewFS(sub, "the module's charts")
+	}
+	if o.Overlays == nil {
+		sub, err := fs.Sub(o.Module, "overlays")
+		if err != nil {
+			return o, err
+		}
+		o.Overlays = sub
+	}
+	return o, nil
 }
 
 // selectSites returns the sites named in want (all when want is empty),
@@ -519,7 +554,7 @@ func arrangement(p *profile.Plan, g *depgraph.Graph) manifest.Options {
 		c := p.Component(n)
 		switch {
 		case c.Manual:
-			dir := validate.ManualDir + "/" + n
+			dir := componentDir(c)
 			manual = append(manual, dir)
 			ar.KeepTiers = append(ar.KeepTiers, dir)
 			ar.TierNamespaces[dir] = c.Namespace
