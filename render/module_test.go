@@ -199,6 +199,24 @@ func TestModuleClusterRefusals(t *testing.T) {
 	}
 }
 
+// A finding about an object of a cluster directory names the cluster and
+// comes once, however many sites of the cluster render the object.
+func TestModuleClusterFindingsOnce(t *testing.T) {
+	dir := writeSites(t, map[string]string{
+		"a": moduleSite("a", "c1", "pa", "main", "badPriority: true\n"),
+		"b": moduleSite("b", "c1", "pb", "main", "badPriority: true\n"),
+	})
+	_, err := renderModule(t, render.Options{Paths: []string{dir}})
+	require.Error(t, err)
+	findings, ok := render.Findings(err)
+	require.True(t, ok, err)
+	var got []string
+	for _, f := range findings {
+		got = append(got, f.Site+" "+f.File+" "+f.Check)
+	}
+	assert.Equal(t, []string{"clusters/c1 clusters/c1/priorityclass.scheduling.k8s.io_test-normal.yaml kube-schema"}, got)
+}
+
 // --site renders the named site and every site of its cluster.
 func TestModuleSiteExtendsToItsCluster(t *testing.T) {
 	res, err := renderModule(t, render.Options{Sites: []string{"alpha"}})

@@ -181,6 +181,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err // already in site order
 	}
+	clusterFindings(results, o.OutDir)
 	if err := findingsError(results); err != nil {
 		return nil, err
 	}
