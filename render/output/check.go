@@ -67,6 +67,11 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 		out = append(out, d)
 	}
 	for _, s := range sites {
+		if s.Unit == UnitCluster {
+			if err := t.checkClustersDir(); err != nil {
+				return nil, err
+			}
+		}
 		ow := owned(old, s.Unit, s.Name)
 		changed, foreign, err := compare(t, s.dir(), s.Files, ow)
 		if err != nil {

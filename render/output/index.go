@@ -225,8 +225,8 @@ func ParseIndex(data []byte) (*Index, error) {
 			return nil, err
 		}
 		if c := x.Sites[n].Cluster; c != "" {
-			if err := checkSiteName(c); err != nil {
-				return nil, fmt.Errorf("site %s: cluster: %w", n, err)
+			if err := checkName("cluster", c); err != nil {
+				return nil, fmt.Errorf("site %s: %w", n, err)
 			}
 		}
 		if err := checkFiles("site "+n, x.Sites[n].Files); err != nil {
@@ -234,8 +234,8 @@ func ParseIndex(data []byte) (*Index, error) {
 		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
-		if err := checkSiteName(n); err != nil {
-			return nil, fmt.Errorf("cluster: %w", err)
+		if err := checkName("cluster", n); err != nil {
+			return nil, err
 		}
 		if err := checkFiles("cluster "+n, x.Clusters[n].Files); err != nil {
 			return nil, err
@@ -260,9 +260,13 @@ var hashRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // checkSiteName refuses a site name that is not a DNS-1123 label (such as
 // "", ".", ".." or "../x"): a site is one directory directly in DIR.
-func checkSiteName(n string) error {
+func checkSiteName(n string) error { return checkName("site", n) }
+
+// checkName refuses a unit name (what: site or cluster) that is not a
+// DNS-1123 label.
+func checkName(what, n string) error {
 	if errs := validation.IsDNS1123Label(n); len(errs) > 0 {
-		return fmt.Errorf("site %q: not a DNS-1123 label (%s)", n, errs[0])
+		return fmt.Errorf("%s %q: not a DNS-1123 label (%s)", what, n, errs[0])
 	}
 	return nil
 }
@@ -279,7 +283,11 @@ func checkFilePath(p string) error {
 // checkSites refuses sites that the index could not record.
 func checkSites(sites []Site) error {
 	for _, s := range sites {
-		if err := checkSiteName(s.Name); err != nil {
+		what := "site"
+		if s.Unit == UnitCluster {
+			what = "cluster"
+		}
+		if err := checkName(what, s.Name); err != nil {
 			return err
 		}
 		if s.Unit == UnitSite && s.Name == ClustersDir {

@@ -261,9 +261,17 @@ func (t *tree) names() ([]string, error) {
 
 // clustersDir makes DIR/clusters, a real directory (never a link).
 func (t *tree) clustersDir() error {
+	if _, err := t.root.Lstat(ClustersDir); errors.Is(err, fs.ErrNotExist) {
+		return t.root.Mkdir(ClustersDir, 0o755)
+	}
+	return t.checkClustersDir()
+}
+
+// checkClustersDir refuses a DIR/clusters that is not a real directory.
+func (t *tree) checkClustersDir() error {
 	st, err := t.root.Lstat(ClustersDir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return t.root.Mkdir(ClustersDir, 0o755)
+		return nil
 	}
 	if err != nil {
 		return err
@@ -358,6 +366,11 @@ func planSites(t *tree, old *Index, sites []Site, o Options) ([]sitePlan, []stri
 	var plans []sitePlan
 	var conflicts []string
 	for _, s := range sites {
+		if s.Unit == UnitCluster {
+			if err := t.checkClustersDir(); err != nil {
+				return nil, nil, err
+			}
+		}
 		p := sitePlan{name: s.Name, unit: s.Unit, files: s.Files, owned: owned(old, s.Unit, s.Name)}
 		if p.files == nil {
 			p.files = []File{} // a site with no files is still a site
