@@ -217,6 +217,22 @@ func TestModuleClusterFindingsOnce(t *testing.T) {
 	assert.Equal(t, []string{"clusters/c1 clusters/c1/priorityclass.scheduling.k8s.io_test-normal.yaml kube-schema"}, got)
 }
 
+// charts.path replaces the module's charts of the same name, and only
+// those.
+func TestModuleChartsPathReplacesSameName(t *testing.T) {
+	dir := writeSites(t, map[string]string{"a": moduleSite("a", "c1", "pa", "main", "charts: {path: charts}\n")})
+	web := filepath.Join(dir, "charts", "web")
+	require.NoError(t, os.MkdirAll(filepath.Join(web, "templates"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(web, "Chart.yaml"), []byte("apiVersion: v2\nname: web\nversion: 1.0.0\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(web, "templates", "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-local\n"), 0o644))
+	res, err := renderModule(t, render.Options{Paths: []string{dir}})
+	require.NoError(t, err)
+	files := treeFiles(res)
+	assert.Equal(t, []string{"configmap.core_web-a-local.yaml", "kustomization.yaml"}, under(files, "a/web-a"))
+	// widgets still comes from the module.
+	assert.Contains(t, under(files, "clusters/c1"), "customresourcedefinition.apiextensions.k8s.io_widgets.example.com.yaml")
+}
+
 // --site renders the named site and every site of its cluster.
 func TestModuleSiteExtendsToItsCluster(t *testing.T) {
 	res, err := renderModule(t, render.Options{Sites: []string{"alpha"}})
