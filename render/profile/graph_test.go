@@ -52,8 +52,19 @@ func TestThingParkComponents(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("components (-want +got):\n%s", d)
 	}
-	if p.Cluster != "lyon-prod" {
-		t.Errorf("cluster = %q, want the site name", p.Cluster)
+	if p.Cluster != "eu-shared" {
+		t.Errorf("cluster = %q, want the profile's", p.Cluster)
+	}
+	srcs, err = Discover([]string{filepath.Join(profilesDir, "nantes-iot.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := l.Load(srcs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if np, err := l.Plan(n); err != nil || np.Cluster != "nantes-iot" {
+		t.Errorf("nantes-iot: cluster %v, %v; want the site name", np, err)
 	}
 	if d := cmp.Diff([]Namespace{{Name: ns}}, p.Namespaces); d != "" {
 		t.Errorf("namespaces (-want +got):\n%s", d)

@@ -545,7 +545,7 @@ func TestSchemaRules(t *testing.T) {
 		{name: "unknown nested field", base: eksBase, edits: []edit{{"  revision: main", "  revison: main"}},
 			want: []wantDiag{{Path: "gitops.revison", Line: 45, Column: 3, Message: "field not allowed", Hint: `did you mean "revision"?`}}},
 		{name: "unknown field far from any", base: eksBase, edits: []edit{{"basicsStation: false", "zzzqqq: false"}},
-			want: []wantDiag{{Path: "zzzqqq", Line: 41, Column: 1, Message: "field not allowed", Hint: "allowed fields: name, release, kubernetesVersion, hosting"}}},
+			want: []wantDiag{{Path: "zzzqqq", Line: 41, Column: 1, Message: "field not allowed", Hint: "allowed fields: name, cluster, release, kubernetesVersion, hosting"}}},
 		{name: "unknown field in CUE", file: "site.cue", base: eksCUE, edits: []edit{{"networkPolicy: true", "networkPolicies: true"}},
 			want: []wantDiag{{Path: "networkPolicies", Line: 40, Column: 1, Message: "field not allowed", Hint: `did you mean "networkPolicy"?`}}},
 
