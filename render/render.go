@@ -466,6 +466,17 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		before, err = o.previous(s.Name, p.Namespace)
 	} else {
 		before, err = previousObjects(o.OutDir, prev, s.Name, p.Namespace, o.Limits.file())
+		if err == nil {
+			// The site's share of its cluster directory.
+			var cluster map[string]object.Object
+			cluster, err = previousClusterObjects(o.OutDir, prev, p, o.Limits.file())
+			for k, ob := range cluster {
+				if before == nil {
+					before = map[string]object.Object{}
+				}
+				before[k] = ob
+			}
+		}
 	}
 	if err != nil {
 		return SiteResult{}, err
