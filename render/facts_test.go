@@ -84,6 +84,18 @@ func renderWith(t *testing.T, overrides ...string) site {
 		s.objs = append(s.objs, o)
 		s.tier[o.ID()] = tier
 	}
+	// The site's cluster directory (its own cluster): tier "cluster".
+	require.Len(t, res.Clusters, 1)
+	for _, f := range res.Clusters[0].Files {
+		if f.Path == "kustomization.yaml" || strings.HasPrefix(f.Path, "gitops/") {
+			continue
+		}
+		docs, err := object.Decode(f.Data)
+		require.NoError(t, err)
+		o := object.Object{Doc: docs[0], Tier: "cluster"}
+		s.objs = append(s.objs, o)
+		s.tier[o.ID()] = "cluster"
+	}
 	return s
 }
 

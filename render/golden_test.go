@@ -57,6 +57,11 @@ func treeOf(res *render.Result) map[string][]byte {
 			out[s.Name+"/"+f.Path] = f.Data
 		}
 	}
+	for _, c := range res.Clusters {
+		for _, f := range c.Files {
+			out[render.ClustersDir+"/"+c.Name+"/"+f.Path] = f.Data
+		}
+	}
 	return out
 }
 

@@ -13,6 +13,7 @@ import (
 type moduleData struct {
 	charts   chartsource.Source
 	overlays fs.FS
+	root     fs.FS // manifests and kustomize components' directories
 }
 
 // modulesOf returns the chart source and overlays of every module the
@@ -41,15 +42,12 @@ func newModuleData(m *module.Module) moduleData {
 	if err != nil {
 		overlays = m.FS
 	}
-	return moduleData{charts: chartsource.NewFS(charts, "module "+m.Name+" charts"), overlays: overlays}
+	return moduleData{charts: chartsource.NewFS(charts, "module "+m.Name+" charts"), overlays: overlays, root: m.FS}
 }
 
 // forModule fills the chart source and overlays the options leave unset
 // with module m's.
 func (o Options) forModule(m *module.Module) Options {
-	if o.Charts != nil && o.Overlays != nil {
-		return o
-	}
 	if m == nil {
 		m = module.Default()
 	}
@@ -57,6 +55,7 @@ func (o Options) forModule(m *module.Module) Options {
 	if !ok {
 		d = newModuleData(m)
 	}
+	o.moduleFS = d.root
 	if o.Charts == nil {
 		o.Charts = d.charts
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -92,6 +93,13 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 			}
 		}
 	}
+	for _, c := range res.Clusters {
+		objs, err := siteObjects(ClustersDir+"/"+c.Name, c.Files, nil)
+		if err != nil {
+			return nil, fmt.Errorf("cluster %s: %w", c.Name, err)
+		}
+		now = append(now, objs...)
+	}
 	tiers = append(tiers, gitops.Dir, gitops.TiersDir, gitops.RootDir)
 	return diff.Compare(old, now, diff.Options{
 		Old: desc, New: strings.Join(o.Paths, " ") + " rendered now", Tiers: tiers,
@@ -131,8 +139,13 @@ func readBase(dir, base string, lim fsguard.Limit) (map[string][]byte, string, e
 // the sites whose profile is gone (as render would prune them).
 func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object, error) {
 	bySite := map[string][]output.File{}
+	byCluster := map[string][]output.File{}
 	for p, b := range files {
 		site, rel, ok := strings.Cut(p, "/")
+		if c, crel, cok := strings.Cut(rel, "/"); ok && cok && site == ClustersDir {
+			byCluster[c] = append(byCluster[c], output.File{Path: crel, Data: b})
+			continue
+		}
 		if ok && !strings.HasPrefix(site, ".") {
 			bySite[site] = append(bySite[site], output.File{Path: rel, Data: b})
 		}
@@ -170,6 +183,30 @@ func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object,
 			continue
 		}
 		objs, err := siteObjects(site, bySite[site], owned)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+	// The cluster directories: those rendered now, and with every site
+	// rendered, those gone.
+	renderedClusters := map[string]bool{}
+	for _, c := range res.Clusters {
+		renderedClusters[c.Name] = true
+	}
+	for _, c := range slices.Sorted(maps.Keys(byCluster)) {
+		var owned map[string]string
+		if idx != nil {
+			ic, ok := idx.Clusters[c]
+			if !ok {
+				continue // not tpgen's
+			}
+			owned = ic.Files
+		}
+		if !renderedClusters[c] && len(o.Sites) > 0 {
+			continue
+		}
+		objs, err := siteObjects(ClustersDir+"/"+c, byCluster[c], owned)
 		if err != nil {
 			return nil, err
 		}
@@ -342,6 +379,9 @@ func Graph(ctx context.Context, o Options) ([]graph.Site, error) {
 	}
 	var out []graph.Site
 	for _, s := range res.Sites {
+		if len(o.Sites) > 0 && !slices.Contains(o.Sites, s.Name) {
+			continue // rendered for its cluster directory only
+		}
 		objs, err := siteObjects(s.Name, s.Files, nil)
 		if err != nil {
 			return nil, fmt.Errorf("site %s: %w", s.Name, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tpgen/tpgen/render"
@@ -27,7 +28,11 @@ func TestDiffGoldenIsClean(t *testing.T) {
 	r, err := render.Diff(context.Background(), o)
 	require.NoError(t, err)
 	require.False(t, r.Differs(), "%+v", r.Changes)
-	require.Len(t, r.Sites, 1, "other sites of golden/ are out of scope")
+	// The site and its cluster directory; the other sites of golden/ are
+	// out of scope.
+	require.Len(t, r.Sites, 2, "other sites of golden/ are out of scope")
+	assert.Equal(t, "clusters/nantes-iot", r.Sites[0].Site)
+	assert.Equal(t, "nantes-iot", r.Sites[1].Site)
 }
 
 // BenchmarkDiffExamples is `tpgen diff --base worktree` on the example
