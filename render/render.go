@@ -581,13 +581,7 @@ func wrap(p *profile.Plan, g *depgraph.Graph, files []manifest.File, header stri
 // directory: the gitops stage maps it).
 func gitopsOptions(p *profile.Plan, g *depgraph.Graph, objs []object.Object) gitops.Options {
 	gp := p.GitOps
-	opts := gitops.Options{Site: p.Site, Namespace: p.Namespace, Cluster: p.Cluster, Engine: gitops.Engine{
-		Name: gp.Engine, RepoURL: gp.RepoURL, Revision: gp.Revision, Path: gp.Path, Prune: gp.Prune,
-		Namespace: gp.Namespace, SelfHeal: gp.SelfHeal, Interval: gp.Interval, Credentials: gp.Credentials,
-	}}
-	if d := gp.Destination; d != nil {
-		opts.Engine.DestinationServer, opts.Engine.DestinationName = d.Server, d.Name
-	}
+	opts := gitops.Options{Site: p.Site, Namespace: p.Namespace, Cluster: p.Cluster, Engine: gitopsEngine(gp)}
 	for _, n := range p.Namespaces {
 		opts.Namespaces = append(opts.Namespaces, n.Name)
 	}
@@ -602,11 +596,23 @@ func gitopsOptions(p *profile.Plan, g *depgraph.Graph, objs []object.Object) git
 				gt.Objects = append(gt.Objects, o)
 			}
 		}
-		if len(gt.Objects) > 0 {
-			opts.Tiers = append(opts.Tiers, gt)
-		}
+		// A component with nothing in the site directory still orders
+		// its dependents (the gitops stage gives it no object).
+		opts.Tiers = append(opts.Tiers, gt)
 	}
 	return opts
+}
+
+// gitopsEngine maps the plan's GitOps settings to the gitops stage's.
+func gitopsEngine(gp profile.GitOps) gitops.Engine {
+	e := gitops.Engine{
+		Name: gp.Engine, RepoURL: gp.RepoURL, Revision: gp.Revision, Path: gp.Path, Prune: gp.Prune,
+		Namespace: gp.Namespace, SelfHeal: gp.SelfHeal, Interval: gp.Interval, Credentials: gp.Credentials,
+	}
+	if d := gp.Destination; d != nil {
+		e.DestinationServer, e.DestinationName = d.Server, d.Name
+	}
+	return e
 }
 
 // emptyValue returns the path of the first null, empty map or empty list in
