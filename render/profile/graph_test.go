@@ -157,7 +157,8 @@ profileDefaults: {}
 // component's exports without depending on it is a plan error naming
 // both, and a cycle is found before CUE's own cycle message.
 func TestPlanUses(t *testing.T) {
-	l, err := NewLoader(&module.Module{Name: "graph", Source: "test:graph", FS: fstest.MapFS{"m.cue": {Data: []byte(graphModule)}}})
+	m := &module.Module{Name: "graph", Source: "test:graph", FS: fstest.MapFS{"m.cue": {Data: []byte(graphModule)}}}
+	l, err := NewLoader(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestPlanUses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := l.ctx.CompileString(tc.profile)
-			p, err := l.Plan(&Site{Name: "s", Source: Source{File: "s.cue"}, Profile: v})
+			p, err := l.Plan(&Site{Name: "s", Source: Source{File: "s.cue"}, Profile: v, Module: m})
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)
