@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tpgen/tpgen/render/header"
 	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/object"
 )
@@ -20,9 +21,9 @@ type Options struct {
 	ClusterTier string
 	// Tiers in install order; the last one receives untiered objects.
 	Tiers []string
-	// Header is written as the first line of every file after "# ";
-	// "%s" in it is replaced by the object's source.
-	Header string
+	// Profile is the site's profile, named in the header line of every
+	// file (render/header) with what produced the file.
+	Profile string
 }
 
 // File is one file of the site's tree.
@@ -77,7 +78,7 @@ func Arrange(objs []object.Object, o Options) ([]File, error) {
 	})
 	for i := range files {
 		var buf bytes.Buffer
-		fmt.Fprintf(&buf, "# %s\n", strings.ReplaceAll(o.Header, "%s", files[i].Object.Source))
+		buf.WriteString(header.Format(o.Profile, files[i].Object.Source) + "\n")
 		if err := object.Encode(&buf, files[i].Object.Doc); err != nil {
 			return nil, fmt.Errorf("encoding %s (%s): %w", files[i].Object.ID(), files[i].Object.Source, err)
 		}
@@ -102,7 +103,7 @@ func kustomizations(files []File, o Options) []File {
 			continue
 		}
 		var b bytes.Buffer
-		fmt.Fprintf(&b, "# %s\n", strings.ReplaceAll(o.Header, "%s", "tier "+t+", files in apply order"))
+		b.WriteString(header.Format(o.Profile, header.Kustomization(t)) + "\n")
 		b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
 		for _, r := range res {
 			fmt.Fprintf(&b, "- %s\n", r)
