@@ -89,6 +89,10 @@ type SiteResult struct {
 	Profile string
 	Tiers   []string
 	Files   []output.File
+	// Tree is Files as arranged, each object file with its object (a
+	// tier's kustomization.yaml has none): what a caller reads instead of
+	// parsing Files again. Set by Run, not by ValidateRendered.
+	Tree    []manifest.File
 	Objects int
 	// Changed lists files written (empty when the tree was up to date).
 	Changed []string
@@ -448,7 +452,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		findings = append(findings, f)
 	}
 	validate.Sort(findings)
-	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs), Findings: findings}
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs), Findings: findings, Tree: files}
 	for _, f := range files {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
 	}

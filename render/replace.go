@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/tree"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -82,36 +82,21 @@ func previousObjects(dir string, idx *output.Index, site, namespace string, lim 
 		return nil, fmt.Errorf("reading the previous rendering: %w", err)
 	}
 	defer top.Close()
-	if st, err := top.Lstat(site); err != nil || !st.IsDir() {
-		return nil, nil
+	var files []string
+	for f := range is.Files {
+		if !strings.HasPrefix(f, gitops.Dir+"/") {
+			files = append(files, f)
+		}
 	}
-	root, err := top.OpenRoot(site)
+	// Lenient: a file that is not what tpgen wrote (gone, a pipe, a
+	// link, grown, edited into something else) is skipped; the drift
+	// check reports it and a render replaces it.
+	objs, err := tree.Read(top, dir, site, tree.Options{Files: files, Limit: lim, Lenient: true})
 	if err != nil {
 		return nil, fmt.Errorf("reading the previous rendering: %w", err)
 	}
-	defer root.Close()
-	for _, f := range slices.Sorted(maps.Keys(is.Files)) {
-		if path.Base(f) == "kustomization.yaml" || strings.HasPrefix(f, gitops.Dir+"/") || path.Ext(f) != ".yaml" {
-			continue
-		}
-		p := filepath.Join(dir, site, filepath.FromSlash(f))
-		b, err := fsguard.ReadFile(root, filepath.FromSlash(f), p, lim)
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsguard.ErrNotRegular) || errors.Is(err, fsguard.ErrTooLarge) {
-			// Not what tpgen wrote (gone, a pipe, a link, grown): the
-			// drift check reports it and a render replaces it.
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the previous rendering: %w", err)
-		}
-		docs, err := object.Decode(b)
-		if err != nil {
-			continue // edited by hand into something else: replaced as above
-		}
-		for _, d := range docs {
-			o := object.Object{Doc: d, Tier: path.Dir(f), Source: p}
-			out[objectKey(o, namespace)] = o
-		}
+	for _, o := range objs {
+		out[objectKey(o.Object, namespace)] = o.Object
 	}
 	return out, nil
 }

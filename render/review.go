@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/tree"
 )
 
 // BaseWorktree as a base compares with the output directory on disk.
@@ -52,10 +54,10 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 	// and claims render adds when it is acknowledged.
 	ro.AllowReplace = []string{ReplaceAll}
 	ro.previous = func(site, namespace string) (map[string]object.Object, error) {
-		var fs []output.File
+		var fs []tree.File
 		for p, b := range files {
 			if rel, ok := strings.CutPrefix(p, site+"/"); ok && !strings.HasPrefix(rel, gitops.Dir+"/") {
-				fs = append(fs, output.File{Path: rel, Data: b})
+				fs = append(fs, tree.File{Path: rel, Data: b})
 			}
 		}
 		objs, err := siteObjects(site, fs, nil)
@@ -80,9 +82,9 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 	var now []diff.Object
 	var tiers []string
 	for _, s := range res.Sites {
-		objs, err := siteObjects(s.Name, s.Files, nil)
+		objs, err := renderedObjects(s)
 		if err != nil {
-			return nil, fmt.Errorf("site %s: %w", s.Name, err)
+			return nil, err
 		}
 		now = append(now, objs...)
 		for _, t := range s.Tiers {
@@ -129,11 +131,11 @@ func readBase(dir, base string, lim fsguard.Limit) (map[string][]byte, string, e
 // site directory when there is no index), for the sites rendered now and
 // the sites whose profile is gone (as render would prune them).
 func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object, error) {
-	bySite := map[string][]output.File{}
+	bySite := map[string][]tree.File{}
 	for p, b := range files {
 		site, rel, ok := strings.Cut(p, "/")
 		if ok && !strings.HasPrefix(site, ".") {
-			bySite[site] = append(bySite[site], output.File{Path: rel, Data: b})
+			bySite[site] = append(bySite[site], tree.File{Path: rel, Data: b})
 		}
 	}
 	var idx *output.Index
@@ -177,33 +179,44 @@ func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object,
 	return out, nil
 }
 
-// siteObjects parses a site's YAML files (paths relative to the site
-// directory) into objects, skipping kustomization.yaml (a list of files),
-// files that owned does not list (when it is not nil), and documents that
-// are not Kubernetes objects.
-func siteObjects(site string, files []output.File, owned map[string]string) ([]diff.Object, error) {
-	var out []diff.Object
-	for _, f := range files {
-		base := path.Base(f.Path)
-		if base == "kustomization.yaml" || (path.Ext(base) != ".yaml" && path.Ext(base) != ".yml") {
+// siteObjects parses a site's files (paths relative to the site
+// directory) into objects (render/tree), skipping files that owned does
+// not list (when it is not nil) and documents that are not Kubernetes
+// objects.
+func siteObjects(site string, files []tree.File, owned map[string]string) ([]diff.Object, error) {
+	var o tree.Options
+	if owned != nil {
+		o.Files = slices.Sorted(maps.Keys(owned))
+	}
+	objs, err := tree.Parse(site, files, o)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]diff.Object, 0, len(objs))
+	for _, ob := range objs {
+		if ob.Kind() == "" || ob.APIVersion() == "" || ob.Name() == "" {
 			continue
 		}
-		if owned != nil {
-			if _, ok := owned[f.Path]; !ok {
-				continue
-			}
+		out = append(out, diff.Object{Site: site, Tier: ob.Tier, File: site + "/" + ob.File, Doc: ob.Doc})
+	}
+	return out, nil
+}
+
+// renderedObjects are the objects of a site rendered now, as the diff
+// stage compares them with those read from a tree: the rendering's own
+// objects, not its files parsed again, normalized to what decoding their
+// file would give.
+func renderedObjects(s SiteResult) ([]diff.Object, error) {
+	out := make([]diff.Object, 0, len(s.Tree))
+	for _, f := range s.Tree {
+		if f.Object.Doc == nil {
+			continue // a tier's kustomization.yaml
 		}
-		docs, err := object.Decode(f.Data)
+		doc, err := object.Normalize(f.Object.Doc)
 		if err != nil {
-			return nil, fmt.Errorf("%s/%s: %w", site, f.Path, err)
+			return nil, fmt.Errorf("site %s: %s: %w", s.Name, f.Path, err)
 		}
-		for _, d := range docs {
-			ob := object.Object{Doc: d}
-			if ob.Kind() == "" || ob.APIVersion() == "" || ob.Name() == "" {
-				continue
-			}
-			out = append(out, diff.Object{Site: site, Tier: path.Dir(f.Path), File: site + "/" + f.Path, Doc: d})
-		}
+		out = append(out, diff.Object{Site: s.Name, Tier: path.Dir(f.Path), File: s.Name + "/" + f.Path, Doc: doc})
 	}
 	return out, nil
 }
@@ -344,23 +357,19 @@ func Graph(ctx context.Context, o Options) ([]graph.Site, error) {
 	}
 	var out []graph.Site
 	for _, s := range res.Sites {
-		objs, err := siteObjects(s.Name, s.Files, nil)
-		if err != nil {
-			return nil, fmt.Errorf("site %s: %w", s.Name, err)
-		}
 		gs := graph.Site{Name: s.Name}
 		for _, t := range s.Tiers {
 			kinds := map[string]int{}
-			for _, ob := range objs {
-				if ob.Tier == t {
-					kinds[object.Object{Doc: ob.Doc}.Kind()]++
+			for _, f := range s.Tree {
+				if f.Object.Doc != nil && path.Dir(f.Path) == t {
+					kinds[f.Object.Kind()]++
 				}
 			}
 			gs.Tiers = append(gs.Tiers, graph.Tier{Name: t, Kinds: kinds})
 		}
-		for _, ob := range objs {
-			if ob.Tier == gitops.Dir || strings.HasPrefix(ob.Tier, gitops.Dir+"/") {
-				gs.GitOps = append(gs.GitOps, object.Object{Tier: ob.Tier, Doc: ob.Doc})
+		for _, f := range s.Tree {
+			if dir := path.Dir(f.Path); f.Object.Doc != nil && (dir == gitops.Dir || strings.HasPrefix(dir, gitops.Dir+"/")) {
+				gs.GitOps = append(gs.GitOps, object.Object{Tier: dir, Doc: f.Object.Doc})
 			}
 		}
 		out = append(out, gs)
