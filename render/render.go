@@ -78,8 +78,12 @@ type Options struct {
 	// Limits bound the inputs read and the objects rendered.
 	Limits Limits
 
-	// previous, when set, gives a site's previous objects instead of
-	// OutDir (Diff: the tree at its base).
+	// Previous, when set, gives a site's previous objects (what changes
+	// are compared with) instead of OutDir: render/review's Diff reads
+	// them from the tree at its base.
+	Previous func(site string) ([]object.Object, error)
+
+	// previous is Previous keyed by objectKey (set by renderSite).
 	previous func(site, namespace string) (map[string]object.Object, error)
 }
 
@@ -249,6 +253,10 @@ func engineName(e string) string {
 	return "Argo CD"
 }
 
+// Gone is the test render applies before pruning a site of the output
+// index (review's Diff applies it to the base alike).
+func Gone(paths []string) func(site, profile string) bool { return gone(paths) }
+
 // gone says whether a site of the output index, not rendered now, has
 // lost its profile: the file is missing, or lies under paths (which
 // rendered every site they hold). A site whose profile lies elsewhere
@@ -280,7 +288,7 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 	if err != nil {
 		return nil, nil, err
 	}
-	sites, err := selectSites(all, o.Sites, o.Paths)
+	sites, err := SelectSites(all, o.Sites, o.Paths)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -293,9 +301,9 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 	return sites, plans, nil
 }
 
-// selectSites returns the sites named in want (all when want is empty),
+// SelectSites returns the sites named in want (all when want is empty),
 // sorted by name; a name that no profile has is an error.
-func selectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, error) {
+func SelectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, error) {
 	var sites []*profile.Site
 	var missing []string
 	for _, w := range want {
@@ -316,6 +324,16 @@ func selectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, er
 }
 
 func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+	if o.Previous != nil {
+		o.previous = func(site, namespace string) (map[string]object.Object, error) {
+			objs, err := o.Previous(site)
+			out := make(map[string]object.Object, len(objs))
+			for _, ob := range objs {
+				out[objectKey(ob, namespace)] = ob
+			}
+			return out, err
+		}
+	}
 	res, err := renderSiteObjects(ctx, s, p, prev, o)
 	var re *ReplaceError
 	if errors.As(err, &re) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/diff"
+	"github.com/tpgen/tpgen/render/review"
 )
 
 var diffFormats = []string{diff.FormatText, diff.FormatMarkdown, diff.FormatJSON}
@@ -75,7 +76,7 @@ are differences.`,
 			}
 			o := renderOptions(paths, sites, jobs, lim, limits)
 			o.OutDir = outDir
-			r, err := render.Diff(cmd.Context(), render.DiffOptions{
+			r, err := review.Diff(cmd.Context(), review.DiffOptions{
 				Options: o,
 				Base:    base,
 			})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/graph"
+	"github.com/tpgen/tpgen/render/review"
 )
 
 var graphFormats = []string{graph.FormatMermaid, graph.FormatDot, graph.FormatJSON}
@@ -57,7 +58,7 @@ document, docs/json/) lists the same nodes and edges for tools.`,
 			}
 			o := renderOptions(paths, sites, jobs, lim, nil)
 			o.GitOpsPath = tree
-			gs, err := render.Graph(cmd.Context(), o)
+			gs, err := review.Graph(cmd.Context(), o)
 			if err != nil {
 				return renderFailure(err)
 			}

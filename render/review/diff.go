@@ -1,24 +1,20 @@
-package render
+package review
 
 import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
+	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/diff"
-	"github.com/tpgen/tpgen/render/flows"
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/gitrev"
-	"github.com/tpgen/tpgen/render/graph"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
-	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/tree"
 )
 
@@ -28,23 +24,23 @@ const BaseWorktree = "worktree"
 // DiffOptions of Diff: the rendering's Options (OutDir is the directory
 // compared with; nothing is written) and the base.
 type DiffOptions struct {
-	Options
+	render.Options
 	// Base is a Git revision, "" for the merge base with the default
 	// branch (see render/gitrev), or BaseWorktree.
 	Base string
 }
 
-// Diff renders the profiles in memory and compares the result, object by
+// Diff renders the profiles in memory (render.Run) and compares the result, object by
 // object, with OutDir as committed at the base (or on disk).
 func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 	// The base first: a wrong revision fails before any rendering.
-	files, desc, err := readBase(o.OutDir, o.Base, o.Limits.file())
+	files, desc, err := readBase(o.OutDir, o.Base, o.Limits.File())
 	if err != nil {
 		return nil, err
 	}
 	ro := o.Options
 	if ro.GitOpsPath == "" {
-		if ro.GitOpsPath, err = TreePath(o.OutDir); err != nil {
+		if ro.GitOpsPath, err = render.TreePath(o.OutDir); err != nil {
 			return nil, err
 		}
 	}
@@ -52,26 +48,25 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 	// The rendering an acknowledgement would give: a change Kubernetes
 	// will not apply in place is flagged (replace), with the annotations
 	// and claims render adds when it is acknowledged.
-	ro.AllowReplace = []string{ReplaceAll}
-	ro.previous = func(site, namespace string) (map[string]object.Object, error) {
+	ro.AllowReplace = []string{render.ReplaceAll}
+	ro.Previous = func(site string) ([]object.Object, error) {
 		var fs []tree.File
 		for p, b := range files {
 			if rel, ok := strings.CutPrefix(p, site+"/"); ok && !strings.HasPrefix(rel, gitops.Dir+"/") {
 				fs = append(fs, tree.File{Path: rel, Data: b})
 			}
 		}
-		objs, err := siteObjects(site, fs, nil)
+		objs, err := tree.Parse(site, fs, tree.Options{})
 		if err != nil {
 			return nil, err
 		}
-		out := map[string]object.Object{}
-		for _, d := range objs {
-			ob := object.Object{Doc: d.Doc, Tier: d.Tier, Source: d.File}
-			out[objectKey(ob, namespace)] = ob
+		out := make([]object.Object, 0, len(objs))
+		for _, ob := range objs {
+			out = append(out, ob.Object)
 		}
 		return out, nil
 	}
-	res, err := Run(ctx, ro)
+	res, err := render.Run(ctx, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +125,7 @@ func readBase(dir, base string, lim fsguard.Limit) (map[string][]byte, string, e
 // run covers: the files the old index owns (every YAML file of every
 // site directory when there is no index), for the sites rendered now and
 // the sites whose profile is gone (as render would prune them).
-func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object, error) {
+func oldObjects(files map[string][]byte, res *render.Result, o render.Options) ([]diff.Object, error) {
 	bySite := map[string][]tree.File{}
 	for p, b := range files {
 		site, rel, ok := strings.Cut(p, "/")
@@ -149,7 +144,7 @@ func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object,
 	for _, s := range res.Sites {
 		rendered[s.Name] = true
 	}
-	prune := gone(o.Paths)
+	prune := render.Gone(o.Paths)
 	sites := make([]string, 0, len(bySite))
 	for s := range bySite {
 		sites = append(sites, s)
@@ -206,7 +201,7 @@ func siteObjects(site string, files []tree.File, owned map[string]string) ([]dif
 // stage compares them with those read from a tree: the rendering's own
 // objects, not its files parsed again, normalized to what decoding their
 // file would give.
-func renderedObjects(s SiteResult) ([]diff.Object, error) {
+func renderedObjects(s render.SiteResult) ([]diff.Object, error) {
 	out := make([]diff.Object, 0, len(s.Tree))
 	for _, f := range s.Tree {
 		if f.Object.Doc == nil {
@@ -217,162 +212,6 @@ func renderedObjects(s SiteResult) ([]diff.Object, error) {
 			return nil, fmt.Errorf("site %s: %s: %w", s.Name, f.Path, err)
 		}
 		out = append(out, diff.Object{Site: s.Name, Tier: path.Dir(f.Path), File: s.Name + "/" + f.Path, Doc: doc})
-	}
-	return out, nil
-}
-
-// FlowOptions select the sites of Flows and FlowsAt.
-type FlowOptions struct {
-	// Paths are profile files and directories, Sites optional site names.
-	Paths, Sites []string
-	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
-	EvalLimits profile.EvalLimits
-}
-
-// FlowSet is the network flow matrix of sites, and the notes that go with
-// it.
-type FlowSet struct {
-	Flows []flows.Flow
-	Notes []string
-}
-
-// Flows loads the profiles and computes their flows (cue/flows.cue).
-func Flows(o FlowOptions) (*FlowSet, error) {
-	l, err := profile.NewLoader()
-	if err != nil {
-		return nil, err
-	}
-	all, err := l.LoadAllContext(context.Background(), o.Paths, o.EvalLimits)
-	if err != nil {
-		return nil, err
-	}
-	sites, err := selectSites(all, o.Sites, o.Paths)
-	if err != nil {
-		return nil, err
-	}
-	set := &FlowSet{Notes: []string{}}
-	for i, s := range sites {
-		var fl []flows.Flow
-		if err := l.Evaluate("Flows", "out", s, &fl); err != nil {
-			return nil, err
-		}
-		for j := range fl {
-			fl[j].Site = s.Name
-		}
-		set.Flows = append(set.Flows, fl...)
-		if i == 0 {
-			if err := l.Evaluate("Flows", "notes", s, &set.Notes); err != nil {
-				return nil, err
-			}
-		}
-	}
-	set.Flows = flows.Normalize(set.Flows)
-	return set, nil
-}
-
-// FlowsAt computes the flows of the profiles under o.Paths as committed at
-// base (a Git revision, or "" for the merge base with the default
-// branch). Sites selected by name that did not exist then are skipped.
-// It returns a description of the revision.
-func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
-	if len(o.Paths) == 0 {
-		return nil, "", fmt.Errorf("no profile paths")
-	}
-	repo, err := gitrev.Open(o.Paths[0])
-	if err != nil {
-		return nil, "", err
-	}
-	c, err := repo.Resolve(base)
-	if err != nil {
-		return nil, "", err
-	}
-	desc := strings.Join(o.Paths, " ") + " at " + c.Name
-	// The loader reads files: the profiles of the revision are written to
-	// a temporary directory, under their paths relative to the repository.
-	tmp, err := os.MkdirTemp("", "tpgen-base-")
-	if err != nil {
-		return nil, "", err
-	}
-	defer os.RemoveAll(tmp)
-	var paths []string
-	for _, p := range o.Paths {
-		rel, err := repo.Rel(p)
-		if err != nil {
-			return nil, "", err
-		}
-		files, err := repo.ReadDir(c, rel)
-		if err != nil {
-			return nil, "", err
-		}
-		if len(files) == 0 {
-			continue // not there yet
-		}
-		root := filepath.Join(tmp, filepath.FromSlash(rel))
-		for name, b := range files {
-			dst := filepath.Join(root, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return nil, "", err
-			}
-			if err := os.WriteFile(dst, b, 0o644); err != nil {
-				return nil, "", err
-			}
-		}
-		if _, file := files[""]; file {
-			// A profile named alone takes the defaults.cue beside it.
-			d := path.Join(path.Dir(rel), profile.DefaultsFile)
-			defs, err := repo.ReadDir(c, d)
-			if err != nil {
-				return nil, "", err
-			}
-			if b, ok := defs[""]; ok {
-				if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(d)), b, 0o644); err != nil {
-					return nil, "", err
-				}
-			}
-		}
-		paths = append(paths, root)
-	}
-	if len(paths) == 0 {
-		return &FlowSet{Notes: []string{}}, desc, nil
-	}
-	set, err := Flows(FlowOptions{Paths: paths, EvalLimits: o.EvalLimits})
-	if err != nil {
-		msg := strings.ReplaceAll(err.Error(), tmp+string(filepath.Separator), "")
-		return nil, "", fmt.Errorf("loading the profiles at %s:\n%s\nhint: compare with a revision whose profiles this tpgen accepts", c.Name, msg)
-	}
-	if len(o.Sites) > 0 {
-		set.Flows = slices.DeleteFunc(set.Flows, func(f flows.Flow) bool { return !slices.Contains(o.Sites, f.Site) })
-	}
-	return set, desc, nil
-}
-
-// Graph renders the profiles in memory and returns, per site, what
-// `tpgen graph` draws: the tiers in install order with their object
-// counts by kind, and the GitOps engine's objects.
-func Graph(ctx context.Context, o Options) ([]graph.Site, error) {
-	o.OutDir, o.Check, o.Progress = "", false, nil
-	res, err := Run(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	var out []graph.Site
-	for _, s := range res.Sites {
-		gs := graph.Site{Name: s.Name}
-		for _, t := range s.Tiers {
-			kinds := map[string]int{}
-			for _, f := range s.Tree {
-				if f.Object.Doc != nil && path.Dir(f.Path) == t {
-					kinds[f.Object.Kind()]++
-				}
-			}
-			gs.Tiers = append(gs.Tiers, graph.Tier{Name: t, Kinds: kinds})
-		}
-		for _, f := range s.Tree {
-			if dir := path.Dir(f.Path); f.Object.Doc != nil && (dir == gitops.Dir || strings.HasPrefix(dir, gitops.Dir+"/")) {
-				gs.GitOps = append(gs.GitOps, object.Object{Tier: dir, Doc: f.Object.Doc})
-			}
-		}
-		out = append(out, gs)
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package render_test
+package review_test
 
 import (
 	"context"
@@ -10,10 +10,11 @@ import (
 	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/review"
 )
 
-func diffOptions(base string) render.DiffOptions {
-	return render.DiffOptions{
+func diffOptions(base string) review.DiffOptions {
+	return review.DiffOptions{
 		Options: render.Options{
 			Paths: []string{"profiles"}, OutDir: "golden", Jobs: 2,
 			Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
@@ -29,10 +30,10 @@ func diffOptions(base string) render.DiffOptions {
 // as they are in memory, normalized (an Argo CD Application's retry
 // factor is a Go int there, a number read back from golden/).
 func TestDiffGoldenIsClean(t *testing.T) {
-	t.Chdir("..")
-	o := diffOptions(render.BaseWorktree)
+	t.Chdir("../..")
+	o := diffOptions(review.BaseWorktree)
 	o.Sites = []string{"nantes-iot", "berlin-lab"}
-	r, err := render.Diff(context.Background(), o)
+	r, err := review.Diff(context.Background(), o)
 	require.NoError(t, err)
 	require.False(t, r.Differs(), "%+v", r.Changes)
 	require.Len(t, r.Sites, 2, "other sites of golden/ are out of scope")
@@ -41,10 +42,10 @@ func TestDiffGoldenIsClean(t *testing.T) {
 // BenchmarkDiffExamples is `tpgen diff --base worktree` on the example
 // fleet: render in memory, read golden/, parse and compare.
 func BenchmarkDiffExamples(b *testing.B) {
-	b.Chdir("..")
+	b.Chdir("../..")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := render.Diff(context.Background(), diffOptions(render.BaseWorktree)); err != nil {
+		if _, err := review.Diff(context.Background(), diffOptions(review.BaseWorktree)); err != nil {
 			b.Fatal(err)
 		}
 	}
