@@ -33,7 +33,7 @@ var (
 func renderTo(t *testing.T, paths []string, out string) (*render.Result, error) {
 	t.Helper()
 	return render.Run(context.Background(), render.Options{
-		Paths: paths, OutDir: out, Jobs: 2,
+		Paths: paths, WriteOptions: render.WriteOptions{OutDir: out}, Jobs: 2,
 		// out is a temporary directory in no repository: name the path the
 		// GitOps objects sync (the API server does not resolve it).
 		GitOpsPath: "deploy",

@@ -31,13 +31,11 @@ import (
 	"github.com/tpgen/tpgen/render/validate"
 )
 
-// Options of one run.
+// Options of one run: what to render, and (WriteOptions) where and how
+// to write it.
 type Options struct {
 	// Paths are profile files and directories.
 	Paths []string
-	// OutDir receives DIR/<site>/<tier>/...; empty means render in memory
-	// only.
-	OutDir string
 	// Sites, when set, selects sites by name.
 	Sites []string
 	// Jobs is the number of sites rendered at once (default: CPUs).
@@ -59,10 +57,6 @@ type Options struct {
 	// Version is tpgen's version, recorded in the output index and in each
 	// site's input digest.
 	Version string
-	// Check compares the rendering with OutDir instead of writing it.
-	Check bool
-	// Force lets render adopt an OutDir it did not write.
-	Force bool
 	// Strict makes a site overlay patch that matches no object an error
 	// (a warning otherwise).
 	Strict bool
@@ -70,9 +64,6 @@ type Options struct {
 	// (compared with the previous rendering in OutDir) of the objects it
 	// matches: Kind/namespace/name patterns, or ReplaceAll.
 	AllowReplace []string
-	// WriteHook is passed to the output stage (tests kill the process at
-	// a step).
-	WriteHook func(step string)
 	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
 	EvalLimits profile.EvalLimits
 	// Limits bound the inputs read and the objects rendered.
@@ -85,6 +76,25 @@ type Options struct {
 
 	// previous is Previous keyed by objectKey (set by renderSite).
 	previous func(site, namespace string) (map[string]object.Object, error)
+
+	WriteOptions
+}
+
+// WriteOptions say where and how Run writes the rendering. A verb that
+// does not write (render/review, Secrets) leaves them zero: it never
+// sees --force.
+type WriteOptions struct {
+	// OutDir receives DIR/<site>/<tier>/...; empty means render in memory
+	// only. The previous rendering is read from it, and the GitOps path
+	// derived from it.
+	OutDir string
+	// Check compares the rendering with OutDir instead of writing it.
+	Check bool
+	// Force lets render adopt an OutDir it did not write.
+	Force bool
+	// WriteHook is passed to the output stage (tests kill the process at
+	// a step).
+	WriteHook func(step string)
 }
 
 // SiteResult is one rendered site.

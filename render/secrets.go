@@ -32,7 +32,7 @@ func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
 		return nil, err
 	}
 	ro := o
-	ro.OutDir, ro.Check, ro.Progress = "", false, nil
+	ro.WriteOptions, ro.Progress = WriteOptions{}, nil
 	res, err := Run(ctx, ro)
 	if err != nil {
 		return nil, err

@@ -75,9 +75,9 @@ are differences.`,
 				return err
 			}
 			o := renderOptions(paths, sites, jobs, lim, limits)
-			o.OutDir = outDir
 			r, err := review.Diff(cmd.Context(), review.DiffOptions{
 				Options: o,
+				Dir:     outDir,
 				Base:    base,
 			})
 			if err != nil {

@@ -95,10 +95,13 @@ included.`,
 				return err
 			}
 			opts := render.Options{
-				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
+				Paths: paths, Sites: sites, Jobs: jobs,
 				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 				Overlays: overlays.FS,
-				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
+				Version:  Version(),
+				WriteOptions: render.WriteOptions{
+					OutDir: outDir, Check: check, Force: force, WriteHook: writeHook,
+				},
 				EvalLimits: lim, Limits: *limits,
 				AllowReplace: allow, Strict: strict,
 			}

@@ -21,30 +21,33 @@ import (
 // BaseWorktree as a base compares with the output directory on disk.
 const BaseWorktree = "worktree"
 
-// DiffOptions of Diff: the rendering's Options (OutDir is the directory
-// compared with; nothing is written) and the base.
+// DiffOptions of Diff: what to render (its WriteOptions are ignored:
+// nothing is written), the output directory compared with and the base.
 type DiffOptions struct {
 	render.Options
+	// Dir is the output directory compared with (render's -o).
+	Dir string
 	// Base is a Git revision, "" for the merge base with the default
 	// branch (see render/gitrev), or BaseWorktree.
 	Base string
 }
 
-// Diff renders the profiles in memory (render.Run) and compares the result, object by
-// object, with OutDir as committed at the base (or on disk).
+// Diff renders the profiles in memory (render.Run) and compares the
+// result, object by object, with Dir as committed at the base (or on
+// disk).
 func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 	// The base first: a wrong revision fails before any rendering.
-	files, desc, err := readBase(o.OutDir, o.Base, o.Limits.File())
+	files, desc, err := readBase(o.Dir, o.Base, o.Limits.File())
 	if err != nil {
 		return nil, err
 	}
 	ro := o.Options
 	if ro.GitOpsPath == "" {
-		if ro.GitOpsPath, err = render.TreePath(o.OutDir); err != nil {
+		if ro.GitOpsPath, err = render.TreePath(o.Dir); err != nil {
 			return nil, err
 		}
 	}
-	ro.OutDir, ro.Check, ro.Progress = "", false, nil
+	ro.WriteOptions, ro.Progress = render.WriteOptions{}, nil
 	// The rendering an acknowledgement would give: a change Kubernetes
 	// will not apply in place is flagged (replace), with the annotations
 	// and claims render adds when it is acknowledged.

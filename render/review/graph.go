@@ -15,7 +15,7 @@ import (
 // `tpgen graph` draws: the tiers in install order with their object
 // counts by kind, and the GitOps engine's objects.
 func Graph(ctx context.Context, o render.Options) ([]graph.Site, error) {
-	o.OutDir, o.Check, o.Progress = "", false, nil
+	o.WriteOptions, o.Progress = render.WriteOptions{}, nil
 	res, err := render.Run(ctx, o)
 	if err != nil {
 		return nil, err

@@ -16,11 +16,12 @@ import (
 func diffOptions(base string) review.DiffOptions {
 	return review.DiffOptions{
 		Options: render.Options{
-			Paths: []string{"profiles"}, OutDir: "golden", Jobs: 2,
+			Paths: []string{"profiles"}, Jobs: 2,
 			Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
 			Overlays: overlays.FS,
 			Version:  "devel",
 		},
+		Dir:  "golden",
 		Base: base,
 	}
 }
