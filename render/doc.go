@@ -9,7 +9,8 @@
 // install order, applies the overlays (render/kustomize), arranges the
 // objects into files (render/manifest), proves every object against
 // Kubernetes and policy (render/validate), and only when every site
-// succeeded with no error finding writes them (render/output).
+// succeeded with no error finding writes them (render/output), where and
+// as Options.WriteOptions say (none: in memory only).
 // ValidateRendered runs the validation stage over a tree already written,
 // read back by render/tree. Each SiteResult keeps the arranged objects
 // (Tree) with the bytes, so callers never parse what was just rendered.
