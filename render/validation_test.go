@@ -22,16 +22,13 @@ func fleetObjects(t *testing.T) (*render.Result, map[string][]object.Object) {
 	res := sharedFleet(t)
 	out := map[string][]object.Object{}
 	for _, s := range res.Sites {
-		for _, f := range s.Files {
-			if strings.HasSuffix(f.Path, "/kustomization.yaml") {
-				continue
+		for _, f := range s.Tree {
+			if f.Object.Doc == nil {
+				continue // a tier's kustomization.yaml
 			}
-			docs, err := object.Decode(f.Data)
-			require.NoError(t, err)
-			tier, _, _ := strings.Cut(f.Path, "/")
-			for _, d := range docs {
-				out[s.Name] = append(out[s.Name], object.Object{Tier: tier, Doc: d})
-			}
+			o := f.Object
+			o.Tier, _, _ = strings.Cut(f.Path, "/")
+			out[s.Name] = append(out[s.Name], o)
 		}
 		out[s.Name] = append(out[s.Name], s.ClusterObjects...)
 	}
