@@ -114,8 +114,8 @@ type SiteResult struct {
 	// Cluster names the site's cluster (DIR/clusters/<Cluster>/).
 	Cluster string
 	// Tiers are the site's components in graph order.
-	Tiers   []string
-	Files   []output.File
+	Tiers []string
+	Files []output.File
 	// Tree is Files as arranged, each object file with its object (a
 	// tier's kustomization.yaml has none): what a caller reads instead of
 	// parsing Files again. Set by Run, not by ValidateRendered.

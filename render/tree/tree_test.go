@@ -69,6 +69,11 @@ var site = map[string]string{
 	"paris/gitops/tiers/application.argoproj.io_x.yaml": header.Format("site.yaml", "gitops") + "\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x\n",
 	"paris/gitops/kustomization.yaml":                   "resources: []\n",
 	"lyon/data/configmap.core_other-site.yaml":          cmFile("other-site", "chart d"),
+	// A cluster directory: files of several sites' profiles, the
+	// cluster's bootstrap in gitops/.
+	"clusters/c1/kustomization.yaml":                                   header.Format(header.Profiles([]string{"a.yaml", "b.yaml"}), header.ClusterKustomization("c1")) + "\nresources:\n- clusterrole.rbac.authorization.k8s.io_r.yaml\n",
+	"clusters/c1/clusterrole.rbac.authorization.k8s.io_r.yaml":         header.Format("b.yaml", "chart c templates/r.yaml") + "\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\n",
+	"clusters/c1/gitops/appproject.argoproj.io_argocd_cluster-c1.yaml": header.Format(header.Profiles([]string{"a.yaml", "b.yaml"}), "gitops argocd") + "\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: cluster-c1\n",
 }
 
 func TestRead(t *testing.T) {
@@ -96,6 +101,13 @@ func TestRead(t *testing.T) {
 		{name: "a directory alone, not its subdirectories", site: "paris", o: Options{Dirs: []string{"gitops"}}},
 		{name: "the files listed, a missing one skipped", site: "paris", o: Options{Files: []string{"data/configmap.core_b.yaml", "cluster/kustomization.yaml", "data/gone.yaml"}, Lenient: true}, want: []brief{
 			{"data/configmap.core_b.yaml", "data", "chart d templates/b.yaml", "b"},
+		}},
+		{name: "a cluster directory's top level", site: "clusters/c1", o: Options{Dirs: []string{"."}}, want: []brief{
+			{"clusterrole.rbac.authorization.k8s.io_r.yaml", ".", "chart c templates/r.yaml", "r"},
+		}},
+		{name: "a cluster directory, sources from headers naming several profiles", site: "clusters/c1", want: []brief{
+			{"clusterrole.rbac.authorization.k8s.io_r.yaml", ".", "chart c templates/r.yaml", "r"},
+			{"gitops/appproject.argoproj.io_argocd_cluster-c1.yaml", "gitops", "gitops argocd", "cluster-c1"},
 		}},
 		{name: "a missing site", site: "nice"},
 	} {
