@@ -6,7 +6,11 @@
 // <profile> is the site's profile as render was given it (slash-separated);
 // <source> is what produced the file: the chart and template of an object,
 // an overlay, a GitOps wrapper, or, for a tier's kustomization.yaml,
-// "tier <tier>, files in apply order" (Kustomization).
+// "tier <tier>, files in apply order" (Kustomization). A file of a
+// cluster directory that several sites share names their profiles joined
+// by ", " (Profiles); its kustomization.yaml's source is "cluster
+// <cluster>, files in apply order" (ClusterKustomization). Parse splits at
+// the last " via ", so such a line parses too.
 //
 // The manifest stage writes the line (Format); whoever reads a rendered
 // tree back takes each object's source from it (Parse, Read). A line that

@@ -1,7 +1,9 @@
 // Package tree reads a rendered site back into objects: the one reader of
-// DIR/<site>/ for every verb that looks at a tree tpgen wrote (validate
-// --rendered, the previous rendering render compares with, the base of
-// diff) and for the tests.
+// DIR/<site>/ and of the cluster directories DIR/clusters/<cluster>/ (read
+// as a unit named "clusters/<cluster>"; Dirs ["."] reads its top level
+// only, without its gitops/) for every verb that looks at a tree tpgen
+// wrote (validate --rendered, the previous rendering render compares
+// with, the base of diff) and for the tests.
 //
 // In: a site directory on disk (Read, through internal/fsguard: nothing
 // outside the tree's root, regular files only, each within a limit), or
