@@ -118,7 +118,8 @@ type SiteResult struct {
 	Files []output.File
 	// Tree is Files as arranged, each object file with its object (a
 	// tier's kustomization.yaml has none): what a caller reads instead of
-	// parsing Files again. Set by Run, not by ValidateRendered.
+	// parsing Files again; the objects of the cluster directory are its
+	// ClusterResult's Tree. Set by Run, not by ValidateRendered.
 	Tree    []manifest.File
 	Objects int
 	// Changed lists files written (empty when the tree was up to date).
