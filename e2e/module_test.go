@@ -25,7 +25,7 @@ func TestUserModuleOnAPIServer(t *testing.T) {
 	sharedDir := shared.Dir(t)
 	out := t.TempDir()
 	res, err := render.Run(context.Background(), render.Options{
-		Paths: []string{"../examples/shop"}, OutDir: out, Jobs: 2,
+		Paths: []string{"../examples/shop"}, WriteOptions: render.WriteOptions{OutDir: out}, Jobs: 2,
 		ModulePath: []string{"../examples/modules"}, GitOpsPath: "deploy",
 	})
 	if err != nil {
