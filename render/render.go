@@ -137,6 +137,10 @@ type SiteResult struct {
 	plan         *profile.Plan
 }
 
+// Plan is the plan the site was rendered from (nil for a site read back
+// from disk).
+func (s SiteResult) Plan() *profile.Plan { return s.plan }
+
 // Result of a run, sites sorted by name.
 type Result struct {
 	Sites []SiteResult

@@ -26,15 +26,23 @@ func Graph(ctx context.Context, o render.Options) ([]graph.Site, error) {
 		if len(o.Sites) > 0 && !slices.Contains(o.Sites, s.Name) {
 			continue // rendered for its cluster directory only
 		}
-		gs := graph.Site{Name: s.Name}
+		gs := graph.Site{Name: s.Name, Cluster: s.Cluster}
+		p := s.Plan()
 		for _, t := range s.Tiers {
-			kinds := map[string]int{}
-			for _, f := range s.Tree {
-				if f.Object.Doc != nil && path.Dir(f.Path) == t {
-					kinds[f.Object.Kind()]++
+			gt := graph.Tier{Name: t, Kinds: map[string]int{}}
+			dir := t
+			if c := p.Component(t); c != nil {
+				gt.Namespace, gt.Kind, gt.Manual, gt.DependsOn = c.Namespace, c.Kind, c.Manual, c.DependsOn
+				if c.Manual {
+					dir = "manual/" + t
 				}
 			}
-			gs.Tiers = append(gs.Tiers, graph.Tier{Name: t, Kinds: kinds})
+			for _, f := range s.Tree {
+				if f.Object.Doc != nil && path.Dir(f.Path) == dir {
+					gt.Kinds[f.Object.Kind()]++
+				}
+			}
+			gs.Tiers = append(gs.Tiers, gt)
 		}
 		for _, f := range s.Tree {
 			if dir := path.Dir(f.Path); f.Object.Doc != nil && (dir == gitops.Dir || strings.HasPrefix(dir, gitops.Dir+"/")) {
