@@ -16,6 +16,7 @@ Input: the root context.
 {{- define "tpe.components" -}}
 lrc:
   values: [lrc]
+  resourcesAt: [lrc, lrc]
   kind: StatefulSet
   image: lrc
   serviceName: lrc-cluster
@@ -282,7 +283,13 @@ Input: dict "root" $ "name" <name> "t" <topology entry>. Output: YAML.
 {{- $t := .t -}}
 {{- $v := $root.Values -}}
 {{- range $t.values }}{{ $v = index $v . }}{{ end -}}
-{{- $c := merge (dict) (pick $v "replicaCount" "priorityClassName" "resources" "nodeSelector" "tolerations") (omit $t "values" "http" "ingress" "secretEnv" "envFromExtra") -}}
+{{- /* A part of a block (tpx-flow.engine) takes the block's priority class
+and placement, as the priority-class and selectors samples set them. */ -}}
+{{- $block := index $root.Values (first $t.values) -}}
+{{- $shared := pick $block "priorityClassName" "nodeSelector" "tolerations" -}}
+{{- $c := merge (dict) (pick $v "replicaCount" "priorityClassName" "resources" "nodeSelector" "tolerations") $shared (omit $t "values" "http" "ingress" "secretEnv" "envFromExtra" "resourcesAt") -}}
+{{- /* lrc: the lrc container's requests and limits are lrc.lrc.resources. */ -}}
+{{- with $t.resourcesAt }}{{ $r := $root.Values }}{{ range . }}{{ $r = index $r . }}{{ end }}{{ $_ := set $c "resources" $r.resources }}{{ end -}}
 {{- $_ := set $c "name" .name -}}
 {{- $_ = set $c "image" (dict "repository" (printf "%s/%s" $root.Values.global.imageRegistry $t.image) "tag" $root.Chart.AppVersion) -}}
 {{- if not $c.serviceAccountName }}{{ $_ = set $c "serviceAccountName" "thingpark-enterprise" }}{{ end -}}
