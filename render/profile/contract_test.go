@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"cuelang.org/go/cue"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tpgen/tpgen/internal/shared"
@@ -329,3 +331,72 @@ func jsonCopy(t *testing.T, v map[string]any) map[string]any {
 	return out
 }
 
+// TestUpgradeRule holds #Upgrade to FACTS §9: one minor at a time, from
+// the latest fix of the previous minor; fixes within a minor in any
+// forward order; never a downgrade.
+func TestUpgradeRule(t *testing.T) {
+	l := newTestLoader(t)
+	sc, err := l.schemaOf(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := sc.pkg.LookupPath(cue.MakePath(cue.Def("Upgrade")))
+	tests := []struct {
+		from, to string
+		ok       bool
+		path     []string
+	}{
+		{"7.3.0", "7.3.1", true, []string{"7.3.1"}},
+		{"7.3.0", "7.3.6", true, []string{"7.3.6"}},
+		{"7.3.1", "7.3.1", true, []string{}},
+		{"7.3.6", "8.0.0", true, []string{"8.0.0"}},
+		{"7.3.1", "8.0.0", false, []string{"7.3.6", "8.0.0"}},
+		{"7.3.0", "8.0.0", false, []string{"7.3.6", "8.0.0"}},
+		{"8.0.0", "7.3.6", false, []string{}},
+		{"7.3.6", "7.3.1", false, []string{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.from+"->"+tc.to, func(t *testing.T) {
+			v := def.FillPath(cue.ParsePath("from"), tc.from).FillPath(cue.ParsePath("to"), tc.to)
+			var got struct {
+				OK   bool     `json:"ok"`
+				Path []string `json:"path"`
+			}
+			if err := v.Decode(&got); err != nil {
+				t.Fatalf("evaluating #Upgrade: %v", err)
+			}
+			if got.OK != tc.ok || !slices.Equal(got.Path, tc.path) {
+				t.Errorf("#Upgrade %s -> %s = ok %v, path %v; want ok %v, path %v", tc.from, tc.to, got.OK, got.Path, tc.ok, tc.path)
+			}
+		})
+	}
+}
+
+// TestReleaseKubernetesRanges holds each release to its Kubernetes range
+// (FACTS §1; 7.3.6 as 7.3.1 until documented).
+func TestReleaseKubernetesRanges(t *testing.T) {
+	l := newTestLoader(t)
+	tests := []struct{ release, kube, wantErr string }{
+		{"7.3.0", "1.26", ""},
+		{"7.3.0", "1.27", "release 7.3.0 does not support Kubernetes 1.27; it supports 1.24, 1.25, 1.26"},
+		{"7.3.1", "1.27", ""},
+		{"7.3.6", "1.24", ""},
+		{"7.3.6", "1.28", "release 7.3.6 does not support Kubernetes 1.28; it supports 1.24, 1.25, 1.26, 1.27"},
+		{"8.0.0", "1.28", ""},
+		{"8.0.0", "1.25", "release 8.0.0 does not support Kubernetes 1.25; it supports 1.26, 1.27, 1.28"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.release+"/"+tc.kube, func(t *testing.T) {
+			dir := t.TempDir()
+			src := variant(t, genericBase, edit{`release: "7.3.1"`, fmt.Sprintf("release: %q", tc.release)}, edit{`kubernetesVersion: "1.24"`, fmt.Sprintf("kubernetesVersion: %q", tc.kube)})
+			writeFiles(t, dir, map[string]string{"site.yaml": src})
+			_, err := l.Load(Source{File: filepath.Join(dir, "site.yaml")})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Load: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("Load error = %v, want it to contain %q", err, tc.wantErr)
+			}
+		})
+	}
+}
