@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tpgen/tpgen/internal/shared"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/helm"
 	"github.com/tpgen/tpgen/render/profile"
@@ -206,6 +210,88 @@ func deepCopy(t *testing.T, v map[string]any) map[string]any {
 		t.Fatal(err)
 	}
 	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestStorageClassesAreActilitys renders the cluster tier of each release
+// and hosting and compares its StorageClasses with Actility's
+// examples/storage/storage-class-*.yaml: same names, provisioner,
+// parameter keys and values, reclaim policy, binding mode and expansion
+// (FACTS §4: a different parameter key is a different class for a cluster
+// set up from those files).
+func TestStorageClassesAreActilitys(t *testing.T) {
+	ref := filepath.Join(shared.Dir(t), "thingpark", "reference")
+	if _, err := os.Stat(ref); err != nil {
+		t.Skipf("SKIPPED: %s is absent: StorageClasses are not compared", ref)
+	}
+	l, err := profile.NewLoader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := chartsource.NewFS(os.DirFS("."), "embedded charts")
+	for _, r := range []struct{ release, dir string }{{"7.3.0", "v7.3.1"}, {"7.3.1", "v7.3.1"}, {"7.3.6", "v7.3.6"}, {"8.0.0", "v8.0-main"}} {
+		for _, h := range []struct{ hosting, file string }{{"aks", "storage-class-azure.yaml"}, {"eks", "storage-class-amazon.yaml"}} {
+			t.Run(r.release+"/"+h.hosting, func(t *testing.T) {
+				want := map[string]map[string]any{}
+				data, err := os.ReadFile(filepath.Join(ref, r.dir, "examples", "storage", h.file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				dec := yaml.NewDecoder(strings.NewReader(string(data)))
+				for {
+					var o map[string]any
+					if err := dec.Decode(&o); err != nil {
+						break
+					}
+					name := o["metadata"].(map[string]any)["name"].(string)
+					delete(o, "metadata")
+					want[name] = o
+				}
+				plan := contractPlan(t, l, r.release, h.hosting, "m")
+				got := map[string]map[string]any{}
+				for _, tier := range plan.Tiers {
+					if tier.Scope != "cluster" {
+						continue
+					}
+					ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
+					if err != nil {
+						t.Fatal(err)
+					}
+					objs, err := helm.Render(ch, helm.Options{Release: tier.Release, Namespace: tier.Namespace, Tier: tier.Name, Values: tier.Values, KubeVersion: plan.KubeVersion})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, o := range objs {
+						if o.Kind() != "StorageClass" {
+							continue
+						}
+						m := map[string]any{}
+						for k, v := range o.Doc {
+							m[k] = v
+						}
+						name := m["metadata"].(map[string]any)["name"].(string)
+						delete(m, "metadata")
+						got[name] = m
+					}
+				}
+				if diff := cmp.Diff(jsonNormal(t, want), jsonNormal(t, got)); diff != "" {
+					t.Errorf("StorageClasses of %s on %s differ from %s (-reference +tpgen):\n%s", r.release, h.hosting, h.file, diff)
+				}
+			})
+		}
+	}
+}
+
+func jsonNormal(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
