@@ -297,3 +297,73 @@ func jsonNormal(t *testing.T, v any) any {
 	}
 	return out
 }
+
+// notInManifest: images tpgen's charts run that no container manifest
+// lists, with the reason.
+var notInManifest = map[string]string{
+	"docker.io/bitnami/kubectl:1.27.4":                 "tpgen's secret generator (the real chart's own generator is not public)",
+	"quay.io/jetstack/cert-manager-acmesolver:v1.12.0": "the ACME http01 solver cert-manager starts; the 7.3.1 manifest lists cert-manager-ctl instead",
+}
+
+// TestImagesAreTheReleases renders tpgen's charts for a 7.3.1 site (the
+// release their versions are) and checks that every container image is a
+// reference of reference/v7.3.1/container-manifest.txt.
+func TestImagesAreTheReleases(t *testing.T) {
+	ref := filepath.Join(shared.Dir(t), "thingpark", "reference")
+	data, err := os.ReadFile(filepath.Join(ref, "v7.3.1", "container-manifest.txt"))
+	if err != nil {
+		t.Skipf("SKIPPED: %v: images are not compared", err)
+	}
+	manifest := map[string]bool{}
+	for _, line := range strings.Fields(string(data)) {
+		manifest[line] = true
+	}
+	l, err := profile.NewLoader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := chartsource.NewFS(os.DirFS("."), "embedded charts")
+	plan := contractPlan(t, l, "7.3.1", "eks", "xl")
+	var bad []string
+	for _, tier := range plan.Tiers {
+		ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := helm.Render(ch, helm.Options{Release: tier.Release, Namespace: tier.Namespace, Tier: tier.Name, Values: tier.Values, KubeVersion: plan.KubeVersion})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			for _, img := range imagesOf(o.Doc) {
+				if !manifest[img] && notInManifest[img] == "" {
+					bad = append(bad, fmt.Sprintf("%s %s/%s: %s", tier.Chart.Name, o.Kind(), o.Name(), img))
+				}
+			}
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		t.Errorf("images not in the 7.3.1 container manifest:\n%s", strings.Join(bad, "\n"))
+	}
+}
+
+// imagesOf finds every "image" string field in an object.
+func imagesOf(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && k == "image" {
+				out = append(out, s)
+				continue
+			}
+			out = append(out, imagesOf(e)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, imagesOf(e)...)
+		}
+	}
+	return out
+}

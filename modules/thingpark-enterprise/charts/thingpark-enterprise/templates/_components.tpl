@@ -3,7 +3,7 @@ The topology of the ThingPark services, as data: one entry per workload,
 rendered by tpc.component (thingpark-common) after merging the entry's values
 block (values: its path in .Values). Keys beyond tpc.component's:
   values     path of the values block (replicaCount, resources, placement)
-  image      image name under global.imageRegistry; the tag is appVersion
+  image      image name in images.yaml (the release's container manifest)
   http       the container's HTTP port: a Service named like the workload
              exposes it as port 80 "http" unless services is given
   ingress    paths on global.dnsHostname routed to that Service
@@ -366,7 +366,7 @@ rendered when the values size it. */ -}}
 {{- range $e := (get $t $kind | default list) }}
 {{- $r := include "tpe.dig" (dict "v" $root.Values "path" $e.at) | fromYaml -}}
 {{- with $r.resources }}
-{{- $list = append $list (dict "name" $e.name "image" (dict "repository" (printf "%s/%s" $root.Values.global.imageRegistry $e.image) "tag" $root.Chart.AppVersion) "resources" .) -}}
+{{- $list = append $list (dict "name" $e.name "image" (include "tpe.image" (dict "root" $root "name" $e.image) | fromYaml) "resources" .) -}}
 {{- end }}
 {{- end }}
 {{- with $list }}{{ $_ := set $c (ternary "initContainers" "extraContainers" (eq $kind "init")) . }}{{ end -}}
@@ -376,7 +376,7 @@ rendered when the values size it. */ -}}
 {{- $_ = set $c "volumeMounts" (list (dict "name" "lrc-ini" "mountPath" "/etc/thingpark/lrc.ini" "subPath" "lrc.ini")) -}}
 {{- end -}}
 {{- $_ := set $c "name" .name -}}
-{{- $_ = set $c "image" (dict "repository" (printf "%s/%s" $root.Values.global.imageRegistry $t.image) "tag" $root.Chart.AppVersion) -}}
+{{- $_ = set $c "image" (include "tpe.image" (dict "root" $root "name" $t.image) | fromYaml) -}}
 {{- if not $c.serviceAccountName }}{{ $_ = set $c "serviceAccountName" "thingpark-enterprise" }}{{ end -}}
 {{- with $root.Values.global.imagePullSecrets }}{{ $_ = set $c "imagePullSecrets" . }}{{ end -}}
 {{- $envFrom := list (dict "configMapRef" (dict "name" "thingpark-enterprise-config")) -}}
@@ -405,4 +405,17 @@ The value at path in v, as YAML ({} when absent). Input: dict "v" <map>
 {{- $v := .v -}}
 {{- range .path }}{{ if kindIs "map" $v }}{{ $v = index $v . }}{{ else }}{{ $v = dict }}{{ end }}{{ end -}}
 {{- if kindIs "map" $v }}{{ toYaml $v }}{{ else }}{}{{ end -}}
+{{- end }}
+
+{{/*
+The image of a ThingPark service: its reference in images.yaml (the
+release's container manifest) under global.imageRegistry, as {repository,
+tag}. Input: dict "root" $ "name" <image name>.
+*/}}
+{{- define "tpe.image" -}}
+{{- $ref := index (.root.Files.Get "images.yaml" | fromYaml) .name -}}
+{{- if not $ref }}{{ fail (printf "image %s: not in images.yaml" .name) }}{{ end -}}
+{{- $i := splitList ":" $ref -}}
+repository: {{ printf "%s/%s" .root.Values.global.imageRegistry (first $i) }}
+tag: {{ last $i | quote }}
 {{- end }}
