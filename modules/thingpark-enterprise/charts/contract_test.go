@@ -367,3 +367,35 @@ func imagesOf(v any) []string {
 	}
 	return out
 }
+
+// TestImageTablesAreTheManifests checks every release's image table of
+// thingpark-enterprise (images/<appVersion>.yaml) against that release's
+// container-manifest.txt: each reference is one the manifest lists.
+func TestImageTablesAreTheManifests(t *testing.T) {
+	ref := filepath.Join(shared.Dir(t), "thingpark", "reference")
+	for _, r := range []struct{ release, dir string }{{"7.3.1", "v7.3.1"}, {"7.3.6", "v7.3.6"}, {"8.0.0", "v8.0-main"}} {
+		t.Run(r.release, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(ref, r.dir, "container-manifest.txt"))
+			if err != nil {
+				t.Skipf("SKIPPED: %v", err)
+			}
+			manifest := map[string]bool{}
+			for _, line := range strings.Fields(string(data)) {
+				manifest[line] = true
+			}
+			b, err := os.ReadFile(filepath.Join("thingpark-enterprise", "images", r.release+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var table map[string]string
+			if err := yaml.Unmarshal(b, &table); err != nil {
+				t.Fatal(err)
+			}
+			for name, img := range table {
+				if !manifest["repository.thingpark.com/"+img] {
+					t.Errorf("images/%s.yaml: %s: %s is not in %s/container-manifest.txt", r.release, name, img, r.dir)
+				}
+			}
+		})
+	}
+}

@@ -3,7 +3,7 @@ The topology of the ThingPark services, as data: one entry per workload,
 rendered by tpc.component (thingpark-common) after merging the entry's values
 block (values: its path in .Values). Keys beyond tpc.component's:
   values     path of the values block (replicaCount, resources, placement)
-  image      image name in images.yaml (the release's container manifest)
+  image      image name in images/<appVersion>.yaml (the release's manifest)
   http       the container's HTTP port: a Service named like the workload
              exposes it as port 80 "http" unless services is given
   ingress    paths on global.dnsHostname routed to that Service
@@ -408,13 +408,14 @@ The value at path in v, as YAML ({} when absent). Input: dict "v" <map>
 {{- end }}
 
 {{/*
-The image of a ThingPark service: its reference in images.yaml (the
-release's container manifest) under global.imageRegistry, as {repository,
-tag}. Input: dict "root" $ "name" <image name>.
+The image of a ThingPark service: its reference in images/<appVersion>.yaml
+(the release's container manifest) under global.imageRegistry, as
+{repository, tag}. Input: dict "root" $ "name" <image name>.
 */}}
 {{- define "tpe.image" -}}
-{{- $ref := index (.root.Files.Get "images.yaml" | fromYaml) .name -}}
-{{- if not $ref }}{{ fail (printf "image %s: not in images.yaml" .name) }}{{ end -}}
+{{- $file := printf "images/%s.yaml" .root.Chart.AppVersion -}}
+{{- $ref := index (.root.Files.Get $file | fromYaml) .name -}}
+{{- if not $ref }}{{ fail (printf "image %s: not in %s (release %s)" .name $file .root.Chart.AppVersion) }}{{ end -}}
 {{- $i := splitList ":" $ref -}}
 repository: {{ printf "%s/%s" .root.Values.global.imageRegistry (first $i) }}
 tag: {{ last $i | quote }}
