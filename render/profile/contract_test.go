@@ -44,14 +44,15 @@ var contractHostings = []struct{ hosting, dir string }{
 
 // sampleLeftovers are top-level keys of the samples that name no block of
 // the 7.3 and 8.0 charts (README, "Values contract"): YAML anchors of the
-// selectors sample, components those releases do not have, and the
+// selectors sample, components those releases do not have (tp-dx is
+// tpdx-tpe, see referenceValues), and the
 // selectors sample's top-level acmeSolvers (tpgen sets the solver in
 // global.ingress.tls for letsencrypt sites).
 var sampleLeftovers = []string{"nodeSelectorKey", "nodeSelectorValue", "nodeSelector", "tolerations", "tp-dx", "node-red", "pum", "acmeSolvers"}
 
 // contractAdditions are the paths tpgen sets beyond the reference files:
-// the profile's own settings (FACTS §7 keys) and a priority class for the
-// pods the priority-class sample leaves out. Anything else tpgen passes is
+// the profile's own settings (FACTS §7 keys), and a priority class and the
+// node-group placement for the pods the samples leave out. Anything else tpgen passes is
 // a difference.
 var contractAdditions = []string{
 	"global.dnsHostname", "global.defaultBsSecurity", "global.lora.", "global.installationId.",
@@ -62,6 +63,8 @@ var contractAdditions = []string{
 	"strimzi-kafka-operator.priorityClassName", "psmdb-operator.priorityClassName",
 	"secretGenerator.priorityClassName", "cert-manager.priorityClassName",
 	"thingpark-enterprise-controller.priorityClassName",
+	"secretGenerator.nodeSelector.", "secretGenerator.tolerations",
+	"thingpark-enterprise-controller.nodeSelector.", "thingpark-enterprise-controller.tolerations",
 }
 
 func TestValuesContract(t *testing.T) {
@@ -128,6 +131,11 @@ func referenceValues(t *testing.T, ref, rel, host, seg string) map[string]any {
 	}
 	mergeInto(out, readYAML(t, filepath.Join(ref, rel, "examples", "priority-class", "values-default-priority-class.yaml")))
 	mergeInto(out, readYAML(t, filepath.Join(ref, rel, "examples", "selectors", "values-selectors.yaml")))
+	// The selectors sample names the DX component tp-dx; the sizing and
+	// priority-class files (and the charts) name it tpdx-tpe.
+	if dx, ok := out["tp-dx"].(map[string]any); ok {
+		mergeInto(out, map[string]any{"tpdx-tpe": dx})
+	}
 	for _, k := range sampleLeftovers {
 		delete(out, k)
 	}
