@@ -17,7 +17,7 @@ func TestEnum(t *testing.T) {
 		{"hosting", []string{"aks", "eks", "generic"}},
 		{"segment", []string{"s", "m", "l", "xl", "xxl"}},
 		{"bsSecurity", []string{"DISABLE", "IPSEC_X509", "MIXED"}},
-		{"release", []string{"7.3.0", "7.3.1"}},
+		{"release", []string{"7.3.0", "7.3.1", "7.3.6", "8.0.0"}},
 		{"gitops.engine", []string{"argocd", "flux"}},
 		{"kubernetesVersion", nil},
 		{"name", nil},

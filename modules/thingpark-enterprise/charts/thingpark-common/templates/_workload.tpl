@@ -24,6 +24,9 @@ block of the component; unset keys render nothing):
   securityContext      container; default: no privilege escalation, no capabilities
   readinessProbe, livenessProbe, startupProbe
   volumeMounts, volumes
+  initContainers       [{name, image, resources}]: run in order before the
+                       main container (ThingPark's upgrade and seed steps)
+  extraContainers      [{name, image, resources}]: side containers
   volumeClaimTemplates [{name, size, storageClass, mountPath}] (StatefulSet)
   serviceName          StatefulSet governing Service (default: name)
   podManagementPolicy  StatefulSet (default OrderedReady)
@@ -188,7 +191,14 @@ securityContext:
 {{- with $c.terminationGracePeriodSeconds }}
 terminationGracePeriodSeconds: {{ int . }}
 {{- end }}
+{{- with $c.initContainers }}
+initContainers:
+  {{- include "tpc.extraContainers" (dict "c" $c "list" .) | nindent 2 }}
+{{- end }}
 containers:
+  {{- with $c.extraContainers }}
+  {{- include "tpc.extraContainers" (dict "c" $c "list" .) | nindent 2 }}
+  {{- end }}
   - name: {{ $c.containerName | default $c.name }}
     image: {{ include "tpc.image" (required (printf "%s: image is required" $c.name) $c.image) }}
     imagePullPolicy: IfNotPresent
@@ -244,5 +254,24 @@ containers:
 {{- with $c.volumes }}
 volumes:
   {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+
+{{/*
+tpc.extraContainers renders init or side containers of a component: name,
+image and resources each, the default container securityContext.
+Input: dict "c" <component> "list" <containers>.
+*/}}
+{{- define "tpc.extraContainers" -}}
+{{- $c := .c -}}
+{{- range .list }}
+- name: {{ .name }}
+  image: {{ include "tpc.image" (required (printf "%s: image of container %s is required" $c.name .name) .image) }}
+  imagePullPolicy: IfNotPresent
+  resources:
+    {{- toYaml (required (printf "%s: resources of container %s are required" $c.name .name) .resources) | nindent 4 }}
+  securityContext:
+    {{- toYaml (dict "allowPrivilegeEscalation" false "privileged" false "capabilities" (dict "drop" (list "ALL"))) | nindent 4 }}
 {{- end }}
 {{- end }}

@@ -13,12 +13,12 @@ automountServiceAccountToken: false
 {{- end }}
 
 {{/*
-Strimzi pod template of one part of the Kafka cluster: the part's priority
-class plus the affinity and tolerations shared by every Strimzi pod.
+Strimzi pod template of one part of the Kafka cluster: the priority class,
+affinity and tolerations shared by every Strimzi pod (kafka-cluster.*).
 Input: dict "kc" <kafka-cluster values> "part" <part values>.
 */}}
 {{- define "tpd.strimziPod" -}}
-priorityClassName: {{ required "kafka-cluster: priorityClassName is required" .part.priorityClassName }}
+priorityClassName: {{ required "kafka-cluster.priorityClassName is required" .kc.priorityClassName }}
 {{- with .kc.affinity }}
 affinity:
   {{- toYaml . | nindent 2 }}

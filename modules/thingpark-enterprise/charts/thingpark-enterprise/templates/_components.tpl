@@ -3,7 +3,7 @@ The topology of the ThingPark services, as data: one entry per workload,
 rendered by tpc.component (thingpark-common) after merging the entry's values
 block (values: its path in .Values). Keys beyond tpc.component's:
   values     path of the values block (replicaCount, resources, placement)
-  image      image name under global.imageRegistry; the tag is appVersion
+  image      image name in images/<appVersion>.yaml (the release's manifest)
   http       the container's HTTP port: a Service named like the workload
              exposes it as port 80 "http" unless services is given
   ingress    paths on global.dnsHostname routed to that Service
@@ -16,6 +16,16 @@ Input: the root context.
 {{- define "tpe.components" -}}
 lrc:
   values: [lrc]
+  resourcesAt: [lrc, lrc]
+  sidecars:
+    - {name: lns-bridge, at: [lrc, lnsBridge], image: lns-bridge}
+    - {name: lrc-sync, at: [lrc, lrcSync], image: lrc-sync}
+    - {name: sftp, at: [lrc, sftp], image: sftp}
+    - {name: rfscan-batch, at: [lrc, rfscanBatch], image: cron-rfscan}
+    - {name: lrr-fw-fetch, at: [lrc, lrrFwFetch], image: fwfetch}
+  {{- if dig "lrc" "lrcIni" nil .Values.lrc }}
+  lrcIni: true
+  {{- end }}
   kind: StatefulSet
   image: lrc
   serviceName: lrc-cluster
@@ -42,6 +52,7 @@ lrc:
     {{- end }}
 lrc-proxy:
   values: [lrc-proxy]
+  resourcesAt: [lrc-proxy, haProxy]
   image: lrc-proxy
   secretEnv: []
   ports:
@@ -62,6 +73,8 @@ lrc-proxy:
     {{- end }}
 sql-proxy:
   values: [sql-proxy]
+  init:
+    - {name: sql-proxy-init, at: [sql-proxy, initContainers], image: proxysql-init}
   image: sql-proxy
   secretEnv: [sql]
   ports:
@@ -82,6 +95,14 @@ support:
         - {name: ssh, port: 22, targetPort: ssh}
 twa:
   values: [twa]
+  resourcesAt: [twa, twaCore]
+  init:
+    - {name: twa-init, at: [twa, initContainers], image: twa-scripts}
+    - {name: twa-upgrade, at: [twa, upgrade], image: twa-sql}
+    - {name: twa-mongo-upgrade, at: [twa, mongoUpgrade], image: twa-mongo}
+    - {name: twa-seed, at: [twa, seed], image: twa-scripts}
+  sidecars:
+    - {name: twa-cron, at: [twa, cron], image: rca-cron}
   image: twa
   http: 8080
   ingress: [/thingpark/wireless]
@@ -94,26 +115,31 @@ twa-admin:
   secretEnv: [sql]
 twa-dev:
   values: [twa-dev]
+  resourcesAt: [twa, twaDev]
   image: twa-dev
   http: 8080
   secretEnv: [sql, mongo]
 twa-ran:
   values: [twa-ran]
+  resourcesAt: [twa, twaRan]
   image: twa-ran
   http: 8080
   secretEnv: [sql, mongo]
 twa-task-res:
   values: [twa-task-res]
+  resourcesAt: [twa, twaTaskRes]
   image: twa-task-res
   http: 8080
   secretEnv: [sql]
 twa-alarm-notif:
   values: [twa-alarm-notif]
+  resourcesAt: [twa, twaAlarmNotif]
   image: twa-alarm-notif
   http: 8080
   secretEnv: [sql, smtp]
 task-notif-ws:
   values: [task-notif-ws]
+  resourcesAt: [twa, taskNotifWs]
   image: task-notif-ws
   http: 8080
   ingress: [/task-notif-ws]
@@ -132,11 +158,20 @@ tp-gui:
   secretEnv: []
 wireless-pki:
   values: [wireless-pki]
+  init:
+    - {name: wireless-pki-init, at: [wireless-pki, initContainers], image: wireless-pki}
+    - {name: wireless-pki-sql-upgrade, at: [wireless-pki, sqlUpgrade], image: wireless-pki}
+    - {name: wireless-pki-seed, at: [wireless-pki, seedJob], image: wireless-pki}
+  sidecars:
+    - {name: wireless-pki-cron, at: [wireless-pki, cron], image: wireless-pki}
   image: wireless-pki
   http: 8080
   secretEnv: [sql]
 tpdx-tpe:
   values: [tpdx-tpe]
+  init:
+    - {name: tpdx-sql-upgrade, at: [tpdx-tpe, sqlUpgrade], image: tpdx-admin-database}
+    - {name: tpdx-upgrade, at: [tpdx-tpe, upgrade], image: tpdx-admin-tpe}
   image: tpdx-tpe
   http: 8080
   ingress: [/thingpark/dx]
@@ -144,6 +179,12 @@ tpdx-tpe:
 {{- range $part := list "engine" "hub" "api" "supervisor" "bridge" "ui" }}
 tpx-flow-{{ $part }}:
   values: [tpx-flow, {{ $part }}]
+  {{- if eq $part "engine" }}
+  init:
+    - {name: tpx-flow-sql-upgrade, at: [tpx-flow, sqlUpgrade], image: tpx-flow-database}
+    - {name: tpx-flow-secret-upgrade, at: [tpx-flow, secretUpgrade], image: tpx-flow-database}
+    - {name: tpx-flow-driver-upgrade, at: [tpx-flow, driverUpgrade], image: tpx-flow-driver}
+  {{- end }}
   component: tpx-flow
   image: tpx-flow-{{ $part }}
   http: 8080
@@ -167,6 +208,9 @@ locsolver:
   secretEnv: []
 nssa:
   values: [nssa]
+  valuesAt: [nssa, networkSurvey]
+  init:
+    - {name: nssa-upgrade, at: [nssa, upgradeJob], image: nssa-mongo}
   image: nssa
   http: 8080
   secretEnv: [mongo]
@@ -182,8 +226,24 @@ shellinabox:
   http: 4200
   ingress: [/shellinabox]
   secretEnv: []
+{{- with dig "spectrumAnalysis" nil .Values.nssa }}
+nssa-spectrum-analysis:
+  values: [nssa, spectrumAnalysis]
+  image: nssa-spectrum-analysis
+  http: 8080
+  secretEnv: [mongo]
+{{- end }}
+{{- if gt (int (dig "twaDevTaskFc" "replicaCount" 0 .Values.twa)) 0 }}
+twa-dev-task-fc:
+  values: [twa, twaDevTaskFc]
+  image: twa-dev
+  http: 8080
+  secretEnv: [sql, mongo]
+{{- end }}
 thingpark-enterprise-controller:
   values: [thingpark-enterprise-controller]
+  init:
+    - {name: tpe-toolkit, at: [tpe-toolkit, jobs], image: tpe-toolkit}
   image: thingpark-enterprise-controller
   http: 8080
   serviceAccountName: thingpark-enterprise-controller
@@ -282,9 +342,41 @@ Input: dict "root" $ "name" <name> "t" <topology entry>. Output: YAML.
 {{- $t := .t -}}
 {{- $v := $root.Values -}}
 {{- range $t.values }}{{ $v = index $v . }}{{ end -}}
-{{- $c := merge (dict) (pick $v "replicaCount" "priorityClassName" "resources" "nodeSelector" "tolerations") (omit $t "values" "http" "ingress" "secretEnv" "envFromExtra") -}}
+{{- /* A part of a block (tpx-flow.engine) takes the block's priority class
+and placement, as the priority-class and selectors samples set them. */ -}}
+{{- $block := index $root.Values (first $t.values) -}}
+{{- $shared := pick $block "priorityClassName" "nodeSelector" "tolerations" -}}
+{{- $c := merge (dict) (pick $v "replicaCount" "priorityClassName" "resources" "nodeSelector" "tolerations") $shared (omit $t "values" "http" "ingress" "secretEnv" "envFromExtra" "resourcesAt" "valuesAt" "init" "sidecars" "lrcIni") -}}
+{{- /* lrc: the lrc container's requests and limits are lrc.lrc.resources. */ -}}
+{{- /* Where Actility's files size a component elsewhere (lrc.lrc,
+lrc-proxy.haProxy, 8.0's twa.twaCore and twa.* parts, nssa.networkSurvey),
+that block's replicaCount and resources win when the values hold it. */ -}}
+{{- range $at := list $t.resourcesAt $t.valuesAt }}
+{{- with $at }}
+{{- $r := include "tpe.dig" (dict "v" $root.Values "path" .) | fromYaml -}}
+{{- with $r.replicaCount }}{{ $_ := set $c "replicaCount" . }}{{ end -}}
+{{- with $r.resources }}{{ $_ := set $c "resources" . }}{{ end -}}
+{{- end }}
+{{- end -}}
+{{- /* Upgrade and seed steps run as init containers, cron and helper
+processes as side containers, each sized by its own values block; one is
+rendered when the values size it. */ -}}
+{{- range $kind := list "init" "sidecars" }}
+{{- $list := list -}}
+{{- range $e := (get $t $kind | default list) }}
+{{- $r := include "tpe.dig" (dict "v" $root.Values "path" $e.at) | fromYaml -}}
+{{- with $r.resources }}
+{{- $list = append $list (dict "name" $e.name "image" (include "tpe.image" (dict "root" $root "name" $e.image) | fromYaml) "resources" .) -}}
+{{- end }}
+{{- end }}
+{{- with $list }}{{ $_ := set $c (ternary "initContainers" "extraContainers" (eq $kind "init")) . }}{{ end -}}
+{{- end -}}
+{{- if $t.lrcIni -}}
+{{- $_ := set $c "volumes" (list (dict "name" "lrc-ini" "configMap" (dict "name" "lrc-ini"))) -}}
+{{- $_ = set $c "volumeMounts" (list (dict "name" "lrc-ini" "mountPath" "/etc/thingpark/lrc.ini" "subPath" "lrc.ini")) -}}
+{{- end -}}
 {{- $_ := set $c "name" .name -}}
-{{- $_ = set $c "image" (dict "repository" (printf "%s/%s" $root.Values.global.imageRegistry $t.image) "tag" $root.Chart.AppVersion) -}}
+{{- $_ = set $c "image" (include "tpe.image" (dict "root" $root "name" $t.image) | fromYaml) -}}
 {{- if not $c.serviceAccountName }}{{ $_ = set $c "serviceAccountName" "thingpark-enterprise" }}{{ end -}}
 {{- with $root.Values.global.imagePullSecrets }}{{ $_ = set $c "imagePullSecrets" . }}{{ end -}}
 {{- $envFrom := list (dict "configMapRef" (dict "name" "thingpark-enterprise-config")) -}}
@@ -303,4 +395,28 @@ Input: dict "root" $ "name" <name> "t" <topology entry>. Output: YAML.
   (dict "name" "ftp" "mountPath" "/var/ftp" "size" $p.ftpSize "storageClass" $p.ftpStorageClass)) -}}
 {{- end -}}
 {{- toYaml $c }}
+{{- end }}
+
+{{/*
+The value at path in v, as YAML ({} when absent). Input: dict "v" <map>
+"path" <list of keys>.
+*/}}
+{{- define "tpe.dig" -}}
+{{- $v := .v -}}
+{{- range .path }}{{ if kindIs "map" $v }}{{ $v = index $v . }}{{ else }}{{ $v = dict }}{{ end }}{{ end -}}
+{{- if kindIs "map" $v }}{{ toYaml $v }}{{ else }}{}{{ end -}}
+{{- end }}
+
+{{/*
+The image of a ThingPark service: its reference in images/<appVersion>.yaml
+(the release's container manifest) under global.imageRegistry, as
+{repository, tag}. Input: dict "root" $ "name" <image name>.
+*/}}
+{{- define "tpe.image" -}}
+{{- $file := printf "images/%s.yaml" .root.Chart.AppVersion -}}
+{{- $ref := index (.root.Files.Get $file | fromYaml) .name -}}
+{{- if not $ref }}{{ fail (printf "image %s: not in %s (release %s)" .name $file .root.Chart.AppVersion) }}{{ end -}}
+{{- $i := splitList ":" $ref -}}
+repository: {{ printf "%s/%s" .root.Values.global.imageRegistry (first $i) }}
+tag: {{ last $i | quote }}
 {{- end }}
