@@ -179,9 +179,9 @@ gitops: {engine: argocd, repoURL: https://git.example.net/deploy.git}
 		t.Fatalf("%s/%s/%s: planning: %v", release, hosting, seg, err)
 	}
 	out := map[string]any{}
-	for _, tier := range p.Tiers {
-		if tier.Scope == "cluster" {
-			continue
+	for _, tier := range p.Components {
+		if tier.Account.ClusterAdmin {
+			continue // tpgen's cluster-wide chart
 		}
 		// Round-trip through JSON so numbers compare as JSON numbers.
 		mergeInto(out, jsonCopy(t, tier.Values))

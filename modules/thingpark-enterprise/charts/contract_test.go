@@ -44,9 +44,9 @@ func TestChartsReadEveryValue(t *testing.T) {
 			for _, seg := range []string{"s", "m", "l", "xl", "xxl"} {
 				site := release + "/" + hosting + "/" + seg
 				plan := contractPlan(t, l, release, hosting, seg)
-				for _, tier := range plan.Tiers {
-					if tier.Scope == "cluster" {
-						continue
+				for _, tier := range plan.Components {
+					if tier.Account.ClusterAdmin || tier.Chart == nil {
+						continue // tpgen's cluster-wide chart
 					}
 					ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
 					if err != nil {
@@ -252,9 +252,9 @@ func TestStorageClassesAreActilitys(t *testing.T) {
 				}
 				plan := contractPlan(t, l, r.release, h.hosting, "m")
 				got := map[string]map[string]any{}
-				for _, tier := range plan.Tiers {
-					if tier.Scope != "cluster" {
-						continue
+				for _, tier := range plan.Components {
+					if !tier.Account.ClusterAdmin || tier.Chart == nil {
+						continue // the StorageClasses are tpgen's cluster-wide chart's
 					}
 					ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
 					if err != nil {
@@ -325,7 +325,7 @@ func TestImagesAreTheReleases(t *testing.T) {
 	src := chartsource.NewFS(os.DirFS("."), "embedded charts")
 	plan := contractPlan(t, l, "7.3.1", "eks", "xl")
 	var bad []string
-	for _, tier := range plan.Tiers {
+	for _, tier := range plan.Components {
 		ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
 		if err != nil {
 			t.Fatal(err)
