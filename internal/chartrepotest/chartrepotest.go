@@ -18,8 +18,8 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/registry"
-	helmreg "helm.sh/helm/v3/pkg/registry"
 	"helm.sh/helm/v3/pkg/chart/loader"
+	helmreg "helm.sh/helm/v3/pkg/registry"
 )
 
 // Dir returns ../shared/helm-repo seen from the module root, or skips the

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 
+	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
@@ -29,23 +30,23 @@ const maxLock = 8 << 20
 // Lock is a lockfile.
 type Lock struct {
 	// LockVersion is the format's version, 1.
-	LockVersion int     `json:"lockVersion"`
-	Charts      []Entry `json:"charts"`
+	LockVersion int     `json:"lockVersion" yaml:"lockVersion"`
+	Charts      []Entry `json:"charts" yaml:"charts"`
 }
 
 // Entry pins one chart.
 type Entry struct {
-	Source string `json:"source"`
-	Name   string `json:"name"`
+	Source string `json:"source" yaml:"source"`
+	Name   string `json:"name" yaml:"name"`
 	// Range is the version the profile asks for when it is a range, else
 	// empty.
-	Range string `json:"range,omitempty"`
+	Range string `json:"range,omitempty" yaml:"range,omitempty"`
 	// Version is the exact version pinned.
-	Version string `json:"version"`
+	Version string `json:"version" yaml:"version"`
 	// Digest is "sha256:<hex>" of the chart archive.
-	Digest string `json:"digest"`
+	Digest string `json:"digest" yaml:"digest"`
 	// Manifest is the OCI manifest digest (OCI sources only).
-	Manifest string `json:"manifest,omitempty"`
+	Manifest string `json:"manifest,omitempty" yaml:"manifest,omitempty"`
 }
 
 // Key identifies what a plan asks for: source, name and requested version.
@@ -59,7 +60,9 @@ func (e Entry) Key() Key {
 }
 
 // KeyOf returns what ref asks for.
-func KeyOf(ref chartfetch.Ref) Key { return Key{Source: ref.Source, Name: ref.Name, Version: ref.Version} }
+func KeyOf(ref chartfetch.Ref) Key {
+	return Key{Source: ref.Source, Name: ref.Name, Version: ref.Version}
+}
 
 var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
@@ -81,11 +84,17 @@ func (l *Lock) Marshal() ([]byte, error) {
 	if c.Charts == nil {
 		c.Charts = []Entry{}
 	}
-	b, err := yaml.Marshal(c)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.WriteString(header)
+	enc := yamlv3.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
 		return nil, err
 	}
-	return append([]byte(header), b...), nil
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func sortEntries(es []Entry) {
