@@ -2,14 +2,18 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/releaseutil"
 
 	"github.com/tpgen/tpgen/render/object"
 )
@@ -47,8 +51,10 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 	if err := refuseMissingDependencies(ch); err != nil {
 		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
 	}
-	if err := refuseNondeterminism(ch); err != nil {
-		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+	// As helm install and template do: drop the subcharts whose condition
+	// or tags the values turn off, apply aliases and import-values.
+	if err := chartutil.ProcessDependenciesWithMerge(ch, o.Values); err != nil {
+		return nil, fmt.Errorf("rendering chart %s: processing dependencies: %w", id, err)
 	}
 	caps, err := capabilities(o.KubeVersion, o.APIVersions)
 	if err != nil {
@@ -62,7 +68,7 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 	}
 	files, err := renderBounded(ch, vals, o)
 	if err != nil {
-		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+		return nil, fmt.Errorf("rendering chart %s: %w", id, explainRefusal(ch, err))
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -163,10 +169,20 @@ func documents(src string) (n int, largest int64) {
 	return n, largest
 }
 
+// decode splits src into documents as Helm does (releaseutil: a line
+// starting with "---" separates, whatever follows it on the line, so
+// "---# comment" left by a trimmed action is a separator) and decodes them.
 func decode(src, tier, source string) ([]object.Object, error) {
-	docs, err := object.Decode([]byte(src))
-	if err != nil {
-		return nil, err
+	parts := releaseutil.SplitManifests(src)
+	keys := slices.Collect(maps.Keys(parts))
+	sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+	var docs []map[string]any
+	for i, k := range keys {
+		d, err := object.Decode([]byte(parts[k]))
+		if err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, errors.New(strings.TrimPrefix(err.Error(), "document 1: ")))
+		}
+		docs = append(docs, d...)
 	}
 	var out []object.Object
 	for i, d := range docs {

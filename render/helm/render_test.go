@@ -3,6 +3,7 @@ package helm
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +294,57 @@ func TestTemplateRunBounded(t *testing.T) {
 				t.Errorf("stopped after %s", d)
 			}
 		})
+	}
+}
+
+// Subcharts are processed as helm install and template process them: a
+// condition or tag the values turn off drops the subchart, an alias renames
+// it (a defect: every vendored subchart rendered, loki's disabled minio
+// included).
+func TestRenderProcessesDependencies(t *testing.T) {
+	sub := func(name string) *chart.Chart {
+		c := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: name, Version: "1.0.0"}}
+		c.Templates = []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Chart.Name }}-{{ .Values.x }}}\n")}}
+		c.Values = map[string]any{"x": "default"}
+		return c
+	}
+	c := testChart(nil)
+	c.Metadata.Dependencies = []*chart.Dependency{
+		{Name: "off", Version: "1.0.0", Condition: "off.enabled"},
+		{Name: "on", Version: "1.0.0", Condition: "on.enabled"},
+		{Name: "tagged", Version: "1.0.0", Tags: []string{"extras"}},
+		{Name: "aliased", Version: "1.0.0", Alias: "second"},
+	}
+	for _, n := range []string{"off", "on", "tagged", "aliased"} {
+		c.AddDependency(sub(n))
+	}
+	c.Values = map[string]any{"off": map[string]any{"enabled": false}, "tags": map[string]any{"extras": false}}
+	objs, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27",
+		Values: map[string]any{"on": map[string]any{"enabled": true, "x": "set"}, "second": map[string]any{"x": "aliased"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range objs {
+		names = append(names, o.Name())
+	}
+	slices.Sort(names)
+	if want := []string{"on-set", "second-aliased"}; !slices.Equal(names, want) {
+		t.Errorf("got objects %v, want %v", names, want)
+	}
+}
+
+// Documents are split as Helm splits them: a "---" line followed by text
+// (a comment left there by a trimming action, as cert-manager's rbac.yaml
+// renders "---# Permission to approve...") is a separator (a defect: the
+// comment stuck to the separator and the stream failed to parse).
+func TestDecodeSplitsAsHelm(t *testing.T) {
+	c := testChart(map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n{{- if true -}}\n# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n{{- end }}\n---\n\n"})
+	objs, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || objs[0].Name() != "a" || objs[1].Name() != "b" {
+		t.Fatalf("got %d objects: %v", len(objs), objs)
 	}
 }
