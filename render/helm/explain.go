@@ -17,6 +17,11 @@ import (
 // first: template NAME, line, column, then the call that failed.
 var frameRE = regexp.MustCompile(`template: ([^\s:]+):(\d+):(\d+): executing "[^"]*" at <[^>]*>: error calling (\w+): `)
 
+// tplName is the template name Helm gives the text tpl runs.
+const tplName = "gotpl"
+
+var hintRE = regexp.MustCompile(`refused \(rendering must give the same bytes every run\)\n\s*hint: ([^\n]*)`)
+
 var refusedRE = regexp.MustCompile(`non-deterministic template function "(\w+)" refused`)
 
 // explainRefusal rewrites the engine's error for a refused function (see
@@ -39,18 +44,33 @@ func explainRefusal(ch *chart.Chart, err error) error {
 	for _, f := range frames {
 		line, _ := strconv.Atoi(f[2])
 		col, _ := strconv.Atoi(f[3])
-		chain = append(chain, f[1]+":"+f[2]+":"+f[3])
+		// Named relative to the chart, as tpgen's other chart errors are.
+		chain = append(chain, strings.TrimPrefix(f[1], ch.Name()+"/")+":"+f[2]+":"+f[3])
 		for _, v := range conditionValues(ch, f[1], line, col) {
 			values[v] = true
 		}
 	}
-	inner := chain[len(chain)-1]
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: non-deterministic template function %q refused (tpgen never renders generated secrets, keys or dates)", inner, fn[1])
-	if len(chain) > 1 {
-		fmt.Fprintf(&b, "\n    called from %s", strings.Join(chain[:len(chain)-1], " -> "))
+	// The call's place: the innermost frame in a chart file; text run by
+	// tpl (template "gotpl") is named after it.
+	at, inTpl := len(chain)-1, ""
+	for at > 0 && frames[at][1] == tplName {
+		at--
 	}
-	fmt.Fprintf(&b, "\n    hint: %s", refused[fn[1]])
+	if frames[len(frames)-1][1] == tplName {
+		inTpl = fmt.Sprintf(" in a string run by tpl (%s)", strings.TrimPrefix(chain[len(chain)-1], tplName+":"))
+	}
+	hint := ""
+	if m := hintRE.FindStringSubmatch(msg); m != nil {
+		hint = m[1]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: non-deterministic template function %q refused%s (tpgen never renders generated secrets, keys or dates)", chain[at], fn[1], inTpl)
+	if at > 0 {
+		fmt.Fprintf(&b, "\n    called from %s", strings.Join(chain[:at], " -> "))
+	}
+	if hint != "" {
+		fmt.Fprintf(&b, "\n    hint: %s", hint)
+	}
 	if len(values) > 0 {
 		fmt.Fprintf(&b, "\n    hint: the call runs because of these values; set the one that makes the chart use an existing Secret or a given value (see the chart's values.yaml): %s", strings.Join(slices.Sorted(mapKeys(values)), ", "))
 	}

@@ -48,18 +48,18 @@ expose: {tls: {certSource: secret, secret: {secretName: harbor-tls}}}
 // defaultRefusal is what each of those charts' defaults meet: the template
 // and function refused and a value the hint names.
 var defaultRefusal = map[string][3]string{
-	"code-server": {"code-server/templates/secrets.yaml:15:16", "randAlphaNum", "existingSecret"},
-	"grafana":     {"grafana/templates/_helpers.tpl:136:5", "randAlphaNum", "admin.existingSecret"},
-	"minio":       {"minio/templates/_helpers.tpl:200:8", "randAlphaNum", "existingSecret"},
-	"mlflow":      {"mlflow/templates/_helpers.tpl:80:45", "randInt", "called from mlflow/templates/flask_secret.yaml:2:67"},
-	"jupyterhub":  {"jupyterhub/templates/hub/_helpers-passwords.tpl:44:16", "randAlphaNum", ""},
-	"harbor":      {"harbor/templates/registry/registry-secret.yaml:12:171", "randAlphaNum", "registry.existingSecret"},
+	"code-server": {"templates/secrets.yaml:15:16", "randAlphaNum", "existingSecret"},
+	"grafana":     {"templates/_helpers.tpl:136:5", "randAlphaNum", "admin.existingSecret"},
+	"minio":       {"templates/_helpers.tpl:200:8", "randAlphaNum", "existingSecret"},
+	"mlflow":      {"templates/_helpers.tpl:80:45", "randInt", "called from templates/flask_secret.yaml:2:67"},
+	"jupyterhub":  {"templates/hub/_helpers-passwords.tpl:44:16", "randAlphaNum", ""},
+	"harbor":      {"templates/registry/registry-secret.yaml:12:171", "randAlphaNum", "registry.existingSecret"},
 }
 
 // alwaysRefused are the charts no value renders without a generated
 // secret, with the refusal they meet whatever the values.
 var alwaysRefused = map[string]string{
-	"mlflow": "rendering chart mlflow@1.7.1: mlflow/templates/_helpers.tpl:80:45: non-deterministic template function \"randInt\" refused (tpgen never renders generated secrets, keys or dates)\n    called from mlflow/templates/flask_secret.yaml:2:67\n    hint: take the value from values",
+	"mlflow": "rendering chart mlflow@1.7.1: templates/_helpers.tpl:80:45: non-deterministic template function \"randInt\" refused (tpgen never renders generated secrets, keys or dates)\n    called from templates/flask_secret.yaml:2:67\n    hint: take the value from values",
 }
 
 func readValues(t *testing.T, src string) map[string]any {

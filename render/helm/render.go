@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
-	"helm.sh/helm/v3/pkg/releaseutil"
 
 	"github.com/tpgen/tpgen/render/object"
 )
@@ -169,16 +166,15 @@ func documents(src string) (n int, largest int64) {
 	return n, largest
 }
 
-// decode splits src into documents as Helm does (releaseutil: a line
-// starting with "---" separates, whatever follows it on the line, so
-// "---# comment" left by a trimmed action is a separator) and decodes them.
+// decode splits src into documents as Helm does (releaseutil's separator:
+// a line starting with "---", whatever follows it on the line, so "---#
+// comment" left by a trimming action separates too) and decodes them. Each
+// document keeps its final newline (a block scalar ending the document
+// keeps its "|", where Helm's trimming would make it "|-").
 func decode(src, tier, source string) ([]object.Object, error) {
-	parts := releaseutil.SplitManifests(src)
-	keys := slices.Collect(maps.Keys(parts))
-	sort.Sort(releaseutil.BySplitManifestsOrder(keys))
 	var docs []map[string]any
-	for i, k := range keys {
-		d, err := object.Decode([]byte(parts[k]))
+	for i, part := range splitHelm(src) {
+		d, err := object.Decode([]byte(part))
 		if err != nil {
 			return nil, fmt.Errorf("document %d: %w", i+1, errors.New(strings.TrimPrefix(err.Error(), "document 1: ")))
 		}
@@ -206,4 +202,19 @@ func isTestHook(o object.Object) bool {
 		}
 	}
 	return false
+}
+
+// splitHelm splits src at every line that starts with "---".
+func splitHelm(src string) []string {
+	var docs []string
+	var cur strings.Builder
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if strings.HasPrefix(line, "---") {
+			docs = append(docs, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteString(line)
+	}
+	return append(docs, cur.String())
 }
