@@ -77,6 +77,8 @@ type Options struct {
 	EvalLimits profile.EvalLimits
 	// Limits bound the inputs read and the objects rendered.
 	Limits Limits
+	// ChartSources: the lockfile and cache of charts from repositories.
+	ChartSources ChartSources
 
 	// previous, when set, gives a site's previous objects instead of
 	// OutDir (Diff: the tree at its base).
