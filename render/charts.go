@@ -257,3 +257,18 @@ func (lc *lockedCharts) load(ctx context.Context, ref chartfetch.Ref) (*chart.Ch
 	return ch, e, nil
 }
 
+// loadChart returns chart c of a site: pinned in the lockfile when it
+// names a repository, else from the site's chart source.
+func loadChart(ctx context.Context, s *profile.Site, c profile.ChartRef, charts interface {
+	Get(name, version string) (*chart.Chart, error)
+}, o Options) (*chart.Chart, error) {
+	ref, ok := chartRef(s, c)
+	if !ok {
+		return charts.Get(c.Name, c.Version)
+	}
+	if o.locked == nil {
+		o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
+	}
+	ch, _, err := o.locked.load(ctx, ref)
+	return ch, err
+}

@@ -80,6 +80,9 @@ type Options struct {
 	// ChartSources: the lockfile and cache of charts from repositories.
 	ChartSources ChartSources
 
+	// locked loads the charts pinned in the lockfile (set by Run).
+	locked *lockedCharts
+
 	// previous, when set, gives a site's previous objects instead of
 	// OutDir (Diff: the tree at its base).
 	previous func(site, namespace string) (map[string]object.Object, error)
@@ -117,6 +120,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
 	}
+	o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
@@ -361,7 +365,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		if path := emptyValue(t.Values, ""); path != "" {
 			return SiteResult{}, fmt.Errorf("tier %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", t.Name, t.Chart.Name, path)
 		}
-		ch, err := charts.Get(t.Chart.Name, t.Chart.Version)
+		ch, err := loadChart(ctx, s, t.Chart, charts, o)
 		if err != nil {
 			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
 		}
