@@ -121,6 +121,8 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 	root.AddCommand(
 		newValidate(),
 		newRender(),
+		newLock(),
+		newCharts(),
 		newDiff(),
 		newFlows(),
 		newGraph(),
