@@ -6,6 +6,7 @@
 package chartrepotest
 
 import (
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -74,6 +75,12 @@ func (s *Server) Seen() []string {
 func (s *Server) Host() string { return strings.TrimPrefix(s.URL, "http://") }
 
 func serve(t testing.TB, h http.Handler, user, pass, challenge string) *Server {
+	s := start(h, user, pass, challenge)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func start(h http.Handler, user, pass, challenge string) *Server {
 	s := &Server{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -89,7 +96,6 @@ func serve(t testing.TB, h http.Handler, user, pass, challenge string) *Server {
 		}
 		h.ServeHTTP(w, r)
 	}))
-	t.Cleanup(s.Close)
 	return s
 }
 
@@ -97,6 +103,11 @@ func serve(t testing.TB, h http.Handler, user, pass, challenge string) *Server {
 // auth.
 func HTTP(t testing.TB, dir, user, pass string) *Server {
 	return serve(t, http.FileServer(http.Dir(dir)), user, pass, `Basic realm="charts"`)
+}
+
+// StartHTTP is HTTP for a caller that closes the server itself.
+func StartHTTP(dir, user, pass string) *Server {
+	return start(http.FileServer(http.Dir(dir)), user, pass, `Basic realm="charts"`)
 }
 
 // Handler serves h on loopback, recording requests (no auth).
@@ -107,34 +118,48 @@ func Handler(t testing.TB, h http.Handler) *Server { return serve(t, h, "", "", 
 // It returns the server; the source is "oci://" + Host() + "/charts".
 func OCI(t testing.TB, user, pass string, archives ...string) *Server {
 	t.Helper()
-	s := serve(t, registry.New(registry.Logger(log.New(io.Discard, "", 0))), user, pass, `Basic realm="registry"`)
+	s, err := StartOCI(user, pass, archives...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// StartOCI is OCI for a caller that closes the server itself.
+func StartOCI(user, pass string, archives ...string) (*Server, error) {
+	s := start(registry.New(registry.Logger(log.New(io.Discard, "", 0))), user, pass, `Basic realm="registry"`)
 	opts := []helmreg.ClientOption{helmreg.ClientOptPlainHTTP(), helmreg.ClientOptCredentialsFile(os.DevNull), helmreg.ClientOptWriter(io.Discard)}
 	if user != "" {
 		opts = append(opts, helmreg.ClientOptBasicAuth(user, pass))
 	}
 	c, err := helmreg.NewClient(opts...)
 	if err != nil {
-		t.Fatal(err)
+		s.Close()
+		return nil, err
 	}
 	for _, a := range archives {
-		Push(t, c, s.Host()+"/charts", a)
+		if err := Push(c, s.Host()+"/charts", a); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
-	return s
+	return s, nil
 }
 
 // Push pushes archive to repo/<name>:<version>.
-func Push(t testing.TB, c *helmreg.Client, repo, archive string) {
-	t.Helper()
+func Push(c *helmreg.Client, repo, archive string) error {
 	b, err := os.ReadFile(archive)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	ch, err := loader.LoadArchive(strings.NewReader(string(b)))
 	if err != nil {
-		t.Fatalf("%s: %v", archive, err)
+		return fmt.Errorf("%s: %w", archive, err)
 	}
 	ref := repo + "/" + ch.Metadata.Name + ":" + strings.ReplaceAll(ch.Metadata.Version, "+", "_")
 	if _, err := c.Push(b, ref, helmreg.PushOptStrictMode(true), helmreg.PushOptCreationTime("2026-01-01T00:00:00Z")); err != nil {
-		t.Fatalf("pushing %s to %s: %v", archive, ref, err)
+		return fmt.Errorf("pushing %s to %s: %w", archive, ref, err)
 	}
+	return nil
 }
