@@ -348,3 +348,49 @@ func TestDecodeSplitsAsHelm(t *testing.T) {
 		t.Fatalf("got %d objects: %v", len(objs), objs)
 	}
 }
+
+// A refused call is reported where it is, with the include chain that
+// reached it and the values its enclosing conditions read (through a
+// variable too), a subchart's under its name; a branch the values skip is
+// not refused.
+func TestRefusalNamesTheValues(t *testing.T) {
+	sub := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: "db", Version: "1.0.0"}}
+	sub.Templates = []*chart.File{
+		{Name: "templates/_helpers.tpl", Data: []byte("{{- define \"db.password\" -}}\n{{- $given := .Values.auth.password -}}\n{{- if not $given -}}\n{{ randAlphaNum 12 }}\n{{- else -}}\n{{ $given }}\n{{- end -}}\n{{- end -}}\n")},
+		{Name: "templates/secret.yaml", Data: []byte("{{- if not .Values.auth.existingSecret }}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: db}\ndata:\n  p: {{ include \"db.password\" . }}\n{{- end }}\n")},
+	}
+	c := testChart(map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  {{- if and .Values.generate (not .Values.global.existing) }}\n  k: {{ genCA \"x\" 3 }}\n  {{- end }}\n"})
+	sub.Values = map[string]any{"auth": map[string]any{"existingSecret": "", "password": ""}}
+	c.Values = map[string]any{"generate": false, "global": map[string]any{"existing": false}}
+	c.Metadata.Dependencies = []*chart.Dependency{{Name: "db", Version: "1.0.0"}}
+	c.AddDependency(sub)
+	for _, tc := range []struct {
+		name   string
+		values map[string]any
+		want   string
+	}{
+		{"top chart", map[string]any{"generate": true, "db": map[string]any{"auth": map[string]any{"existingSecret": "s"}}},
+			"rendering chart demo@1.0.0: templates/cm.yaml:6:8: non-deterministic template function \"genCA\" refused (tpgen never renders generated secrets, keys or dates)\n" +
+				"    hint: reference a Secret made outside the chart (e.g. by cert-manager)\n" +
+				"    hint: the call runs because of these values; set the one that makes the chart use an existing Secret or a given value (see the chart's values.yaml): generate, global.existing"},
+		{"subchart through an include", nil,
+			"rendering chart demo@1.0.0: charts/db/templates/_helpers.tpl:4:3: non-deterministic template function \"randAlphaNum\" refused (tpgen never renders generated secrets, keys or dates)\n" +
+				"    called from charts/db/templates/secret.yaml:6:8\n" +
+				"    hint: take the value from values or a Secret reference\n" +
+				"    hint: the call runs because of these values; set the one that makes the chart use an existing Secret or a given value (see the chart's values.yaml): db.auth.existingSecret, db.auth.password"},
+		{"every branch skipped", map[string]any{"db": map[string]any{"auth": map[string]any{"existingSecret": "s"}}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27", Values: tc.values})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("got  %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+}
