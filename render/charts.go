@@ -128,9 +128,12 @@ func Lock(ctx context.Context, o Options, update bool) (*LockResult, error) {
 		return nil, err
 	}
 	file := o.ChartSources.LockfilePath(o.Paths)
-	old, _, err := chartlock.Read(file)
+	old, exists, err := chartlock.Read(file)
 	if err != nil {
 		return nil, err
+	}
+	if len(refs) == 0 && !exists {
+		return &LockResult{File: file, Lock: old}, nil // nothing to pin, no file
 	}
 	cache, err := o.ChartSources.cache()
 	if err != nil {

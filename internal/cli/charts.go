@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -94,6 +95,12 @@ lockfile lacks, or the lockfile holds one nothing uses.`,
 			res, err := render.Lock(cmd.Context(), o, update)
 			if err != nil {
 				return renderFailure(err)
+			}
+			if len(res.Lock.Charts) == 0 && !res.Changed {
+				if _, err := os.Stat(res.File); err != nil {
+					fmt.Fprintf(out, "no chart from a Helm repository or OCI registry: no lockfile needed\n")
+					return nil
+				}
 			}
 			verb := "is up to date"
 			if res.Changed {
