@@ -32,11 +32,11 @@ func (f *Fetcher) credentials(a Auth, host string) (*credential, error) {
 		}
 	}
 	if n > 1 {
-		return nil, fmt.Errorf("auth names more than one kind of credentials\nhint: name either usernameEnv and passwordEnv, or registryConfig, or dockerConfig")
+		return nil, fmt.Errorf("auth names more than one kind of credentials\nhint: name either usernameFromEnv and passwordFromEnv, or registryConfig, or dockerConfig")
 	}
 	if a.UsernameEnv != "" || a.PasswordEnv != "" {
 		if a.UsernameEnv == "" || a.PasswordEnv == "" {
-			return nil, fmt.Errorf("auth names %s but not %s\nhint: name both usernameEnv and passwordEnv", nonEmpty(a.UsernameEnv, a.PasswordEnv), missing(a))
+			return nil, fmt.Errorf("auth names %s but not %s\nhint: name both usernameFromEnv and passwordFromEnv", nonEmpty(a.UsernameEnv, a.PasswordEnv), missing(a))
 		}
 		user, okU := f.getenv(a.UsernameEnv)
 		pass, okP := f.getenv(a.PasswordEnv)
@@ -62,16 +62,16 @@ func (f *Fetcher) credentials(a Auth, host string) (*credential, error) {
 
 func nonEmpty(a, b string) string {
 	if a != "" {
-		return "usernameEnv " + a
+		return "usernameFromEnv " + a
 	}
-	return "passwordEnv " + b
+	return "passwordFromEnv " + b
 }
 
 func missing(a Auth) string {
 	if a.UsernameEnv == "" {
-		return "usernameEnv"
+		return "usernameFromEnv"
 	}
-	return "passwordEnv"
+	return "passwordFromEnv"
 }
 
 func (f *Fetcher) getenv(name string) (string, bool) {
@@ -109,7 +109,7 @@ func readConfig(file, field, host string) (*credential, error) {
 			continue
 		}
 		if e.IdentityToken != "" || e.RegistryToken != "" {
-			return nil, fmt.Errorf("%s %s: the entry for %s holds a token, which tpgen does not use\nhint: give a user name and password (auth), or name usernameEnv and passwordEnv", field, file, key)
+			return nil, fmt.Errorf("%s %s: the entry for %s holds a token, which tpgen does not use\nhint: give a user name and password (auth), or name usernameFromEnv and passwordFromEnv", field, file, key)
 		}
 		if e.Auth != "" {
 			dec, err := base64.StdEncoding.DecodeString(e.Auth)
@@ -128,7 +128,7 @@ func readConfig(file, field, host string) (*credential, error) {
 		helper = cfg.CredsStore
 	}
 	if helper != "" {
-		return nil, fmt.Errorf("%s %s: credentials for %s are kept by the credential helper docker-credential-%s, which tpgen does not run\nhint: name usernameEnv and passwordEnv instead, or a config file with an auths entry for %s", field, file, host, helper, host)
+		return nil, fmt.Errorf("%s %s: credentials for %s are kept by the credential helper docker-credential-%s, which tpgen does not run\nhint: name usernameFromEnv and passwordFromEnv instead, or a config file with an auths entry for %s", field, file, host, helper, host)
 	}
 	return nil, fmt.Errorf("%s %s has no credentials for %s\nhint: add an auths entry for %s (e.g. with `helm registry login --registry-config %s`)", field, file, host, host, file)
 }

@@ -113,7 +113,7 @@ func get(ctx context.Context, c *http.Client, u string, cred *credential, max in
 	if resp.StatusCode != http.StatusOK {
 		hint := ""
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			hint = "\nhint: the source needs credentials: name them in the chart's auth (usernameEnv/passwordEnv, registryConfig or dockerConfig)"
+			hint = "\nhint: the source needs credentials: name them in the chart's auth (usernameFromEnv/passwordFromEnv, registryConfig or dockerConfig)"
 		}
 		return nil, fmt.Errorf("GET %s: %s%s", redact(u), resp.Status, hint)
 	}

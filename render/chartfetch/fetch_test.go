@@ -86,11 +86,11 @@ func TestResolveErrors(t *testing.T) {
 		{"plain http to a non-loopback host refused", allow, chartfetch.Ref{Source: "http://charts.example.com", Name: "grafana", Version: "1.0.0"},
 			"resolving chart grafana 1.0.0 from http://charts.example.com: refusing plain HTTP to charts.example.com: --allow-loopback-http allows loopback addresses only\nhint: use https://"},
 		{"credentials missing", allow, chartfetch.Ref{Source: repoAuth.URL, Name: "grafana", Version: "12.11.1"},
-			"resolving chart grafana 12.11.1 from " + repoAuth.URL + ": reading the repository index: GET " + repoAuth.URL + "/index.yaml: 401 Unauthorized\nhint: the source needs credentials: name them in the chart's auth (usernameEnv/passwordEnv, registryConfig or dockerConfig)"},
+			"resolving chart grafana 12.11.1 from " + repoAuth.URL + ": reading the repository index: GET " + repoAuth.URL + "/index.yaml: 401 Unauthorized\nhint: the source needs credentials: name them in the chart's auth (usernameFromEnv/passwordFromEnv, registryConfig or dockerConfig)"},
 		{"unset variable", allow, chartfetch.Ref{Source: repoAuth.URL, Name: "grafana", Version: "12.11.1", Auth: chartfetch.Auth{UsernameEnv: "NOPE_U", PasswordEnv: "NOPE_P"}},
 			"resolving chart grafana 12.11.1 from " + repoAuth.URL + ": environment variable NOPE_U (auth) is not set\nhint: export it before running tpgen; its value is never written anywhere"},
 		{"credentials in the URL", allow, chartfetch.Ref{Source: "https://u:pw@charts.example.com", Name: "grafana", Version: "1.0.0"},
-			"resolving chart grafana 1.0.0 from https://u:pw@charts.example.com: source \"https://charts.example.com\" holds credentials in its URL\nhint: name them by reference (auth: usernameEnv/passwordEnv, registryConfig or dockerConfig)"},
+			"resolving chart grafana 1.0.0 from https://u:pw@charts.example.com: source \"https://charts.example.com\" holds credentials in its URL\nhint: name them by reference (auth: usernameFromEnv/passwordFromEnv, registryConfig or dockerConfig)"},
 		{"no such version", allow, chartfetch.Ref{Source: chartrepotest.HTTP(t, dir, "", "").URL, Name: "grafana", Version: "99.0.0"}, ""},
 		{"oci without credentials", allow, chartfetch.Ref{Source: "oci://" + regAuth.Host() + "/charts", Name: "valkey", Version: "0.11.0"}, ""},
 	}

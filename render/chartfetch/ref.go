@@ -33,8 +33,8 @@ func (r Ref) OCI() bool { return strings.HasPrefix(r.Source, OCIScheme) }
 type Auth struct {
 	// UsernameEnv and PasswordEnv name the environment variables holding a
 	// user name and password (both or neither).
-	UsernameEnv string `json:"usernameEnv,omitempty"`
-	PasswordEnv string `json:"passwordEnv,omitempty"`
+	UsernameEnv string `json:"usernameFromEnv,omitempty"`
+	PasswordEnv string `json:"passwordFromEnv,omitempty"`
 	// RegistryConfig and DockerConfig are paths of files in Docker's
 	// config.json format (Helm's registry/config.json is one); the entry
 	// of the source's host under "auths" is used. A credential helper
@@ -67,7 +67,7 @@ func (r Ref) location() (*url.URL, error) {
 		return nil, fmt.Errorf("source %q: want https://HOST/PATH (a Helm repository) or oci://HOST/PATH (an OCI registry)", r.Source)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("source %q holds credentials in its URL\nhint: name them by reference (auth: usernameEnv/passwordEnv, registryConfig or dockerConfig)", redactURL(u))
+		return nil, fmt.Errorf("source %q holds credentials in its URL\nhint: name them by reference (auth: usernameFromEnv/passwordFromEnv, registryConfig or dockerConfig)", redactURL(u))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("source %q: a query or fragment is not allowed (a token in a URL would be written to the lockfile)", redactURL(u))

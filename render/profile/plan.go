@@ -82,8 +82,8 @@ type ChartRef struct {
 
 // ChartAuth names credentials by reference (render/chartfetch.Auth).
 type ChartAuth struct {
-	UsernameEnv    string `json:"usernameEnv,omitempty"`
-	PasswordEnv    string `json:"passwordEnv,omitempty"`
+	UsernameEnv    string `json:"usernameFromEnv,omitempty"`
+	PasswordEnv    string `json:"passwordFromEnv,omitempty"`
 	RegistryConfig string `json:"registryConfig,omitempty"`
 	DockerConfig   string `json:"dockerConfig,omitempty"`
 }
