@@ -63,6 +63,9 @@ fuzz:
 
 # The JSON Schema editors use for YAML profiles.
 schema: build
+	for m in $$(TPGEN_MODULE_PATH= ./$(BIN) modules | awk -F'\t' '$$2 ~ /^builtin:/ {print $$1}'); do \
+		./$(BIN) schema --module $$m --format jsonschema > profiles/schema/$$m.schema.json || exit 1; \
+	done
 	./$(BIN) schema --format jsonschema > profiles/schema/profile.schema.json
 
 clean:

@@ -109,7 +109,7 @@ func TestBrokenObjectsAreRefusedByBoth(t *testing.T) {
 	}
 	ctx := context.Background()
 	a := &applier{s: startServer(t, sharedDir)}
-	cluster := readTier(t, filepath.Join(out, "broken", res.Sites[0].Tiers[0]))
+	cluster := readTier(t, filepath.Join(out, render.ClustersDir, res.Sites[0].Cluster))
 	a.apply(ctx, cluster)
 	upstream := upstreamCRDs(t, sharedDir, operatorCRDs)
 	var crds []file

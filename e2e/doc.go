@@ -3,13 +3,15 @@
 // ../shared/tools/apiserver-up.sh). Its tests carry the build tag e2e and
 // run with `make e2e`; `make test` does not need a server.
 //
-// For every example site, on a fresh server: the cluster tier, the site's
-// own CRDs included, is applied; the upstream CRDs of the same names
-// (../shared/crds: the exact operator versions of the release) replace
-// them; every other tier is applied in install order; the site's gitops/
+// For every example site, on a fresh server: its cluster directory
+// (DIR/clusters/<cluster>/, the site's own CRDs included) is applied; the
+// upstream CRDs of the same names (../shared/crds: the exact operator
+// versions of the release) replace them; the site's components are
+// applied in install order; the site's gitops/
 // directory (Argo CD or Flux objects, gitops/root or gitops/tiers
 // included) is applied last after the Argo CD and Flux CRDs. The count of
-// accepted objects must equal the site's object files plus those CRDs.
+// accepted objects must equal the object files of the site and of its
+// cluster directory plus those CRDs.
 // Every apply is a real server-side apply (field manager tpgen-e2e,
 // fieldValidation Strict) as the kubeconfig's admin; every rejection is
 // listed with the server's message. A deliberately broken object must be

@@ -15,11 +15,8 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/tpgen/tpgen/charts"
 	"github.com/tpgen/tpgen/internal/shared"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -37,8 +34,6 @@ func renderTo(t *testing.T, paths []string, out string) (*render.Result, error) 
 		// out is a temporary directory in no repository: name the path the
 		// GitOps objects sync (the API server does not resolve it).
 		GitOpsPath: "deploy",
-		Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays:   overlays.FS,
 	})
 }
 
@@ -171,11 +166,24 @@ func TestExampleSitesOnAPIServer(t *testing.T) {
 	total := 0
 	for _, site := range res.Sites {
 		t.Run(site.Name, func(t *testing.T) {
-			applied := applySite(t, sharedDir, filepath.Join(out, site.Name), site.Tiers, upstream, engines)
-			// Every object file of the site (its tiers and gitops/), the
-			// upstream CRDs replacing its own, and the engines' CRDs.
+			clusterDir := filepath.Join(out, render.ClustersDir, site.Cluster)
+			applied := applySite(t, sharedDir, filepath.Join(out, site.Name), clusterDir, site.Tiers, upstream, engines)
+			// Every object file of the site (its components and gitops/)
+			// and of its cluster directory, the upstream CRDs replacing
+			// its own, and the engines' CRDs.
 			want := len(engines)
-			for _, f := range site.Files {
+			files := slices.Clone(site.Files)
+			for _, c := range res.Clusters {
+				if c.Name == site.Cluster {
+					for _, f := range c.Files {
+						if f.Path == "kustomization.yaml" || strings.HasPrefix(f.Path, "gitops/") {
+							continue
+						}
+						files = append(files, f)
+					}
+				}
+			}
+			for _, f := range files {
 				switch {
 				case strings.HasSuffix(f.Path, "/kustomization.yaml"):
 				case strings.Contains(f.Path, "/customresourcedefinition."):
@@ -196,13 +204,13 @@ func TestExampleSitesOnAPIServer(t *testing.T) {
 // applySite applies one rendered site to a fresh API server in the order
 // of the package doc, reports every rejection, and returns how many
 // objects the server accepted.
-func applySite(t *testing.T, sharedDir, dir string, tiers []string, upstream, engines map[string]file) int {
+func applySite(t *testing.T, sharedDir, dir, clusterDir string, tiers []string, upstream, engines map[string]file) int {
 	ctx := context.Background()
 	t0 := time.Now()
 	a := &applier{s: startServer(t, sharedDir)}
 
-	// 1. The cluster tier, the site's own CRDs included.
-	cluster := readTier(t, filepath.Join(dir, tiers[0]))
+	// 1. The cluster directory, the site's own CRDs included.
+	cluster := readTier(t, clusterDir)
 	a.apply(ctx, cluster)
 	own := crdNames(cluster)
 	if err := a.s.waitEstablished(ctx, own); err != nil {
@@ -227,8 +235,9 @@ func applySite(t *testing.T, sharedDir, dir string, tiers []string, upstream, en
 		a.rejected = append(a.rejected, err.Error())
 	}
 
-	// 3. Every other tier, in install order.
-	for _, tier := range tiers[1:] {
+	// 3. The site's components, in install order (those of the cluster
+	// directory have no directory in the site).
+	for _, tier := range tiers {
 		a.apply(ctx, readTier(t, filepath.Join(dir, tier)))
 	}
 

@@ -4,11 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/tpgen/tpgen/charts"
 	"github.com/tpgen/tpgen/internal/testfleet"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 )
 
 func benchRender(b *testing.B, paths []string, sites []string) {
@@ -16,8 +13,6 @@ func benchRender(b *testing.B, paths []string, sites []string) {
 	for b.Loop() {
 		res, err := render.Run(context.Background(), render.Options{
 			Paths: paths, Sites: sites,
-			Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-			Overlays: overlays.FS,
 		})
 		if err != nil || len(res.Sites) == 0 {
 			b.Fatal(err)

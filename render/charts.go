@@ -89,8 +89,11 @@ func ChartRefs(ctx context.Context, o Options) ([]chartfetch.Ref, error) {
 // planRefs returns the remote charts of one plan.
 func planRefs(s *profile.Site, p *profile.Plan) []chartfetch.Ref {
 	var refs []chartfetch.Ref
-	for _, t := range p.Tiers {
-		if r, ok := chartRef(s, t.Chart); ok {
+	for _, c := range p.Components {
+		if c.Chart == nil {
+			continue
+		}
+		if r, ok := chartRef(s, *c.Chart); ok {
 			refs = append(refs, r)
 		}
 	}
@@ -262,12 +265,10 @@ func (lc *lockedCharts) load(ctx context.Context, ref chartfetch.Ref) (*chart.Ch
 
 // loadChart returns chart c of a site: pinned in the lockfile when it
 // names a repository, else from the site's chart source.
-func loadChart(ctx context.Context, s *profile.Site, c profile.ChartRef, charts interface {
-	Get(name, version string) (*chart.Chart, error)
-}, o Options) (*chart.Chart, error) {
+func loadChart(ctx context.Context, s *profile.Site, c profile.ChartRef, get func(name, version string) (*chart.Chart, error), o Options) (*chart.Chart, error) {
 	ref, ok := chartRef(s, c)
-	if !ok {
-		return charts.Get(c.Name, c.Version)
+	if !ok || s == nil {
+		return get(c.Name, c.Version)
 	}
 	if o.locked == nil {
 		o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}

@@ -5,11 +5,14 @@
 // Run loads and validates the profiles (render/profile), evaluates each
 // site's plan, sets the path its GitOps objects sync to where the tree is
 // written (OutDir in its Git work tree, via render/gitrev; a profile's
-// gitops.path elsewhere is refused), renders the plan's tiers through Helm (render/helm) in
-// install order, applies the overlays (render/kustomize), arranges the
-// objects into files (render/manifest), proves every object against
-// Kubernetes and policy (render/validate), and only when every site
-// succeeded with no error finding writes them (render/output).
+// gitops.path elsewhere is refused), renders the plan's components in
+// dependency order (render/depgraph; Helm charts through render/helm, the
+// module's manifests and Kustomize directories), applies the overlays
+// (render/kustomize), arranges the objects into files (render/manifest),
+// proves every object against Kubernetes and policy (render/validate),
+// assembles each cluster's directory from its sites' cluster-scoped
+// objects (cluster.go: written once, conflicts refused), and only when
+// every site succeeded with no error finding writes them (render/output).
 // ValidateRendered runs the validation stage over a tree already written.
 // Stages exchange plain values; none imports another; only this package
 // composes them. It never prints (progress goes

@@ -1,4 +1,16 @@
 package render
 
+import (
+	"github.com/tpgen/tpgen/render/gitops"
+	"github.com/tpgen/tpgen/render/object"
+	"github.com/tpgen/tpgen/render/profile"
+)
+
 // GitOpsOptions lets tests wire a site for another engine than its own.
-var GitOpsOptions = gitopsOptions
+func GitOpsOptions(p *profile.Plan, objs []object.Object) gitops.Options {
+	g, err := p.Graph("")
+	if err != nil {
+		panic(err)
+	}
+	return gitopsOptions(p, g, objs)
+}

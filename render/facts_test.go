@@ -12,10 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -65,8 +62,6 @@ func renderWith(t *testing.T, overrides ...string) site {
 	p := writeBase(t, overrides...)
 	res, err := render.Run(context.Background(), render.Options{
 		Paths: []string{p}, Jobs: 1,
-		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays: overlays.FS,
 	})
 	require.NoError(t, err)
 	require.Len(t, res.Sites, 1)
@@ -88,6 +83,18 @@ func renderWith(t *testing.T, overrides ...string) site {
 		}
 		s.objs = append(s.objs, o)
 		s.tier[o.ID()] = tier
+	}
+	// The site's cluster directory (its own cluster): tier "cluster".
+	require.Len(t, res.Clusters, 1)
+	for _, f := range res.Clusters[0].Files {
+		if f.Path == "kustomization.yaml" || strings.HasPrefix(f.Path, "gitops/") {
+			continue
+		}
+		docs, err := object.Decode(f.Data)
+		require.NoError(t, err)
+		o := object.Object{Doc: docs[0], Tier: "cluster"}
+		s.objs = append(s.objs, o)
+		s.tier[o.ID()] = "cluster"
 	}
 	return s
 }

@@ -67,34 +67,32 @@ func listedKinds(t *testing.T, list any) []string {
 
 func TestArgoCDWiring(t *testing.T) {
 	s := renderWith(t)
-	for i, tier := range installOrder {
+	// The cluster component is in the cluster directory: its Application
+	// and AppProject are the cluster's (issue 12), not the site's.
+	assert.Nil(t, s.engine("Application", "factsite-cluster").Doc)
+	assert.Nil(t, s.engine("AppProject", "factsite-cluster").Doc)
+	wave := -1
+	for _, tier := range installOrder[1:] {
 		app := s.engine("Application", "factsite-"+tier)
 		require.NotNil(t, app.Doc, tier)
 		assert.Equal(t, "gitops", app.Tier)
 		assert.Equal(t, "argocd", app.Namespace())
-		assert.Equal(t, strconv.Itoa(i), app.Annotations()["argocd.argoproj.io/sync-wave"], "wave of %s", tier)
+		w, err := strconv.Atoi(app.Annotations()["argocd.argoproj.io/sync-wave"].(string))
+		require.NoError(t, err)
+		assert.Greater(t, w, wave, "wave of %s", tier)
+		wave = w
 		assert.Equal(t, "factsite/"+tier, field(t, app.Doc, "spec", "source", "path"))
 		assert.Equal(t, "main", field(t, app.Doc, "spec", "source", "targetRevision"))
 		assert.Equal(t, "thingpark-enterprise", field(t, app.Doc, "spec", "destination", "namespace"))
 		assert.Equal(t, "https://kubernetes.default.svc", field(t, app.Doc, "spec", "destination", "server"))
 		assert.Equal(t, map[string]any{"prune": true, "selfHeal": true}, lookup(t, app.Doc, "spec", "syncPolicy", "automated"))
 		assert.NotNil(t, lookup(t, app.Doc, "spec", "syncPolicy", "retry"))
-		project := "factsite"
-		if tier == "cluster" {
-			project = "factsite-cluster"
-		}
-		assert.Equal(t, project, field(t, app.Doc, "spec", "project"), tier)
-		// CRDs are too large for client-side apply: only the cluster tier
-		// holds them.
+		assert.Equal(t, "factsite", field(t, app.Doc, "spec", "project"), tier)
+		// CRDs are too large for client-side apply: only the cluster
+		// directory holds them.
 		ssa := slices.Contains(lookup(t, app.Doc, "spec", "syncPolicy", "syncOptions").([]any), "ServerSideApply=true")
-		assert.Equal(t, tier == "cluster", ssa, "ServerSideApply on %s", tier)
+		assert.False(t, ssa, "ServerSideApply on %s", tier)
 	}
-
-	cluster := s.engine("AppProject", "factsite-cluster")
-	require.NotNil(t, cluster.Doc)
-	assert.Equal(t, s.kindsOf([]string{"cluster"}, true), listedKinds(t, lookup(t, cluster.Doc, "spec", "clusterResourceWhitelist")))
-	assert.Equal(t, s.kindsOf([]string{"cluster"}, false), listedKinds(t, lookup(t, cluster.Doc, "spec", "namespaceResourceWhitelist")))
-	assert.Contains(t, listedKinds(t, lookup(t, cluster.Doc, "spec", "clusterResourceWhitelist")), "apiextensions.k8s.io/CustomResourceDefinition")
 
 	ns := s.engine("AppProject", "factsite")
 	require.NotNil(t, ns.Doc)
@@ -127,14 +125,12 @@ func TestFluxWiring(t *testing.T) {
 	assert.Equal(t, "git-ssh", field(t, repo.Doc, "spec", "secretRef", "name"))
 	assert.Equal(t, "5m", field(t, repo.Doc, "spec", "interval"))
 
-	// The cluster tier is applied as cluster-admin.
-	admin := s.engine("ClusterRoleBinding", "factsite-cluster-admin")
-	require.NotNil(t, admin.Doc)
-	assert.Equal(t, "cluster-admin", field(t, admin.Doc, "roleRef", "name"))
-	assert.NotNil(t, s.engine("ServiceAccount", "factsite-cluster-admin").Doc)
+	// The cluster component is in the cluster directory: its
+	// Kustomization is the cluster's (issue 12), not the site's.
+	assert.Nil(t, s.engine("Kustomization", "factsite-cluster").Doc)
 
 	var prev object.Object
-	for i, tier := range installOrder {
+	for i, tier := range installOrder[1:] {
 		ks := s.engine("Kustomization", "factsite-"+tier)
 		require.NotNil(t, ks.Doc, tier)
 		assert.Equal(t, "./fleet/factsite/"+tier, field(t, ks.Doc, "spec", "path"))
@@ -142,12 +138,7 @@ func TestFluxWiring(t *testing.T) {
 		assert.Equal(t, true, lookup(t, ks.Doc, "spec", "wait"))
 		assert.Equal(t, "10m", field(t, ks.Doc, "spec", "timeout"))
 		assert.Equal(t, "factsite", field(t, ks.Doc, "spec", "sourceRef", "name"))
-		if i == 0 {
-			assert.Nil(t, lookup(t, ks.Doc, "spec", "dependsOn"))
-			assert.Equal(t, "factsite-cluster-admin", field(t, ks.Doc, "spec", "serviceAccountName"))
-			assert.Equal(t, "flux-system", ks.Namespace())
-			assert.Equal(t, "gitops", ks.Tier)
-		} else {
+		if i > 0 {
 			// Install order is explicit: each tier depends on the one
 			// before it.
 			dep := map[string]any{"name": prev.Name()}
@@ -155,13 +146,13 @@ func TestFluxWiring(t *testing.T) {
 				dep["namespace"] = prev.Namespace()
 			}
 			assert.Equal(t, []any{dep}, lookup(t, ks.Doc, "spec", "dependsOn"), tier)
-			// Applied by the operator account, from the site namespace,
-			// where the cluster tier renders that account.
-			assert.Equal(t, "tpe-operator", field(t, ks.Doc, "spec", "serviceAccountName"))
-			assert.Equal(t, "thingpark-enterprise", ks.Namespace())
-			assert.Equal(t, "gitops/tiers", ks.Tier)
-			assert.Equal(t, "flux-system", field(t, ks.Doc, "spec", "sourceRef", "namespace"))
 		}
+		// Applied by the operator account, from the site namespace,
+		// where the cluster component renders that account.
+		assert.Equal(t, "tpe-operator", field(t, ks.Doc, "spec", "serviceAccountName"))
+		assert.Equal(t, "thingpark-enterprise", ks.Namespace())
+		assert.Equal(t, "gitops/tiers", ks.Tier)
+		assert.Equal(t, "flux-system", field(t, ks.Doc, "spec", "sourceRef", "namespace"))
 		prev = ks
 	}
 	assert.Equal(t, "cluster", s.tier["ServiceAccount/thingpark-enterprise/tpe-operator"])
@@ -180,7 +171,8 @@ func TestFluxWiring(t *testing.T) {
 	tiers := s.engine("Kustomization", "factsite-tiers")
 	require.NotNil(t, tiers.Doc)
 	assert.Equal(t, "./fleet/factsite/gitops/tiers", field(t, tiers.Doc, "spec", "path"))
-	assert.Equal(t, []any{map[string]any{"name": "factsite-cluster"}}, lookup(t, tiers.Doc, "spec", "dependsOn"))
+	// Its dependency on the cluster directory's Kustomization
+	// (cluster-factsite) is the gitops stage's (issue 12).
 
 	// Revisions: a commit and an exact ref.
 	for rev, want := range map[string]map[string]any{

@@ -15,10 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/output"
 )
 
@@ -31,9 +28,7 @@ func renderFleet(t testing.TB, jobs int) *render.Result {
 	t.Helper()
 	res, err := render.Run(context.Background(), render.Options{
 		Paths: []string{"profiles"}, Jobs: jobs, GitOpsPath: "golden",
-		Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays: overlays.FS,
-		Version:  "devel",
+		Version: "devel",
 	})
 	require.NoError(t, err)
 	return res
@@ -60,6 +55,11 @@ func treeOf(res *render.Result) map[string][]byte {
 	for _, s := range res.Sites {
 		for _, f := range s.Files {
 			out[s.Name+"/"+f.Path] = f.Data
+		}
+	}
+	for _, c := range res.Clusters {
+		for _, f := range c.Files {
+			out[render.ClustersDir+"/"+c.Name+"/"+f.Path] = f.Data
 		}
 	}
 	return out

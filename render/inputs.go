@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ import (
 // same digest produce the same tree.
 // charts are the site's charts in tier order, as loaded for rendering.
 // siteFiles are the site overlay's files, as read for rendering.
-func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, siteFiles map[string][]byte, o Options) (string, error) {
+func inputs(s *profile.Site, p *profile.Plan, charts []loadedChart, siteFiles map[string][]byte, o Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "tpgen %s\n", o.Version)
 	for _, f := range append([]string{s.Source.File}, s.Source.Defaults...) {
@@ -41,8 +42,15 @@ func inputs(s *profile.Site, p *profile.Plan, charts []*chart.Chart, siteFiles m
 	}
 	fmt.Fprintf(h, "plan %d\n", len(plan))
 	h.Write(plan)
-	for i, ch := range charts {
-		digestChart(h, p.Tiers[i].Chart.Name, ch)
+	for _, ch := range charts {
+		if ch.chart != nil {
+			digestChart(h, ch.name, ch.chart)
+			continue
+		}
+		for _, n := range slices.Sorted(maps.Keys(ch.files)) {
+			fmt.Fprintf(h, "module %s/%s %d\n", ch.name, n, len(ch.files[n]))
+			h.Write(ch.files[n])
+		}
 	}
 	for _, c := range p.Overlays {
 		if err := digestDir(h, o.Overlays, c, "overlay "+c); err != nil {

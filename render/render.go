@@ -15,16 +15,15 @@ import (
 	"strings"
 	"sync"
 
-	"helm.sh/helm/v3/pkg/chart"
-
 	"github.com/tpgen/tpgen/internal/diag"
 	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/depgraph"
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/gitrev"
-	"github.com/tpgen/tpgen/render/helm"
 	"github.com/tpgen/tpgen/render/kustomize"
 	"github.com/tpgen/tpgen/render/manifest"
+	"github.com/tpgen/tpgen/render/module"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
@@ -42,11 +41,16 @@ type Options struct {
 	Sites []string
 	// Jobs is the number of sites rendered at once (default: CPUs).
 	Jobs int
-	// Charts is the default chart source (tpgen's embedded charts); a plan's
-	// chartsDir replaces it for that site.
+	// Charts, when set, replaces the charts of every site's module; nil:
+	// the charts/ directory of the site's module. A plan's chartsDir
+	// replaces both for that site.
 	Charts chartsource.Source
-	// Overlays holds the overlay directories plans refer to.
+	// Overlays, when set, replaces the overlays of every site's module;
+	// nil: the overlays/ directory of the site's module.
 	Overlays fs.FS
+	// ModulePath are the directories searched for the modules profiles
+	// name (see module.Resolver; the CLI adds TPGEN_MODULE_PATH).
+	ModulePath []string
 	// Progress, if set, receives one line per finished site.
 	Progress io.Writer
 	// GitOpsPath is the directory of the rendered tree in its Git
@@ -83,6 +87,12 @@ type Options struct {
 	// locked loads the charts pinned in the lockfile (set by Run).
 	locked *lockedCharts
 
+	// modules holds each module's chart source and overlays, by module
+	// source, for the sites of the run (set by Run).
+	modules map[string]moduleData
+	// moduleFS is the root of the site's module (set by forModule).
+	moduleFS fs.FS
+
 	// previous, when set, gives a site's previous objects instead of
 	// OutDir (Diff: the tree at its base).
 	previous func(site, namespace string) (map[string]object.Object, error)
@@ -92,6 +102,9 @@ type Options struct {
 type SiteResult struct {
 	Name    string
 	Profile string
+	// Cluster names the site's cluster (DIR/clusters/<Cluster>/).
+	Cluster string
+	// Tiers are the site's components in graph order.
 	Tiers   []string
 	Files   []output.File
 	Objects int
@@ -102,13 +115,24 @@ type SiteResult struct {
 	// Findings of the validation stage: warnings and waived ones (a run
 	// with an error finding returns a *validate.Error instead).
 	Findings []validate.Finding
+
+	// ClusterObjects are the site's share of its cluster directory.
+	ClusterObjects []object.Object
+
+	clusterFiles []manifest.File // the same, as arranged
+	plan         *profile.Plan
 }
 
 // Result of a run, sites sorted by name.
 type Result struct {
 	Sites []SiteResult
+	// Clusters are the cluster directories, sorted by name.
+	Clusters []ClusterResult
 	// Pruned names the sites removed from OutDir (their profile is gone).
 	Pruned []string
+	// PrunedClusters names the cluster directories removed from OutDir
+	// (no site names the cluster any more).
+	PrunedClusters []string
 	// Drift lists how OutDir differs from the rendering (Check only).
 	Drift []output.Drift
 	// Index is the output index of a rendering into an empty directory.
@@ -125,6 +149,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.modules = modulesOf(sites)
 	if err := placeTree(o, sites, plans); err != nil {
 		return nil, err
 	}
@@ -165,14 +190,22 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err // already in site order
 	}
+	clusterFindings(results, o.OutDir)
 	if err := findingsError(results); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(results, func(a, b SiteResult) int { return cmp.Compare(a.Name, b.Name) })
-	res := &Result{Sites: results}
+	clusters, err := clusterUnits(results)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Sites: results, Clusters: clusters}
 	var out []output.Site
 	for _, s := range results {
-		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Inputs: s.Inputs, Files: s.Files})
+		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Inputs: s.Inputs, Files: s.Files})
+	}
+	for _, c := range clusters {
+		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files})
 	}
 	res.Index = output.NewIndex(o.Version, out).Encode()
 	if o.OutDir == "" {
@@ -188,6 +221,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	changes, err := output.Write(ctx, o.OutDir, out, oo)
 	for _, c := range changes {
+		if c.Unit == output.UnitCluster {
+			i := slices.IndexFunc(res.Clusters, func(u ClusterResult) bool { return u.Name == c.Site })
+			if c.Pruned || i < 0 {
+				res.PrunedClusters = append(res.PrunedClusters, c.Site)
+			} else {
+				res.Clusters[i].Changed = c.Changed
+			}
+			continue
+		}
 		if c.Pruned {
 			res.Pruned = append(res.Pruned, c.Site)
 			continue
@@ -273,23 +315,45 @@ func gone(paths []string) func(site, profile string) bool {
 
 // plan loads the profiles and computes every selected site's plan.
 func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
-	l, err := profile.NewLoader()
+	l, err := profile.NewLoader(nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	l.Limit = o.Limits.profile()
+	l.Modules = &module.Resolver{SearchPath: o.ModulePath}
 	all, err := l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, nil, err
 	}
-	sites, err := selectSites(all, o.Sites, o.Paths)
-	if err != nil {
+	if _, err := selectSites(all, o.Sites, o.Paths); err != nil {
 		return nil, nil, err
 	}
-	plans := make([]*profile.Plan, len(sites))
-	for i, s := range sites {
-		if plans[i], err = l.PlanContext(ctx, s, o.EvalLimits); err != nil {
+	slices.SortFunc(all, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
+	allPlans := make([]*profile.Plan, len(all))
+	for i, s := range all {
+		if allPlans[i], err = l.PlanContext(ctx, s, o.EvalLimits); err != nil {
 			return nil, nil, err
+		}
+	}
+	if err := checkClusters(all, allPlans); err != nil {
+		return nil, nil, err
+	}
+	// A site's cluster directory needs every site of the cluster.
+	want := slices.Clone(o.Sites)
+	for i, p := range allPlans {
+		if slices.Contains(o.Sites, all[i].Name) {
+			for j, q := range allPlans {
+				if q.Cluster == p.Cluster {
+					want = append(want, all[j].Name)
+				}
+			}
+		}
+	}
+	var sites []*profile.Site
+	var plans []*profile.Plan
+	for i, s := range all {
+		if len(want) == 0 || slices.Contains(want, s.Name) {
+			sites, plans = append(sites, s), append(plans, allPlans[i])
 		}
 	}
 	return sites, plans, nil
@@ -340,9 +404,13 @@ func (e *SiteError) Error() string { return fmt.Sprintf("site %s (%s): %v", e.Si
 func (e *SiteError) Unwrap() error { return e.Err }
 
 func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
-
+	o = o.forModule(s.Module)
 	dir := filepath.Dir(s.Source.File)
-	charts := o.Charts
+	g, err := p.Graph(s.Source.File)
+	if err != nil {
+		return SiteResult{}, err
+	}
+	charts := siteCharts{base: o.Charts, site: s}
 	if p.ChartsDir != "" {
 		d := filepath.Join(dir, p.ChartsDir)
 		root, err := fsguard.OpenDir(dir, p.ChartsDir, "charts.path")
@@ -350,46 +418,11 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 			return SiteResult{}, err
 		}
 		defer root.Close()
-		charts = chartsource.NewRoot(root, "chart directory "+d, o.Limits.file())
+		charts.root, charts.dir = root, chartsource.NewRoot(root, "chart directory "+d, o.Limits.file())
 	}
-	var objs []object.Object
-	var tierNames []string
-	clusterTier := ""
-	var crdVersions []string
-	var loaded []*chart.Chart // in tier order, for the input digest
-	for _, t := range p.Tiers {
-		tierNames = append(tierNames, t.Name)
-		if t.Scope == "cluster" {
-			clusterTier = t.Name
-		}
-		if path := emptyValue(t.Values, ""); path != "" {
-			return SiteResult{}, fmt.Errorf("tier %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", t.Name, t.Chart.Name, path)
-		}
-		ch, err := loadChart(ctx, s, t.Chart, charts, o)
-		if err != nil {
-			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
-		}
-		loaded = append(loaded, ch)
-		rendered, err := helm.Render(ch, helm.Options{
-			Release: t.Release, Namespace: t.Namespace, Tier: t.Name, Values: t.Values,
-			KubeVersion: p.KubeVersion, APIVersions: crdVersions,
-			Context: ctx, Time: o.EvalLimits.Time, Memory: o.EvalLimits.Memory,
-			Bound: func(docs int, bytes, largest int64) error {
-				return o.Limits.checkChart(len(objs)+docs, bytes, largest)
-			},
-		})
-		if err != nil {
-			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
-		}
-		objs = append(objs, rendered...)
-		if err := o.Limits.checkRendered(len(objs), nil); err != nil {
-			return SiteResult{}, fmt.Errorf("tier %s: %w", t.Name, err)
-		}
-		// CRDs rendered so far are known to the tiers after them.
-		crdVersions = manifest.CRDVersions(objs)
-	}
-	if clusterTier == "" {
-		return SiteResult{}, fmt.Errorf("the plan has no tier of scope cluster (a schema defect)")
+	objs, loaded, err := renderComponents(ctx, p, g, charts, o)
+	if err != nil {
+		return SiteResult{}, err
 	}
 	siteOverlay := ""
 	var siteFiles map[string][]byte
@@ -400,7 +433,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 			return SiteResult{}, err
 		}
 	}
-	objs, err := kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay, SiteFiles: siteFiles})
+	objs, err = kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay, SiteFiles: siteFiles})
 	if err != nil {
 		return SiteResult{}, err
 	}
@@ -413,6 +446,17 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		before, err = o.previous(s.Name, p.Namespace)
 	} else {
 		before, err = previousObjects(o.OutDir, prev, s.Name, p.Namespace, o.Limits.file())
+		if err == nil {
+			// The site's share of its cluster directory.
+			var cluster map[string]object.Object
+			cluster, err = previousClusterObjects(o.OutDir, prev, p, o.Limits.file())
+			for k, ob := range cluster {
+				if before == nil {
+					before = map[string]object.Object{}
+				}
+				before[k] = ob
+			}
+		}
 	}
 	if err != nil {
 		return SiteResult{}, err
@@ -421,12 +465,25 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err != nil {
 		return SiteResult{}, err
 	}
-	header := "Generated by tpgen from " + filepath.ToSlash(s.Source.File) + " via %s. Do not edit."
-	files, err := manifest.Arrange(objs, manifest.Options{
-		Namespace: p.Namespace, ClusterTier: clusterTier, Tiers: tierNames, Header: header,
-	})
+	header := siteHeader(s)
+	ar := arrangement(p, g)
+	ar.Header = header
+	files, err := manifest.Arrange(objs, ar)
 	if err != nil {
 		return SiteResult{}, err
+	}
+	// The cluster directory's files are arranged with the cluster's other
+	// sites (its kustomization.yaml then); they are validated with the
+	// site's.
+	var siteFilesOut, clusterFiles []manifest.File
+	for _, f := range files {
+		switch {
+		case f.Path == ar.ClusterTier+"/kustomization.yaml":
+		case f.Object.Tier == ar.ClusterTier && f.Object.Doc != nil:
+			clusterFiles = append(clusterFiles, f)
+		default:
+			siteFilesOut = append(siteFilesOut, f)
+		}
 	}
 	sizes := make([]fileSize, len(files))
 	for i, f := range files {
@@ -435,15 +492,15 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err := o.Limits.checkRendered(len(objs), sizes); err != nil {
 		return SiteResult{}, err
 	}
-	findings, err := validateSite(s, p, clusterTier, files, o.OutDir, o.Limits.file())
+	findings, err := validateSite(s, p, ar.ClusterTier, files, o.OutDir, o.Limits.file())
 	if err != nil {
 		return SiteResult{}, err
 	}
-	gfiles, err := wrap(p, files, header)
+	gfiles, err := wrap(p, g, siteFilesOut, header)
 	if err != nil {
 		return SiteResult{}, fmt.Errorf("wrapping for %s: %w", p.GitOps.Engine, err)
 	}
-	files = append(files, gfiles...)
+	siteFilesOut = append(siteFilesOut, gfiles...)
 	findings = append(findings, replaced...)
 	for _, u := range unmatched {
 		f := validate.Finding{Severity: validate.SeverityWarning, Site: s.Name, File: u.File, Path: u.Field, Check: "overlay-unmatched",
@@ -454,9 +511,12 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		findings = append(findings, f)
 	}
 	validate.Sort(findings)
-	res := SiteResult{Name: s.Name, Profile: s.Source.File, Tiers: tierNames, Objects: len(objs), Findings: findings}
-	for _, f := range files {
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p}
+	for _, f := range siteFilesOut {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
+	}
+	for _, f := range clusterFiles {
+		res.ClusterObjects = append(res.ClusterObjects, f.Object)
 	}
 	if res.Inputs, err = inputs(s, p, loaded, siteFiles, o); err != nil {
 		return SiteResult{}, fmt.Errorf("digesting inputs: %w", err)
@@ -464,15 +524,55 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	return res, nil
 }
 
-// wrap adds the GitOps engine's objects for the site's arranged tiers.
-func wrap(p *profile.Plan, files []manifest.File, header string) ([]manifest.File, error) {
+// siteHeader is the first line of the site's files ("%s": the source).
+func siteHeader(s *profile.Site) string {
+	return "Generated by tpgen from " + filepath.ToSlash(s.Source.File) + " via %s. Do not edit."
+}
+
+// ClustersDir holds the cluster directories in DIR: clusters/<cluster>/.
+const ClustersDir = "clusters"
+
+// clusterTier is the Tier (and the path in DIR) of a cluster's directory.
+func clusterTier(cluster string) string { return ClustersDir + "/" + cluster }
+
+// arrangement says where the site's objects go: a directory per synced
+// component (in graph order), manual/<component> for a manual one, and
+// the cluster directory for every cluster-scoped object and every object
+// of a component applied as cluster-admin.
+func arrangement(p *profile.Plan, g *depgraph.Graph) manifest.Options {
+	ar := manifest.Options{Namespace: p.Namespace, TierNamespaces: map[string]string{}, ClusterTier: clusterTier(p.Cluster)}
+	var manual []string
+	for _, n := range g.Order() {
+		c := p.Component(n)
+		switch {
+		case c.Manual:
+			dir := componentDir(c)
+			manual = append(manual, dir)
+			ar.KeepTiers = append(ar.KeepTiers, dir)
+			ar.TierNamespaces[dir] = c.Namespace
+		case c.Account.ClusterAdmin:
+			ar.ClusterTiers = append(ar.ClusterTiers, n)
+			ar.TierNamespaces[n] = c.Namespace
+			ar.Tiers = append(ar.Tiers, n)
+		default:
+			ar.TierNamespaces[n] = c.Namespace
+			ar.Tiers = append(ar.Tiers, n)
+		}
+	}
+	ar.Tiers = append(ar.Tiers, manual...)
+	return ar
+}
+
+// wrap adds the GitOps engine's objects for the site's arranged
+// components.
+func wrap(p *profile.Plan, g *depgraph.Graph, files []manifest.File, header string) ([]manifest.File, error) {
 	objs := make([]object.Object, 0, len(files))
 	for _, f := range files {
 		if f.Object.Doc != nil {
 			objs = append(objs, f.Object)
 		}
 	}
-	gobjs, err := gitops.Objects(gitopsOptions(p, objs))
+	gobjs, err := gitops.Objects(gitopsOptions(p, g, objs))
 	if err != nil {
 		return nil, err
 	}
@@ -480,27 +580,45 @@ func wrap(p *profile.Plan, files []manifest.File, header string) ([]manifest.Fil
 	return manifest.Arrange(gobjs, manifest.Options{Namespace: p.Namespace, ClusterTier: dirs[0], Tiers: dirs, Header: header})
 }
 
-// gitopsOptions maps the plan and the site's arranged objects (Tier set)
-// to the gitops stage's input.
-func gitopsOptions(p *profile.Plan, objs []object.Object) gitops.Options {
-	g := p.GitOps
-	opts := gitops.Options{Site: p.Site, Namespace: p.Namespace, Engine: gitops.Engine{
-		Name: g.Engine, RepoURL: g.RepoURL, Revision: g.Revision, Path: g.Path, Prune: g.Prune,
-		Namespace: g.Namespace, SelfHeal: g.SelfHeal, Interval: g.Interval, Credentials: g.Credentials,
-	}}
-	if d := g.Destination; d != nil {
-		opts.Engine.DestinationServer, opts.Engine.DestinationName = d.Server, d.Name
+// gitopsOptions maps the plan and the site's arranged objects to the
+// gitops stage's input: one Tier per synced component with objects in the
+// site directory, in graph order, depending on its declared dependencies
+// (a dependency with nothing in the site directory is one on the cluster
+// directory: the gitops stage maps it).
+func gitopsOptions(p *profile.Plan, g *depgraph.Graph, objs []object.Object) gitops.Options {
+	gp := p.GitOps
+	opts := gitops.Options{Site: p.Site, Namespace: p.Namespace, Cluster: p.Cluster, Engine: gitopsEngine(gp)}
+	for _, n := range p.Namespaces {
+		opts.Namespaces = append(opts.Namespaces, n.Name)
 	}
-	for _, t := range p.Tiers {
-		gt := gitops.Tier{Name: t.Name, ClusterAdmin: t.Account.ClusterAdmin, ServiceAccount: t.Account.ServiceAccount, Timeout: t.Timeout}
+	for _, n := range g.Order() {
+		c := p.Component(n)
+		if c.Manual {
+			continue
+		}
+		gt := gitops.Tier{Name: n, Namespace: c.Namespace, ClusterAdmin: c.Account.ClusterAdmin, ServiceAccount: c.Account.ServiceAccount, Timeout: c.Timeout, DependsOn: g.Deps(n)}
 		for _, o := range objs {
-			if o.Tier == t.Name {
+			if o.Tier == n {
 				gt.Objects = append(gt.Objects, o)
 			}
 		}
+		// A component with nothing in the site directory still orders
+		// its dependents (the gitops stage gives it no object).
 		opts.Tiers = append(opts.Tiers, gt)
 	}
 	return opts
+}
+
+// gitopsEngine maps the plan's GitOps settings to the gitops stage's.
+func gitopsEngine(gp profile.GitOps) gitops.Engine {
+	e := gitops.Engine{
+		Name: gp.Engine, RepoURL: gp.RepoURL, Revision: gp.Revision, Path: gp.Path, Prune: gp.Prune,
+		Namespace: gp.Namespace, SelfHeal: gp.SelfHeal, Interval: gp.Interval, Credentials: gp.Credentials,
+	}
+	if d := gp.Destination; d != nil {
+		e.DestinationServer, e.DestinationName = d.Server, d.Name
+	}
+	return e
 }
 
 // emptyValue returns the path of the first null, empty map or empty list in

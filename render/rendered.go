@@ -35,6 +35,9 @@ type RenderedOptions struct {
 	EvalLimits profile.EvalLimits
 	// Limits bound the files read (FileSize, ProfileSize).
 	Limits Limits
+	// ModulePath are the directories searched for the modules profiles
+	// name.
+	ModulePath []string
 }
 
 // headerLine is the first line of every rendered object file (see the
@@ -55,7 +58,7 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites, plans, err := plan(ctx, Options{Paths: o.Paths, EvalLimits: o.EvalLimits, Limits: o.Limits})
+	sites, plans, err := plan(ctx, Options{Paths: o.Paths, EvalLimits: o.EvalLimits, Limits: o.Limits, ModulePath: o.ModulePath})
 	if err != nil {
 		return nil, err
 	}
@@ -84,20 +87,43 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 		}
 		p := plans[i]
 		sr := SiteResult{Name: s.Name, Profile: s.Source.File}
-		clusterTier := ""
+		g, err := p.Graph(s.Source.File)
+		if err != nil {
+			return nil, err
+		}
+		ar := arrangement(p, g)
+		sr.Tiers = g.Order()
 		var items []validate.Item
-		for _, t := range p.Tiers {
-			sr.Tiers = append(sr.Tiers, t.Name)
-			if t.Scope == "cluster" {
-				clusterTier = t.Name
+		for _, t := range ar.Tiers {
+			if slices.Contains(ar.ClusterTiers, t) {
+				continue
 			}
-			tierItems, err := readTier(root, o.Dir, s.Name+"/"+t.Name, t.Name, o.Limits.file())
+			tierItems, err := readTier(root, o.Dir, s.Name+"/"+t, t, o.Limits.file())
 			if err != nil {
 				return nil, fmt.Errorf("site %s: %w", s.Name, err)
 			}
 			items = append(items, tierItems...)
 		}
-		opts, err := validateOptions(s, p, clusterTier, o.Limits.file())
+		// The cluster directory's objects: the cluster-scoped ones and
+		// those in the site's namespaces (the others, and the other
+		// namespaces, are its co-sites').
+		clusterItems, err := readTier(root, o.Dir, ar.ClusterTier, ar.ClusterTier, o.Limits.file())
+		if err != nil {
+			return nil, fmt.Errorf("site %s: %w", s.Name, err)
+		}
+		declared := func(ns string) bool {
+			return slices.ContainsFunc(p.Namespaces, func(n profile.Namespace) bool { return n.Name == ns })
+		}
+		for _, it := range clusterItems {
+			ns := it.Object.Namespace()
+			if it.Object.GroupKind() == "Namespace" && !declared(it.Object.Name()) {
+				continue // another site's
+			}
+			if ns == "" || declared(ns) {
+				items = append(items, it)
+			}
+		}
+		opts, err := validateOptions(s, p, ar.ClusterTier, o.Limits.file())
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +147,7 @@ func siteDirs(dir string, want []string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (len(want) == 0 || slices.Contains(want, e.Name())) {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && e.Name() != ClustersDir && (len(want) == 0 || slices.Contains(want, e.Name())) {
 			out = append(out, e.Name())
 		}
 	}

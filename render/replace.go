@@ -68,7 +68,6 @@ func previousObjects(dir string, idx *output.Index, site, namespace string, lim 
 	if !ok {
 		return nil, nil
 	}
-	out := map[string]object.Object{}
 	// The index names the files; a root keeps a damaged one from naming
 	// a file outside the site's directory, and the site directory is
 	// opened inside DIR's root: a site that is a link (to outside DIR
@@ -82,19 +81,61 @@ func previousObjects(dir string, idx *output.Index, site, namespace string, lim 
 		return nil, fmt.Errorf("reading the previous rendering: %w", err)
 	}
 	defer top.Close()
-	if st, err := top.Lstat(site); err != nil || !st.IsDir() {
+	return readOwned(top, dir, site, is.Files, namespace, nil, lim)
+}
+
+// previousClusterObjects reads, like previousObjects, the objects of the
+// site's cluster directory that are the site's as far as the index can
+// tell: the cluster-scoped ones and those in the plan's namespaces.
+func previousClusterObjects(dir string, idx *output.Index, p *profile.Plan, lim fsguard.Limit) (map[string]object.Object, error) {
+	if idx == nil {
 		return nil, nil
 	}
-	root, err := top.OpenRoot(site)
+	ic, ok := idx.Clusters[p.Cluster]
+	if !ok {
+		return nil, nil
+	}
+	top, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the previous rendering: %w", err)
+	}
+	defer top.Close()
+	if st, err := top.Lstat(ClustersDir); err != nil || !st.IsDir() {
+		return nil, nil
+	}
+	clusters, err := top.OpenRoot(ClustersDir)
+	if err != nil {
+		return nil, fmt.Errorf("reading the previous rendering: %w", err)
+	}
+	defer clusters.Close()
+	keep := func(o object.Object) bool {
+		ns := o.Namespace()
+		return ns == "" || slices.ContainsFunc(p.Namespaces, func(n profile.Namespace) bool { return n.Name == ns })
+	}
+	return readOwned(clusters, filepath.Join(dir, ClustersDir), p.Cluster, ic.Files, p.Namespace, keep, lim)
+}
+
+// readOwned reads the owned files of the unit directory name in top (the
+// directory dir), skipping what is not an object file tpgen wrote; keep,
+// if set, selects the objects.
+func readOwned(top *os.Root, dir, name string, files map[string]string, namespace string, keep func(object.Object) bool, lim fsguard.Limit) (map[string]object.Object, error) {
+	if st, err := top.Lstat(name); err != nil || !st.IsDir() {
+		return nil, nil
+	}
+	root, err := top.OpenRoot(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading the previous rendering: %w", err)
 	}
 	defer root.Close()
-	for _, f := range slices.Sorted(maps.Keys(is.Files)) {
+	out := map[string]object.Object{}
+	for _, f := range slices.Sorted(maps.Keys(files)) {
 		if path.Base(f) == "kustomization.yaml" || strings.HasPrefix(f, gitops.Dir+"/") || path.Ext(f) != ".yaml" {
 			continue
 		}
-		p := filepath.Join(dir, site, filepath.FromSlash(f))
+		p := filepath.Join(dir, name, filepath.FromSlash(f))
 		b, err := fsguard.ReadFile(root, filepath.FromSlash(f), p, lim)
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsguard.ErrNotRegular) || errors.Is(err, fsguard.ErrTooLarge) {
 			// Not what tpgen wrote (gone, a pipe, a link, grown): the
@@ -110,7 +151,9 @@ func previousObjects(dir string, idx *output.Index, site, namespace string, lim 
 		}
 		for _, d := range docs {
 			o := object.Object{Doc: d, Tier: path.Dir(f), Source: p}
-			out[objectKey(o, namespace)] = o
+			if keep == nil || keep(o) {
+				out[objectKey(o, namespace)] = o
+			}
 		}
 	}
 	return out, nil

@@ -3,11 +3,12 @@ package render
 import (
 	"context"
 	"fmt"
-	"os"
+	"io/fs"
+	"maps"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
+	"testing/fstest"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/diff"
@@ -15,6 +16,7 @@ import (
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/gitrev"
 	"github.com/tpgen/tpgen/render/graph"
+	"github.com/tpgen/tpgen/render/module"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
@@ -91,6 +93,13 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 			}
 		}
 	}
+	for _, c := range res.Clusters {
+		objs, err := siteObjects(ClustersDir+"/"+c.Name, c.Files, nil)
+		if err != nil {
+			return nil, fmt.Errorf("cluster %s: %w", c.Name, err)
+		}
+		now = append(now, objs...)
+	}
 	tiers = append(tiers, gitops.Dir, gitops.TiersDir, gitops.RootDir)
 	return diff.Compare(old, now, diff.Options{
 		Old: desc, New: strings.Join(o.Paths, " ") + " rendered now", Tiers: tiers,
@@ -130,8 +139,13 @@ func readBase(dir, base string, lim fsguard.Limit) (map[string][]byte, string, e
 // the sites whose profile is gone (as render would prune them).
 func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object, error) {
 	bySite := map[string][]output.File{}
+	byCluster := map[string][]output.File{}
 	for p, b := range files {
 		site, rel, ok := strings.Cut(p, "/")
+		if c, crel, cok := strings.Cut(rel, "/"); ok && cok && site == ClustersDir {
+			byCluster[c] = append(byCluster[c], output.File{Path: crel, Data: b})
+			continue
+		}
 		if ok && !strings.HasPrefix(site, ".") {
 			bySite[site] = append(bySite[site], output.File{Path: rel, Data: b})
 		}
@@ -169,6 +183,30 @@ func oldObjects(files map[string][]byte, res *Result, o Options) ([]diff.Object,
 			continue
 		}
 		objs, err := siteObjects(site, bySite[site], owned)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+	// The cluster directories: those rendered now, and with every site
+	// rendered, those gone.
+	renderedClusters := map[string]bool{}
+	for _, c := range res.Clusters {
+		renderedClusters[c.Name] = true
+	}
+	for _, c := range slices.Sorted(maps.Keys(byCluster)) {
+		var owned map[string]string
+		if idx != nil {
+			ic, ok := idx.Clusters[c]
+			if !ok {
+				continue // not tpgen's
+			}
+			owned = ic.Files
+		}
+		if !renderedClusters[c] && len(o.Sites) > 0 {
+			continue
+		}
+		objs, err := siteObjects(ClustersDir+"/"+c, byCluster[c], owned)
 		if err != nil {
 			return nil, err
 		}
@@ -214,6 +252,9 @@ type FlowOptions struct {
 	Paths, Sites []string
 	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
 	EvalLimits profile.EvalLimits
+	// ModulePath are the directories searched for the modules profiles
+	// name.
+	ModulePath []string
 }
 
 // FlowSet is the network flow matrix of sites, and the notes that go with
@@ -223,12 +264,20 @@ type FlowSet struct {
 	Notes []string
 }
 
-// Flows loads the profiles and computes their flows (cue/flows.cue).
+// Flows loads the profiles and computes their flows (the #Flows of their
+// module).
 func Flows(o FlowOptions) (*FlowSet, error) {
-	l, err := profile.NewLoader()
+	return flowsIn(o, nil)
+}
+
+// flowsIn is Flows over the profiles in fsys (nil: the disk).
+func flowsIn(o FlowOptions, fsys fs.FS) (*FlowSet, error) {
+	l, err := profile.NewLoader(nil)
 	if err != nil {
 		return nil, err
 	}
+	l.FS = fsys
+	l.Modules = &module.Resolver{SearchPath: o.ModulePath}
 	all, err := l.LoadAllContext(context.Background(), o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, err
@@ -274,13 +323,9 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 		return nil, "", err
 	}
 	desc := strings.Join(o.Paths, " ") + " at " + c.Name
-	// The loader reads files: the profiles of the revision are written to
-	// a temporary directory, under their paths relative to the repository.
-	tmp, err := os.MkdirTemp("", "tpgen-base-")
-	if err != nil {
-		return nil, "", err
-	}
-	defer os.RemoveAll(tmp)
+	// The profiles of the revision, in memory under their paths relative
+	// to the repository.
+	fsys := fstest.MapFS{}
 	var paths []string
 	for _, p := range o.Paths {
 		rel, err := repo.Rel(p)
@@ -294,15 +339,8 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 		if len(files) == 0 {
 			continue // not there yet
 		}
-		root := filepath.Join(tmp, filepath.FromSlash(rel))
 		for name, b := range files {
-			dst := filepath.Join(root, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return nil, "", err
-			}
-			if err := os.WriteFile(dst, b, 0o644); err != nil {
-				return nil, "", err
-			}
+			fsys[path.Join(rel, name)] = &fstest.MapFile{Data: b, Mode: 0o644}
 		}
 		if _, file := files[""]; file {
 			// A profile named alone takes the defaults.cue beside it.
@@ -312,20 +350,17 @@ func FlowsAt(o FlowOptions, base string) (*FlowSet, string, error) {
 				return nil, "", err
 			}
 			if b, ok := defs[""]; ok {
-				if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(d)), b, 0o644); err != nil {
-					return nil, "", err
-				}
+				fsys[d] = &fstest.MapFile{Data: b, Mode: 0o644}
 			}
 		}
-		paths = append(paths, root)
+		paths = append(paths, rel)
 	}
 	if len(paths) == 0 {
 		return &FlowSet{Notes: []string{}}, desc, nil
 	}
-	set, err := Flows(FlowOptions{Paths: paths, EvalLimits: o.EvalLimits})
+	set, err := flowsIn(FlowOptions{Paths: paths, EvalLimits: o.EvalLimits, ModulePath: o.ModulePath}, fsys)
 	if err != nil {
-		msg := strings.ReplaceAll(err.Error(), tmp+string(filepath.Separator), "")
-		return nil, "", fmt.Errorf("loading the profiles at %s:\n%s\nhint: compare with a revision whose profiles this tpgen accepts", c.Name, msg)
+		return nil, "", fmt.Errorf("loading the profiles at %s:\n%s\nhint: compare with a revision whose profiles this tpgen accepts", c.Name, err.Error())
 	}
 	if len(o.Sites) > 0 {
 		set.Flows = slices.DeleteFunc(set.Flows, func(f flows.Flow) bool { return !slices.Contains(o.Sites, f.Site) })
@@ -344,6 +379,9 @@ func Graph(ctx context.Context, o Options) ([]graph.Site, error) {
 	}
 	var out []graph.Site
 	for _, s := range res.Sites {
+		if len(o.Sites) > 0 && !slices.Contains(o.Sites, s.Name) {
+			continue // rendered for its cluster directory only
+		}
 		objs, err := siteObjects(s.Name, s.Files, nil)
 		if err != nil {
 			return nil, fmt.Errorf("site %s: %w", s.Name, err)

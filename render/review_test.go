@@ -4,21 +4,17 @@ import (
 	"context"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 )
 
 func diffOptions(base string) render.DiffOptions {
 	return render.DiffOptions{
 		Options: render.Options{
 			Paths: []string{"profiles"}, OutDir: "golden", Jobs: 2,
-			Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-			Overlays: overlays.FS,
-			Version:  "devel",
+			Version: "devel",
 		},
 		Base: base,
 	}
@@ -32,7 +28,11 @@ func TestDiffGoldenIsClean(t *testing.T) {
 	r, err := render.Diff(context.Background(), o)
 	require.NoError(t, err)
 	require.False(t, r.Differs(), "%+v", r.Changes)
-	require.Len(t, r.Sites, 1, "other sites of golden/ are out of scope")
+	// The site and its cluster directory; the other sites of golden/ are
+	// out of scope.
+	require.Len(t, r.Sites, 2, "other sites of golden/ are out of scope")
+	assert.Equal(t, "clusters/nantes-iot", r.Sites[0].Site)
+	assert.Equal(t, "nantes-iot", r.Sites[1].Site)
 }
 
 // BenchmarkDiffExamples is `tpgen diff --base worktree` on the example

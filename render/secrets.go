@@ -58,13 +58,10 @@ func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
 				items = append(items, validate.Item{Object: object.Object{Doc: d, Tier: path.Dir(f.Path)}, File: path.Join(s.Name, f.Path)})
 			}
 		}
-		clusterTier := ""
-		for _, t := range p.Tiers {
-			if t.Scope == "cluster" {
-				clusterTier = t.Name
-			}
+		for _, f := range res.Sites[j].clusterFiles {
+			items = append(items, validate.Item{Object: f.Object, File: f.Path})
 		}
-		opts, err := validateOptions(s, p, clusterTier, o.Limits.file())
+		opts, err := validateOptions(s, p, clusterTier(p.Cluster), o.Limits.file())
 		if err != nil {
 			return nil, err
 		}

@@ -8,10 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 )
 
 // TestSecretExamples renders each example of examples/secrets/ (its
@@ -42,8 +39,6 @@ func TestSecretExamples(t *testing.T) {
 			require.NoError(t, os.WriteFile(p, append(base, extra...), 0o644))
 			got, err := render.Secrets(context.Background(), render.Options{
 				Paths: []string{p}, Jobs: 1,
-				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-				Overlays: overlays.FS,
 			})
 			require.NoError(t, err)
 			require.Len(t, got, 1)

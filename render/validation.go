@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/manifest"
@@ -25,6 +26,9 @@ func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []
 			continue // a tier's kustomization.yaml
 		}
 		name := path.Join(s.Name, f.Path)
+		if f.Object.Tier == clusterTier {
+			name = f.Path // the cluster directory's, in DIR
+		}
 		if outDir != "" {
 			name = filepath.Join(outDir, filepath.FromSlash(name))
 		}
@@ -49,9 +53,13 @@ func validateOptions(s *profile.Site, p *profile.Plan, clusterTier string, lim f
 	if err != nil {
 		return validate.Options{}, err
 	}
+	var nss []string
+	for _, n := range p.Namespaces {
+		nss = append(nss, n.Name)
+	}
 	return validate.Options{
 		Site: s.Name, Profile: s.Source.File, KubeVersion: p.KubeVersion,
-		Namespace: p.Namespace, ClusterTier: clusterTier, Policy: pol, ProvidedCRDs: crds,
+		Namespace: p.Namespace, Namespaces: nss, ClusterTier: clusterTier, Policy: pol, ProvidedCRDs: crds,
 	}, nil
 }
 
@@ -104,6 +112,34 @@ func providedCRDs(s *profile.Site, apis []validate.ProvidedAPI, lim fsguard.Limi
 
 // findingsError returns the validation error of a run: every finding of
 // every site when one of them is an error, else nil.
+// clusterFindings names the cluster in the findings about the objects of
+// a cluster directory (validated with each of its sites) and keeps each
+// once, with the first site of the cluster.
+func clusterFindings(results []SiteResult, outDir string) {
+	seen := map[string]bool{}
+	for i := range results {
+		kept := results[i].Findings[:0]
+		for _, f := range results[i].Findings {
+			rel := filepath.ToSlash(f.File)
+			if outDir != "" {
+				if r, err := filepath.Rel(outDir, f.File); err == nil {
+					rel = filepath.ToSlash(r)
+				}
+			}
+			if parts := strings.SplitN(rel, "/", 3); len(parts) == 3 && parts[0] == ClustersDir {
+				f.Site = ClustersDir + "/" + parts[1]
+				key := strings.Join([]string{f.Site, f.File, f.Path, f.Check, string(f.Severity), f.Message}, "\x00")
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+			}
+			kept = append(kept, f)
+		}
+		results[i].Findings = kept
+	}
+}
+
 func findingsError(sites []SiteResult) error {
 	var all []validate.Finding
 	for _, s := range sites {

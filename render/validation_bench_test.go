@@ -5,9 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -16,8 +13,7 @@ import (
 // validation stage's input.
 func benchSites(b *testing.B, sites ...string) ([][]validate.Item, []validate.Options) {
 	b.Helper()
-	o := Options{Paths: []string{"../profiles"}, Sites: sites, Jobs: 2,
-		Charts: chartsource.NewFS(charts.FS, "embedded charts"), Overlays: overlays.FS}
+	o := Options{Paths: []string{"../profiles"}, Sites: sites, Jobs: 2}
 	res, err := Run(context.Background(), o)
 	if err != nil {
 		b.Fatal(err)

@@ -33,6 +33,7 @@ func fleetObjects(t *testing.T) (*render.Result, map[string][]object.Object) {
 				out[s.Name] = append(out[s.Name], object.Object{Tier: tier, Doc: d})
 			}
 		}
+		out[s.Name] = append(out[s.Name], s.ClusterObjects...)
 	}
 	return res, out
 }

@@ -1,5 +1,5 @@
-// Command tpgen renders ThingPark Enterprise site profiles into Kubernetes
-// manifests for GitOps. See README.md.
+// Command tpgen renders site profiles, through the platform module each
+// selects, into Kubernetes manifests for GitOps. See README.md.
 package main
 
 import (

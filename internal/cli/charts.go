@@ -71,7 +71,7 @@ lockfile lacks, or the lockfile holds one nothing uses.`,
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, nil, runtime.NumCPU(), lim, nil)
+			o := renderOptions(paths, nil, runtime.NumCPU(), lim, eval.searchPath(), nil)
 			o.ChartSources = cf.sources()
 			out := cmd.OutOrStdout()
 			if check {
@@ -142,7 +142,7 @@ credentials of each source.`,
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, nil, runtime.NumCPU(), lim, nil)
+			o := renderOptions(paths, nil, runtime.NumCPU(), lim, eval.searchPath(), nil)
 			o.ChartSources = cf.sources()
 			file, n, total, err := render.PullCharts(cmd.Context(), o)
 			if err != nil {
@@ -175,7 +175,7 @@ the lockfile, and nothing is fetched.`,
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, nil, runtime.NumCPU(), lim, nil)
+			o := renderOptions(paths, nil, runtime.NumCPU(), lim, veval.searchPath(), nil)
 			o.ChartSources = vcf.sources()
 			file, total, err := render.VendorCharts(cmd.Context(), o, dir)
 			if err != nil {

@@ -73,7 +73,7 @@ are differences.`,
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, sites, jobs, lim, limits)
+			o := renderOptions(paths, sites, jobs, lim, eval.searchPath(), limits)
 			o.OutDir = outDir
 			r, err := render.Diff(cmd.Context(), render.DiffOptions{
 				Options: o,

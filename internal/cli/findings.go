@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -40,12 +37,11 @@ func findingsExit(fs []validate.Finding, tail string) error {
 }
 
 // renderOptions are what every verb that renders in memory shares: the
-// embedded charts and overlays, this tpgen's version and the limits.
-func renderOptions(paths, sites []string, jobs int, lim profile.EvalLimits, limits *render.Limits) render.Options {
+// module search path, this tpgen's version and the limits.
+func renderOptions(paths, sites []string, jobs int, lim profile.EvalLimits, modulePath []string, limits *render.Limits) render.Options {
 	o := render.Options{
 		Paths: paths, Sites: sites, Jobs: jobs,
-		Charts:     chartsource.NewFS(charts.FS, "embedded charts"),
-		Overlays:   overlays.FS,
+		ModulePath: modulePath,
 		Version:    Version(),
 		EvalLimits: lim,
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tpgen/tpgen/render/module"
 	"github.com/tpgen/tpgen/render/profile"
 )
 
@@ -52,11 +53,11 @@ func completeEnum(cmd *cobra.Command, flag string, values ...string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
 
-// completeSchemaEnum completes flag with the values the profile schema
-// allows for the field at path.
-func completeSchemaEnum(cmd *cobra.Command, flag, path string) {
+// completeSchemaEnum completes flag with the values module m's profile
+// schema allows for the field at path.
+func completeSchemaEnum(cmd *cobra.Command, flag string, m *module.Module, path string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		values, err := profile.Enum(path)
+		values, err := profile.Enum(m, path)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}
@@ -72,10 +73,12 @@ func completeSites(cmd *cobra.Command) {
 		if len(paths) == 0 {
 			paths = []string{"profiles"}
 		}
-		l, err := profile.NewLoader()
+		l, err := profile.NewLoader(nil)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}
+		modulePath, _ := cmd.Flags().GetStringArray("module-path")
+		l.Modules = &module.Resolver{SearchPath: module.SearchPath(modulePath)}
 		sites, _ := l.LoadAll(paths) // the valid sites of a partly broken fleet still complete
 		given, _ := cmd.Flags().GetStringSlice("site")
 		var names []string

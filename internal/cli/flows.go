@@ -56,7 +56,7 @@ FlowsResult document (docs/json/).`,
 			if err != nil {
 				return err
 			}
-			o := render.FlowOptions{Paths: paths, Sites: sites, EvalLimits: lim}
+			o := render.FlowOptions{Paths: paths, Sites: sites, EvalLimits: lim, ModulePath: eval.searchPath()}
 			now, err := render.Flows(o)
 			if dl, ok := render.Problems(err); ok {
 				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))

@@ -58,7 +58,7 @@ same nodes and edges for tools.`,
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, sites, jobs, lim, nil)
+			o := renderOptions(paths, sites, jobs, lim, eval.searchPath(), nil)
 			o.GitOpsPath = tree
 			gs, err := render.Graph(cmd.Context(), o)
 			if err != nil {

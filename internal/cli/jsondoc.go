@@ -28,6 +28,7 @@ const (
 	kindValidate = "ValidateResult"
 	kindVersion  = "Version"
 	kindSecrets  = "SecretsResult"
+	kindMigrate  = "MigrationReport"
 )
 
 // jsonKindAnnotation names a verb's JSON document kind; Run prints that

@@ -31,7 +31,7 @@ func docSchemas(t *testing.T) map[string]*jsonschema.Schema {
 	for kind, file := range map[string]string{
 		kindRender: "render.schema.json", kindDiff: "diff.schema.json", kindFlows: "flows.schema.json",
 		kindGraph: "graph.schema.json", kindValidate: "validate.schema.json", kindVersion: "version.schema.json",
-		kindSecrets: "secrets.schema.json",
+		kindSecrets: "secrets.schema.json", kindMigrate: "migrate.schema.json",
 	} {
 		require.Contains(t, ids, file)
 		s, err := c.Compile(ids[file])
@@ -54,6 +54,11 @@ func TestJSONDocuments(t *testing.T) {
 	require.NoError(t, copyDir(os.DirFS(profiles), ".", filepath.Join(root, "profiles")))
 	bad := "name: rome\nbsSecurity: OPEN\n"
 	require.NoError(t, os.WriteFile(filepath.Join(root, "bad.yaml"), []byte(bad), 0o644))
+	legacy := "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web, namespace: se}\nspec: {backend: {serviceName: web, servicePort: 80}}\n"
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "legacy"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "legacy", "a.yaml"), []byte(legacy), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "refused"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "refused", "a.yaml"), []byte(legacy+"---\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n"), 0o644))
 	t.Chdir(root)
 	site := []string{"--site", "nantes-iot"}
 	run(t, ExitOK, append([]string{"render", "profiles", "-o", "deploy"}, site...)...)
@@ -84,6 +89,10 @@ func TestJSONDocuments(t *testing.T) {
 		{"secrets", append([]string{"secrets", "profiles"}, site...), ExitOK, kindSecrets, 0},
 		{"secrets, broken profile", []string{"secrets", "bad.yaml"}, ExitError, kindSecrets, -1},
 		{"version", []string{"version"}, ExitOK, kindVersion, 0},
+		{"migrate", []string{"migrate", "legacy", "-o", "migrated"}, ExitOK, kindMigrate, 0},
+		{"migrate, refused", []string{"migrate", "refused", "-o", "migrated2"}, ExitError, kindMigrate, 1},
+		{"migrate, missing SRC", []string{"migrate", "nowhere", "-o", "migrated3"}, ExitError, kindMigrate, 1},
+		{"migrate, usage", []string{"migrate", "legacy"}, ExitUsage, kindMigrate, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

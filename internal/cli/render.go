@@ -10,10 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tpgen/tpgen/charts"
-	"github.com/tpgen/tpgen/overlays"
 	"github.com/tpgen/tpgen/render"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -97,9 +94,8 @@ included.`,
 			}
 			opts := render.Options{
 				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
-				Charts:   chartsource.NewFS(charts.FS, "embedded charts"),
-				Overlays: overlays.FS,
-				Version:  Version(), Check: check, Force: force, WriteHook: writeHook,
+				ModulePath: eval.searchPath(),
+				Version:    Version(), Check: check, Force: force, WriteHook: writeHook,
 				EvalLimits: lim, Limits: *limits,
 				AllowReplace: allow, Strict: strict,
 				ChartSources: cf.sources(),
@@ -211,14 +207,25 @@ func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *ren
 		}
 		return nil
 	}
-	sites := map[string]bool{}
+	sites, clusters := map[string]bool{}, map[string]bool{}
 	for _, d := range res.Drift {
-		if s, _, ok := strings.Cut(d.Path, "/"); ok {
-			sites[s] = true
+		if s, rest, ok := strings.Cut(d.Path, "/"); ok {
+			if c, _, ok := strings.Cut(rest, "/"); ok && s == render.ClustersDir {
+				clusters[c] = true
+			} else {
+				sites[s] = true
+			}
 		}
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: %s differs from the profiles: %d difference(s) in %d site(s)\nhint: run `tpgen render %s -o %s` and commit the result\n",
-		dir, len(res.Drift), len(sites), strings.Join(paths, " "), dir)
+	where := fmt.Sprintf("%d site(s)", len(sites))
+	switch {
+	case len(clusters) > 0 && len(sites) == 0:
+		where = fmt.Sprintf("%d cluster(s)", len(clusters))
+	case len(clusters) > 0:
+		where += fmt.Sprintf(" and %d cluster(s)", len(clusters))
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: %s differs from the profiles: %d difference(s) in %s\nhint: run `tpgen render %s -o %s` and commit the result\n",
+		dir, len(res.Drift), where, strings.Join(paths, " "), dir)
 	return silentExit(ExitDrift)
 }
 
@@ -269,10 +276,24 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 		fmt.Fprintf(w, "%-24s removed: its profile is gone\n", p)
 		changed++
 	}
-	if changed == 0 {
+	clusters := 0
+	for _, c := range res.Clusters {
+		if len(c.Changed) > 0 {
+			fmt.Fprintf(w, "%-24s %d file(s) changed\n", render.ClustersDir+"/"+c.Name, len(c.Changed))
+			clusters++
+		}
+	}
+	for _, c := range res.PrunedClusters {
+		fmt.Fprintf(w, "%-24s removed: no site names the cluster\n", render.ClustersDir+"/"+c)
+		clusters++
+	}
+	switch {
+	case changed == 0 && clusters == 0:
 		fmt.Fprintf(w, "rendered %d site(s) into %s: nothing changed\n", len(res.Sites), dir)
-	} else {
+	case clusters == 0:
 		fmt.Fprintf(w, "rendered %d site(s) into %s: %d site(s) changed\n", len(res.Sites), dir, changed)
+	default:
+		fmt.Fprintf(w, "rendered %d site(s) into %s: %d site(s) and %d cluster(s) changed\n", len(res.Sites), dir, changed, clusters)
 	}
 	return nil
 }

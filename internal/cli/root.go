@@ -60,7 +60,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(sigs)
 	ctx, stopped, stop := onSignals(context.Background(), sigs, stderr)
 	defer stop()
-	root := newRoot(stdout, stderr)
+	root := newRoot(stdout, stderr, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
@@ -101,13 +101,14 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-func newRoot(stdout, stderr io.Writer) *cobra.Command {
+func newRoot(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tpgen",
-		Short: "Render ThingPark Enterprise site profiles into Kubernetes manifests for GitOps",
-		Long: `tpgen turns reviewed site profiles (YAML or CUE, checked by an embedded CUE
-schema) into a deterministic tree of Kubernetes manifests, through the
-ThingPark Helm charts and Kustomize overlays, in process.`,
+		Short: "Render site profiles into Kubernetes manifests for GitOps",
+		Long: `tpgen turns reviewed site profiles (YAML or CUE, checked by the CUE schema
+of their platform module) into a deterministic tree of Kubernetes
+manifests, through the module's Helm charts, manifests and Kustomize
+overlays, in process.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       Version(),
@@ -128,7 +129,9 @@ ThingPark Helm charts and Kustomize overlays, in process.`,
 		newGraph(),
 		newSecrets(),
 		newSchema(),
-		newInit(),
+		newInit(args),
+		newModules(),
+		newMigrate(),
 		newVersion(),
 	)
 	// pflag prints deprecation warnings to the flag set's output, which

@@ -10,22 +10,28 @@ import (
 
 func newSchema() *cobra.Command {
 	var format string
+	var mod moduleFlags
 	cmd := &cobra.Command{
 		Use:   "schema",
-		Short: "Print the profile schema (CUE or JSON Schema for editors)",
-		Long: `schema prints the embedded profile schema. --format jsonschema prints a JSON
-Schema of #Profile for editors: point a yaml-language-server modeline at it.`,
+		Short: "Print a module's profile schema (CUE or JSON Schema for editors)",
+		Long: `schema prints the profile schema of a platform module (--module, default
+the built-in default module): its #Profile and the engine's #Site.
+--format jsonschema prints a JSON Schema of #Profile for editors: point a
+yaml-language-server modeline at it.`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := oneOf("format", format, "cue", "jsonschema"); err != nil {
 				return err
 			}
+			m, err := mod.module()
+			if err != nil {
+				return err
+			}
 			var out string
-			var err error
 			if format == "cue" {
-				out, err = profile.SchemaSource()
+				out, err = profile.SchemaSource(m)
 			} else {
-				out, err = profile.JSONSchema()
+				out, err = profile.JSONSchema(m)
 			}
 			if err != nil {
 				return err
@@ -35,5 +41,6 @@ Schema of #Profile for editors: point a yaml-language-server modeline at it.`,
 		},
 	}
 	addFormat(cmd, &format, []string{"cue", "jsonschema"}, false)
+	mod.add(cmd)
 	return cmd
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/tpgen/tpgen/charts"
+	"github.com/tpgen/tpgen/modules"
 )
 
 // TestMain lets testscript run the real CLI in process as the command tpgen.
@@ -68,7 +68,9 @@ func TestScripts(t *testing.T) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: extract-charts DIR")
 				}
-				ts.Check(copyDir(charts.FS, ".", ts.MkAbs(args[0])))
+				charts, err := fs.Sub(modules.FS, "thingpark-enterprise/charts")
+				ts.Check(err)
+				ts.Check(copyDir(charts, ".", ts.MkAbs(args[0])))
 			},
 			// expect-exit N ARGS...: run tpgen in process and require exit code N.
 			"expect-exit": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -49,7 +49,7 @@ ever read or printed. --format json prints a SecretsResult document
 			if err != nil {
 				return err
 			}
-			res, err := render.Secrets(cmd.Context(), renderOptions(paths, sites, jobs, lim, limits))
+			res, err := render.Secrets(cmd.Context(), renderOptions(paths, sites, jobs, lim, eval.searchPath(), limits))
 			if err != nil {
 				return renderFailure(err)
 			}
@@ -79,10 +79,10 @@ ever read or printed. --format json prints a SecretsResult document
 // writeSecrets prints, per site, each Secret with its keys, then its
 // users one a line:
 //
-//	lyon-prod (namespace thingpark-enterprise, profiles/eu/lyon-prod.yaml): 2 Secret(s)
-//	  tpe-smtp  keys: password, username
+//	lyon-prod (namespace apps, profiles/eu/lyon-prod.yaml): 2 Secret(s)
+//	  smtp  keys: password, username
 //	    profile smtp.credentials.secretRef
-//	    Deployment/thingpark-enterprise/twa spec...secretKeyRef.name (key password)
+//	    Deployment/apps/web spec...secretKeyRef.name (key password)
 func writeSecrets(w io.Writer, res []render.SiteSecrets) {
 	for i, s := range res {
 		if i > 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tpgen/tpgen/internal/diag"
 	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/module"
 	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -49,16 +50,17 @@ warnings are printed and exit 0.
 				return err
 			}
 			if rendered != "" {
-				return validateRendered(cmd, output, rendered, paths, sites, lim, *limits)
+				return validateRendered(cmd, output, rendered, paths, sites, lim, eval.searchPath(), *limits)
 			}
 			if len(sites) > 0 {
 				return usageErr("--site needs --rendered")
 			}
-			l, err := profile.NewLoader()
+			l, err := profile.NewLoader(nil)
 			if err != nil {
 				return err
 			}
 			l.Limit.Max = limits.ProfileSize
+			l.Modules = &module.Resolver{SearchPath: eval.searchPath()}
 			sites, err := l.LoadAllContext(cmd.Context(), paths, lim)
 			var problems diag.List
 			if err != nil && !errors.As(err, &problems) {
@@ -81,8 +83,8 @@ warnings are printed and exit 0.
 	return cmd
 }
 
-func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string, lim profile.EvalLimits, limits render.Limits) error {
-	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites, EvalLimits: lim, Limits: limits})
+func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []string, lim profile.EvalLimits, modulePath []string, limits render.Limits) error {
+	res, err := render.ValidateRendered(cmd.Context(), render.RenderedOptions{Dir: dir, Paths: paths, Sites: sites, EvalLimits: lim, Limits: limits, ModulePath: modulePath})
 	fs, failed := render.Findings(err)
 	if dl, ok := render.Problems(err); ok {
 		return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))

@@ -1,6 +1,6 @@
 // Package chartsource is where charts come from: one small interface, with
 // the charts embedded in tpgen as the default and a directory of charts (e.g.
-// a checkout of the real ThingPark charts) as the alternative. Helm
+// a checkout of a product's real charts) as the alternative. Helm
 // repositories and OCI registries pinned in a lockfile fit behind the same
 // interface later.
 //

@@ -8,7 +8,7 @@
 // resources, x-kubernetes-list-type invariants and x-kubernetes-validations
 // (CEL) rules.
 //
-// It holds no ThingPark knowledge and is not a stage: render/validate
+// It holds no platform knowledge and is not a stage: render/validate
 // checks a site's custom resources against the CRDs the same site renders,
 // and tests check rendered objects against upstream CRDs (e.g. the Argo CD,
 // Flux or operator CRDs in ../shared/crds):

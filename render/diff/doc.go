@@ -1,6 +1,6 @@
 // Package diff compares two renderings object by object, for review: what
 // `tpgen diff` prints. It is generic: it knows Kubernetes kinds and paths,
-// not ThingPark.
+// not a platform.
 //
 // In: the objects of the old and the new tree, each with its site, tier
 // and file. Objects are matched by identity (site, group, kind, namespace,

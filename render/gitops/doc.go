@@ -9,7 +9,7 @@
 // the plan declares, the site's cluster, and the engine settings of the
 // plan. Out: the engine's objects, each with its output directory as Tier
 // (see Dirs and ClusterDirs). The objects follow from their input alone;
-// nothing here knows ThingPark: names, accounts and timeouts come from the
+// nothing here knows a platform: names, accounts and timeouts come from the
 // plan.
 //
 // Ordering (render/depgraph): an Argo CD Application's sync wave is its

@@ -13,6 +13,6 @@
 // It reads the engine's objects generically (Argo CD Applications and
 // their sync-wave annotation, Flux Kustomizations and their dependsOn),
 // matching an object to a component by the last element of its source
-// path; it knows nothing of ThingPark. Out: deterministic text. It must
+// path; it knows no platform. Out: deterministic text. It must
 // not render, read files or print except to the io.Writer it is given.
 package graph

@@ -1,5 +1,5 @@
 // Package kube is what tpgen knows about Kubernetes itself, and nothing
-// about ThingPark: which built-in kinds are cluster-scoped, which API
+// about a platform: which built-in kinds are cluster-scoped, which API
 // versions each Kubernetes release removed or deprecated, and how a
 // built-in object is checked against its API type (strict decoding into the
 // k8s.io/api Go types, the required fields of the Kubernetes OpenAPI

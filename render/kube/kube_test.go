@@ -31,6 +31,9 @@ func TestLifecycle(t *testing.T) {
 		{"batch/v1", "CronJob", "1.21", Served, ""},
 		{"apps/v1", "Deployment", "1.27", Served, ""},
 		{"kafka.strimzi.io/v1beta2", "Kafka", "1.27", Served, ""},
+		{"rbac.authorization.k8s.io/v1alpha1", "RoleBinding", "1.22", Removed, "rbac.authorization.k8s.io/v1"},
+		{"batch/v2alpha1", "CronJob", "1.21", Removed, "batch/v1"},
+		{"settings.k8s.io/v1alpha1", "PodPreset", "1.20", Removed, ""},
 	} {
 		t.Run(tc.apiVersion+" "+tc.kind+" on "+tc.release, func(t *testing.T) {
 			r, err := ParseRelease(tc.release)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Release is a Kubernetes minor release, e.g. 1.27.
@@ -26,6 +28,10 @@ func ParseRelease(s string) (Release, error) {
 }
 
 func (r Release) String() string { return fmt.Sprintf("%d.%d", r.Major, r.Minor) }
+
+// Newest is the newest Kubernetes release tpgen knows: the API types it
+// checks against, and the last release the lifecycle table covers.
+var Newest = Release{1, 33}
 
 // Before reports whether r is an earlier release than o.
 func (r Release) Before(o Release) bool {
@@ -74,6 +80,10 @@ var apis = []API{
 	{GroupVersion: "apps/v1beta2", Kind: "StatefulSet", Deprecated: Release{1, 9}, Removed: Release{1, 16}, Replacement: "apps/v1"},
 	{GroupVersion: "apps/v1beta2", Kind: "ControllerRevision", Deprecated: Release{1, 9}, Removed: Release{1, 16}, Replacement: "apps/v1"},
 
+	// Removed in 1.20 and 1.21 (alpha: served only when enabled).
+	{GroupVersion: "settings.k8s.io/v1alpha1", Kind: "PodPreset", Removed: Release{1, 20}},
+	{GroupVersion: "batch/v2alpha1", Kind: "CronJob", Deprecated: Release{1, 8}, Removed: Release{1, 21}, Replacement: "batch/v1"},
+
 	// Removed in 1.22.
 	{GroupVersion: "admissionregistration.k8s.io/v1beta1", Kind: "MutatingWebhookConfiguration", Deprecated: Release{1, 16}, Removed: Release{1, 22}, Replacement: "admissionregistration.k8s.io/v1"},
 	{GroupVersion: "admissionregistration.k8s.io/v1beta1", Kind: "ValidatingWebhookConfiguration", Deprecated: Release{1, 16}, Removed: Release{1, 22}, Replacement: "admissionregistration.k8s.io/v1"},
@@ -93,6 +103,12 @@ var apis = []API{
 	{GroupVersion: "rbac.authorization.k8s.io/v1beta1", Kind: "ClusterRoleBinding", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
 	{GroupVersion: "rbac.authorization.k8s.io/v1beta1", Kind: "Role", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
 	{GroupVersion: "rbac.authorization.k8s.io/v1beta1", Kind: "RoleBinding", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
+	{GroupVersion: "rbac.authorization.k8s.io/v1alpha1", Kind: "ClusterRole", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
+	{GroupVersion: "rbac.authorization.k8s.io/v1alpha1", Kind: "ClusterRoleBinding", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
+	{GroupVersion: "rbac.authorization.k8s.io/v1alpha1", Kind: "Role", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
+	{GroupVersion: "rbac.authorization.k8s.io/v1alpha1", Kind: "RoleBinding", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "rbac.authorization.k8s.io/v1"},
+	{GroupVersion: "node.k8s.io/v1alpha1", Kind: "RuntimeClass", Deprecated: Release{1, 20}, Removed: Release{1, 22}, Replacement: "node.k8s.io/v1"},
+	{GroupVersion: "scheduling.k8s.io/v1alpha1", Kind: "PriorityClass", Deprecated: Release{1, 14}, Removed: Release{1, 22}, Replacement: "scheduling.k8s.io/v1"},
 	{GroupVersion: "scheduling.k8s.io/v1beta1", Kind: "PriorityClass", Deprecated: Release{1, 14}, Removed: Release{1, 22}, Replacement: "scheduling.k8s.io/v1"},
 	{GroupVersion: "storage.k8s.io/v1beta1", Kind: "CSIDriver", Deprecated: Release{1, 19}, Removed: Release{1, 22}, Replacement: "storage.k8s.io/v1"},
 	{GroupVersion: "storage.k8s.io/v1beta1", Kind: "CSINode", Deprecated: Release{1, 17}, Removed: Release{1, 22}, Replacement: "storage.k8s.io/v1"},
@@ -183,6 +199,15 @@ func Lifecycle(apiVersion, kind string, r Release) (Availability, API) {
 		return Deprecated, a
 	}
 	return Served, a
+}
+
+// KnownGroupVersion reports whether Kubernetes defines the API group of
+// apiVersion and tpgen knows its types: a kind it does not know under such
+// a group/version (a PersistentVolumeClaim under apps/v1beta2) is not one
+// Kubernetes ever served there, unless the lifecycle table lists it.
+func KnownGroupVersion(apiVersion string) bool {
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	return err == nil && scheme.IsGroupRegistered(gv.Group)
 }
 
 // APIs returns the lifecycle table.

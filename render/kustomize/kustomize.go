@@ -227,3 +227,44 @@ func copyFS(mem filesys.FileSystem, src fs.FS, root, dst string) error {
 		return mem.WriteFile(path.Join(dst, rel), b)
 	})
 }
+
+// Build builds a Kustomize directory (a component of kind kustomize): its
+// files (slash-separated paths relative to it, already read by the
+// caller's input guard) are built with krusty in memory, under the same
+// refusals as a site overlay (nothing fetched, no program run). display
+// names the directory in errors. Objects get source "kustomize <display>".
+func Build(files map[string][]byte, display string) (out []object.Object, err error) {
+	mem := filesys.MakeFsInMemory()
+	for name, b := range files {
+		if err := mem.WriteFile(path.Join("/dir", name), b); err != nil {
+			return nil, err
+		}
+	}
+	if err := refuseUnsafeAs(mem, "/dir", display, "kustomize directory"); err != nil {
+		return nil, err
+	}
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("building kustomize directory %s: kustomize panicked: %v", display, r)
+		}
+	}()
+	rm, err := krusty.MakeKustomizer(kustomizerOptions()).Run(mem, "/dir")
+	if err != nil {
+		msg := strings.ReplaceAll(err.Error(), "/dir/", display+"/")
+		return nil, fmt.Errorf("building kustomize directory %s: %s", display, strings.ReplaceAll(msg, "/dir", display))
+	}
+	for _, r := range rm.Resources() {
+		b, err := r.AsYAML()
+		if err != nil {
+			return nil, fmt.Errorf("building kustomize directory %s: %w", display, err)
+		}
+		docs, err := object.Decode(b)
+		if err != nil || len(docs) != 1 {
+			return nil, fmt.Errorf("building kustomize directory %s: decoding %s: %v", display, r.CurId(), err)
+		}
+		out = append(out, object.Object{Doc: docs[0], Source: "kustomize " + display})
+	}
+	return out, nil
+}

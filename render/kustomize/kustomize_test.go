@@ -78,3 +78,25 @@ func TestApplyWithoutOverlaysIsIdentity(t *testing.T) {
 		t.Fatalf("got %v %v", out, err)
 	}
 }
+
+// A component of kind kustomize is built in memory, under the refusals of
+// a site overlay.
+func TestBuild(t *testing.T) {
+	objs, err := Build(map[string][]byte{
+		"kustomization.yaml": []byte("resources: [cm.yaml]\nnamePrefix: x-\n"),
+		"cm.yaml":            []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
+	}, "overlays/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 1 || objs[0].Name() != "x-c" || objs[0].Source != "kustomize overlays/app" {
+		t.Fatalf("got %+v", objs)
+	}
+	_, err = Build(map[string][]byte{
+		"kustomization.yaml": []byte("resources: [https://example.com/x.yaml]\n"),
+	}, "overlays/app")
+	want := "kustomize directory overlays/app: refused (render never fetches nor runs anything):\n  overlays/app/kustomization.yaml: resources entry \"https://example.com/x.yaml\" is remote"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+}

@@ -61,6 +61,12 @@ type overlayCheck struct {
 // refuseUnsafe returns an error listing every entry of the site overlay at
 // root that would make krusty fetch something or run a program.
 func refuseUnsafe(mem filesys.FileSystem, root, display string) error {
+	return refuseUnsafeAs(mem, root, display, "site overlay")
+}
+
+// refuseUnsafeAs is refuseUnsafe for a directory named what in the
+// message ("site overlay", "kustomize directory").
+func refuseUnsafeAs(mem filesys.FileSystem, root, display, what string) error {
 	c := &overlayCheck{mem: mem, root: root, display: display, seen: map[string]bool{}}
 	c.kustomization(root, false)
 	c.functionAnnotations()
@@ -69,7 +75,7 @@ func refuseUnsafe(mem filesys.FileSystem, root, display string) error {
 	}
 	slices.Sort(c.problems)
 	c.problems = slices.Compact(c.problems)
-	msg := fmt.Sprintf("site overlay %s: refused (render never fetches nor runs anything):\n%s", display, strings.Join(c.problems, "\n"))
+	msg := fmt.Sprintf("%s %s: refused (render never fetches nor runs anything):\n%s", what, display, strings.Join(c.problems, "\n"))
 	if c.remote {
 		msg += "\n" + vendorHint
 	}

@@ -16,13 +16,32 @@ const TierAnnotation = "tpgen.dev/tier"
 
 // Options describe the site.
 type Options struct {
-	Namespace   string
+	// Namespace is given to namespaced objects without one, in tiers
+	// TierNamespaces does not name.
+	Namespace string
+	// TierNamespaces maps a tier (a component) to its namespace.
+	TierNamespaces map[string]string
+	// ClusterTier receives the cluster-scoped objects; its files always
+	// name a namespaced object's namespace (sites share the directory).
 	ClusterTier string
+	// ClusterTiers are the tiers whose every object goes to ClusterTier
+	// (the components applied as cluster-admin).
+	ClusterTiers []string
+	// KeepTiers keep their cluster-scoped objects (manual components).
+	KeepTiers []string
 	// Tiers in install order; the last one receives untiered objects.
 	Tiers []string
 	// Header is written as the first line of every file after "# ";
 	// "%s" in it is replaced by the object's source.
 	Header string
+}
+
+// namespace is the namespace of tier t.
+func (o Options) namespace(t string) string {
+	if ns, ok := o.TierNamespaces[t]; ok {
+		return ns
+	}
+	return o.Namespace
 }
 
 // File is one file of the site's tree.
@@ -40,25 +59,35 @@ func Arrange(objs []object.Object, o Options) ([]File, error) {
 	var files []File
 	for _, ob := range objs {
 		gk := ob.GroupKind()
-		if scope[gk] {
+		if ob.Tier == "" {
+			ob.Tier = o.Tiers[len(o.Tiers)-1]
+			if t, ok := ob.Annotations()[TierAnnotation].(string); ok {
+				if !slices.Contains(o.Tiers, t) {
+					problems = append(problems, fmt.Sprintf("%s (%s): annotation %s: no tier %q; tiers are %s", ob.ID(), ob.Source, TierAnnotation, t, strings.Join(o.Tiers, ", ")))
+					continue
+				}
+				ob.Tier = t
+			}
+		}
+		ns := o.namespace(ob.Tier)
+		switch {
+		case scope[gk]:
 			if ob.Namespace() != "" {
 				delete(ob.Doc["metadata"].(map[string]any), "namespace")
 			}
-			ob.Tier = o.ClusterTier
-		} else {
+			if !slices.Contains(o.KeepTiers, ob.Tier) {
+				ob.Tier = o.ClusterTier
+			}
+		default:
 			if ob.Namespace() == "" {
-				ob.SetNamespace(o.Namespace)
+				ob.SetNamespace(ns)
 			}
-			if ob.Tier == "" {
-				ob.Tier = o.Tiers[len(o.Tiers)-1]
-				if t, ok := ob.Annotations()[TierAnnotation].(string); ok {
-					if !slices.Contains(o.Tiers, t) {
-						problems = append(problems, fmt.Sprintf("%s (%s): annotation %s: no tier %q; tiers are %s", ob.ID(), ob.Source, TierAnnotation, t, strings.Join(o.Tiers, ", ")))
-						continue
-					}
-					ob.Tier = t
-				}
+			if slices.Contains(o.ClusterTiers, ob.Tier) {
+				ob.Tier = o.ClusterTier
 			}
+		}
+		if ob.Tier == o.ClusterTier {
+			ns = "" // every namespace is named
 		}
 		key := gk + "/" + ob.Namespace() + "/" + ob.Name()
 		if prev, dup := seen[key]; dup {
@@ -66,7 +95,7 @@ func Arrange(objs []object.Object, o Options) ([]File, error) {
 			continue
 		}
 		seen[key] = ob
-		files = append(files, File{Path: ob.Tier + "/" + fileName(ob, o.Namespace), Object: ob})
+		files = append(files, File{Path: ob.Tier + "/" + fileName(ob, ns), Object: ob})
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)
@@ -87,6 +116,21 @@ func Arrange(objs []object.Object, o Options) ([]File, error) {
 }
 
 func tierIndex(tiers []string, t string) int { return slices.Index(tiers, t) }
+
+// Unit orders the files of one directory of objects arranged apart (the
+// cluster directory, shared by sites) and adds its kustomization.yaml,
+// whose header says what (after "# ").
+func Unit(dir string, files []File, header string) []File {
+	files = slices.Clone(files)
+	slices.SortFunc(files, func(a, b File) int { return compareObjects(a.Object, b.Object) })
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# %s\n", header)
+	b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
+	for _, f := range files {
+		fmt.Fprintf(&b, "- %s\n", strings.TrimPrefix(f.Path, dir+"/"))
+	}
+	return append(files, File{Path: dir + "/kustomization.yaml", Data: b.Bytes()})
+}
 
 // kustomizations lists each tier's files in apply order.
 func kustomizations(files []File, o Options) []File {

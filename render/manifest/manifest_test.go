@@ -77,6 +77,65 @@ func TestArrange(t *testing.T) {
 	}
 }
 
+// Components (issue 12): each tier its namespace, cluster-admin tiers
+// wholly in the cluster directory, manual tiers keep their cluster-scoped
+// objects, and the cluster directory's file names always carry the
+// namespace.
+func TestArrangeComponents(t *testing.T) {
+	o := Options{
+		TierNamespaces: map[string]string{"db": "data", "web": "apps", "admin": "infra", "manual/restore": "data"},
+		ClusterTier:    "clusters/c1", ClusterTiers: []string{"admin"}, KeepTiers: []string{"manual/restore"},
+		Tiers: []string{"admin", "db", "web", "manual/restore"}, Header: "from %s",
+	}
+	in := []object.Object{
+		obj("db", "apps/v1", "StatefulSet", "", "db"),
+		obj("web", "v1", "ConfigMap", "data", "peer"),
+		obj("web", "v1", "Service", "", "web"),
+		obj("admin", "v1", "ServiceAccount", "", "operator"),
+		obj("admin", "rbac.authorization.k8s.io/v1", "ClusterRole", "", "r"),
+		obj("manual/restore", "batch/v1", "Job", "", "restore"),
+		obj("manual/restore", "scheduling.k8s.io/v1", "PriorityClass", "", "restore"),
+	}
+	files, err := Arrange(in, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"clusters/c1/serviceaccount.core_infra_operator.yaml",
+		"clusters/c1/clusterrole.rbac.authorization.k8s.io_r.yaml",
+		"db/statefulset.apps_db.yaml",
+		"web/configmap.core_data_peer.yaml",
+		"web/service.core_web.yaml",
+		"manual/restore/priorityclass.scheduling.k8s.io_restore.yaml",
+		"manual/restore/job.batch_restore.yaml",
+		"db/kustomization.yaml", "web/kustomization.yaml", "manual/restore/kustomization.yaml",
+	}
+	if d := cmp.Diff(want, paths(files)); d != "" {
+		t.Errorf("paths (-want +got):\n%s", d)
+	}
+	ns := map[string]string{}
+	for _, f := range files {
+		if f.Object.Doc != nil {
+			ns[f.Path] = f.Object.Namespace()
+		}
+	}
+	if d := cmp.Diff(map[string]string{
+		"clusters/c1/serviceaccount.core_infra_operator.yaml":         "infra",
+		"clusters/c1/clusterrole.rbac.authorization.k8s.io_r.yaml":    "",
+		"db/statefulset.apps_db.yaml":                                 "data",
+		"web/configmap.core_data_peer.yaml":                           "data",
+		"web/service.core_web.yaml":                                   "apps",
+		"manual/restore/priorityclass.scheduling.k8s.io_restore.yaml": "",
+		"manual/restore/job.batch_restore.yaml":                       "data",
+	}, ns); d != "" {
+		t.Errorf("namespaces (-want +got):\n%s", d)
+	}
+	unit := Unit("clusters/c1", files[:2], "cluster c1")
+	if got := string(unit[2].Data); got != "# cluster c1\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- serviceaccount.core_infra_operator.yaml\n- clusterrole.rbac.authorization.k8s.io_r.yaml\n" {
+		t.Errorf("cluster kustomization.yaml:\n%s", got)
+	}
+}
+
 func TestArrangeRefuses(t *testing.T) {
 	badTier := obj("", "v1", "ConfigMap", "", "x")
 	badTier.Doc["metadata"].(map[string]any)["annotations"] = map[string]any{TierAnnotation: "nope"}

@@ -1,6 +1,6 @@
 // Package object is the value every pipeline stage passes on: one
 // Kubernetes object as a generic map, with where it came from. It is not a
-// stage; it holds no ThingPark knowledge.
+// stage; it holds no platform knowledge.
 package object
 
 import (
@@ -18,7 +18,7 @@ import (
 type Object struct {
 	// Tier is the output tier the object belongs to.
 	Tier string
-	// Source says what produced it, e.g. "chart thingpark-data@1.3.5
+	// Source says what produced it, e.g. "chart data@1.3.5
 	// templates/kafka.yaml" or "overlay hosting/eks".
 	Source string
 	// Patched names the overlays that changed the object Source made, or

@@ -47,14 +47,18 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 		return nil, err
 	}
 	var out []Drift
-	add := func(site, rel, what string) {
+	add := func(u Unit, site, rel, what string) {
 		p := rel
 		if site != "" {
-			p = site + "/" + rel
+			p = unitDir(u, site) + "/" + rel
 		}
 		d := Drift{Path: p, What: what}
 		if what == "changed" {
-			if h, ok := old.Sites[site].Files[rel]; ok {
+			files := old.Sites[site].Files
+			if u == UnitCluster {
+				files = old.Clusters[site].Files
+			}
+			if h, ok := files[rel]; ok {
 				if b, err := fsguard.ReadFile(t.root, p, t.path(p), fsguard.Limit{Max: maxIndexSize}); err == nil && Hash(b) != h {
 					d.Edited = true
 				}
@@ -63,8 +67,13 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 		out = append(out, d)
 	}
 	for _, s := range sites {
-		ow := owned(old, s.Name)
-		changed, foreign, err := compare(t, s.Name, s.Files, ow)
+		if s.Unit == UnitCluster {
+			if err := t.checkClustersDir(); err != nil {
+				return nil, err
+			}
+		}
+		ow := owned(old, s.Unit, s.Name)
+		changed, foreign, err := compare(t, s.dir(), s.Files, ow)
 		if err != nil {
 			return nil, err
 		}
@@ -73,44 +82,53 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 			want[f.Path] = true
 		}
 		for _, rel := range changed {
-			_, statErr := t.root.Lstat(s.Name + "/" + rel)
+			_, statErr := t.root.Lstat(s.dir() + "/" + rel)
 			switch {
 			case slices.Contains(foreign, rel):
-				add(s.Name, rel, "unowned")
+				add(s.Unit, s.Name, rel, "unowned")
 			case !want[rel]:
-				add(s.Name, rel, "leftover")
+				add(s.Unit, s.Name, rel, "leftover")
 			case errors.Is(statErr, fs.ErrNotExist):
-				add(s.Name, rel, "missing")
+				add(s.Unit, s.Name, rel, "missing")
 			default:
-				add(s.Name, rel, "changed")
+				add(s.Unit, s.Name, rel, "changed")
 			}
 		}
 	}
 	pruned := prunedSites(old, sites, o)
 	for _, n := range pruned {
-		gone, _, err := compare(t, n, nil, owned(old, n))
+		gone, _, err := compare(t, n, nil, owned(old, UnitSite, n))
 		if err != nil {
 			return nil, err
 		}
 		for _, rel := range gone {
-			add(n, rel, "leftover")
+			add(UnitSite, n, rel, "leftover")
+		}
+	}
+	for _, n := range prunedClusters(old, sites, pruned) {
+		gone, _, err := compare(t, unitDir(UnitCluster, n), nil, owned(old, UnitCluster, n))
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range gone {
+			add(UnitCluster, n, rel, "leftover")
 		}
 	}
 	nx := next(old, o.Version, sites, pruned)
 	switch {
 	case oldData == nil:
-		add("", IndexFile, "missing")
+		add(UnitSite, "", IndexFile, "missing")
 	case !bytes.Equal(oldData, nx.Encode()):
 		if old.Tpgen != nx.Tpgen && sameFiles(old, nx) {
 			out = append(out, Drift{Path: IndexFile, What: "version", WrittenBy: old.Tpgen})
 		} else {
-			add("", IndexFile, "changed")
+			add(UnitSite, "", IndexFile, "changed")
 		}
 	}
 	if ents, err := t.names(); err == nil {
 		for _, e := range ents {
-			if strings.HasPrefix(e, ".tpgen-tmp-") || strings.HasPrefix(e, ".tpgen-old-") {
-				add("", e, "interrupted")
+			if strings.HasPrefix(e, ".tpgen-tmp-") || strings.HasPrefix(e, ".tpgen-old-") || strings.HasPrefix(e, oldClusterPrefix) {
+				add(UnitSite, "", e, "interrupted")
 			}
 		}
 	}
@@ -123,7 +141,7 @@ func missingDir(sites []Site) []Drift {
 	var out []Drift
 	for _, s := range sites {
 		for _, f := range s.Files {
-			out = append(out, Drift{Path: s.Name + "/" + f.Path, What: "missing"})
+			out = append(out, Drift{Path: s.dir() + "/" + f.Path, What: "missing"})
 		}
 	}
 	out = append(out, Drift{Path: IndexFile, What: "missing"})
@@ -140,7 +158,15 @@ func sameFiles(a, b *Index) bool {
 	}
 	for name, sa := range a.Sites {
 		sb, ok := b.Sites[name]
-		if !ok || sa.Profile != sb.Profile || !maps.Equal(sa.Files, sb.Files) {
+		if !ok || sa.Profile != sb.Profile || sa.Cluster != sb.Cluster || !maps.Equal(sa.Files, sb.Files) {
+			return false
+		}
+	}
+	if len(a.Clusters) != len(b.Clusters) {
+		return false
+	}
+	for name, ca := range a.Clusters {
+		if cb, ok := b.Clusters[name]; !ok || !maps.Equal(ca.Files, cb.Files) {
 			return false
 		}
 	}

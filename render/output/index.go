@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,17 +28,36 @@ type Index struct {
 	// Inputs digests every site's inputs.
 	Inputs string               `json:"inputs"`
 	Sites  map[string]IndexSite `json:"sites"`
+	// Clusters are the cluster directories (DIR/clusters/<name>/).
+	Clusters map[string]IndexCluster `json:"clusters,omitempty"`
+}
+
+// IndexCluster is one cluster directory of the index.
+type IndexCluster struct {
+	// Files maps each owned file (relative to the cluster directory) to
+	// the sha256 of what tpgen wrote.
+	Files map[string]string `json:"files"`
 }
 
 // IndexSite is one site of the index.
 type IndexSite struct {
 	Profile string `json:"profile"`
+	// Cluster names the site's cluster when it is not the site's name.
+	Cluster string `json:"cluster,omitempty"`
 	// Inputs digests the site's inputs (profile, fleet defaults, overlays,
 	// charts, tpgen's embedded data).
 	Inputs string `json:"inputs"`
 	// Files maps each owned file (relative to the site directory) to the
 	// sha256 of what tpgen wrote.
 	Files map[string]string `json:"files"`
+}
+
+// cluster is the site's cluster (named name).
+func (s IndexSite) cluster(name string) string {
+	if s.Cluster != "" {
+		return s.Cluster
+	}
+	return name
 }
 
 // Hash is the digest recorded for a file's bytes.
@@ -63,18 +83,35 @@ func (x *Index) Encode() []byte {
 // next returns the index after rendering sites over old: their entries
 // replaced, and the entries of pruned sites dropped.
 func next(old *Index, version string, sites []Site, pruned []string) *Index {
-	x := &Index{Tpgen: version, Sites: map[string]IndexSite{}}
+	x := &Index{Tpgen: version, Sites: map[string]IndexSite{}, Clusters: map[string]IndexCluster{}}
 	for name, s := range old.Sites {
 		if !slices.Contains(pruned, name) {
 			x.Sites[name] = s
 		}
+	}
+	for name, c := range old.Clusters {
+		x.Clusters[name] = c
 	}
 	for _, s := range sites {
 		files := make(map[string]string, len(s.Files))
 		for _, f := range s.Files {
 			files[f.Path] = Hash(f.Data)
 		}
-		x.Sites[s.Name] = IndexSite{Profile: s.Profile, Inputs: s.Inputs, Files: files}
+		if s.Unit == UnitCluster {
+			x.Clusters[s.Name] = IndexCluster{Files: files}
+			continue
+		}
+		is := IndexSite{Profile: s.Profile, Inputs: s.Inputs, Files: files}
+		if s.Cluster != s.Name {
+			is.Cluster = s.Cluster
+		}
+		x.Sites[s.Name] = is
+	}
+	for _, n := range prunedClusters(old, sites, pruned) {
+		delete(x.Clusters, n)
+	}
+	if len(x.Clusters) == 0 {
+		x.Clusters = nil
 	}
 	names := make([]string, 0, len(x.Sites))
 	for n := range x.Sites {
@@ -91,7 +128,22 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 
 // union returns an index owning every file of a and of b (b's hash wins).
 func union(a, b *Index) *Index {
-	x := &Index{Tpgen: b.Tpgen, Inputs: b.Inputs, Sites: map[string]IndexSite{}}
+	x := &Index{Tpgen: b.Tpgen, Inputs: b.Inputs, Sites: map[string]IndexSite{}, Clusters: map[string]IndexCluster{}}
+	for _, ix := range []*Index{a, b} {
+		for name, c := range ix.Clusters {
+			files := map[string]string{}
+			for p, h := range x.Clusters[name].Files {
+				files[p] = h
+			}
+			for p, h := range c.Files {
+				files[p] = h
+			}
+			x.Clusters[name] = IndexCluster{Files: files}
+		}
+	}
+	if len(x.Clusters) == 0 {
+		x.Clusters = nil
+	}
 	for name, s := range a.Sites {
 		x.Sites[name] = s
 	}
@@ -172,30 +224,49 @@ func ParseIndex(data []byte) (*Index, error) {
 		if err := checkSiteName(n); err != nil {
 			return nil, err
 		}
-		files := make([]string, 0, len(x.Sites[n].Files))
-		for f := range x.Sites[n].Files {
-			files = append(files, f)
-		}
-		slices.Sort(files)
-		for _, f := range files {
-			if err := checkFilePath(f); err != nil {
+		if c := x.Sites[n].Cluster; c != "" {
+			if err := checkName("cluster", c); err != nil {
 				return nil, fmt.Errorf("site %s: %w", n, err)
 			}
-			if h := x.Sites[n].Files[f]; !hashRE.MatchString(h) {
-				return nil, fmt.Errorf("site %s: file %q: hash %q is not sha256:<64 hex digits>", n, f, h)
-			}
+		}
+		if err := checkFiles("site "+n, x.Sites[n].Files); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
+		if err := checkName("cluster", n); err != nil {
+			return nil, err
+		}
+		if err := checkFiles("cluster "+n, x.Clusters[n].Files); err != nil {
+			return nil, err
 		}
 	}
 	return x, nil
+}
+
+func checkFiles(unit string, files map[string]string) error {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
+		if err := checkFilePath(f); err != nil {
+			return fmt.Errorf("%s: %w", unit, err)
+		}
+		if h := files[f]; !hashRE.MatchString(h) {
+			return fmt.Errorf("%s: file %q: hash %q is not sha256:<64 hex digits>", unit, f, h)
+		}
+	}
+	return nil
 }
 
 var hashRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // checkSiteName refuses a site name that is not a DNS-1123 label (such as
 // "", ".", ".." or "../x"): a site is one directory directly in DIR.
-func checkSiteName(n string) error {
+func checkSiteName(n string) error { return checkName("site", n) }
+
+// checkName refuses a unit name (what: site or cluster) that is not a
+// DNS-1123 label.
+func checkName(what, n string) error {
 	if errs := validation.IsDNS1123Label(n); len(errs) > 0 {
-		return fmt.Errorf("site %q: not a DNS-1123 label (%s)", n, errs[0])
+		return fmt.Errorf("%s %q: not a DNS-1123 label (%s)", what, n, errs[0])
 	}
 	return nil
 }
@@ -212,8 +283,15 @@ func checkFilePath(p string) error {
 // checkSites refuses sites that the index could not record.
 func checkSites(sites []Site) error {
 	for _, s := range sites {
-		if err := checkSiteName(s.Name); err != nil {
+		what := "site"
+		if s.Unit == UnitCluster {
+			what = "cluster"
+		}
+		if err := checkName(what, s.Name); err != nil {
 			return err
+		}
+		if s.Unit == UnitSite && s.Name == ClustersDir {
+			return fmt.Errorf("site %q: the name is reserved for the cluster directories", s.Name)
 		}
 		for _, f := range s.Files {
 			if err := checkFilePath(f.Path); err != nil {

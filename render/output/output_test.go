@@ -369,7 +369,7 @@ func TestTwoRenameSwapIsRepaired(t *testing.T) {
 	// And the fallback itself swaps.
 	must(t, os.MkdirAll(filepath.Join(dir, "new", "t"), 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "new", "t", "x.yaml"), []byte("2"), 0o644))
-	must(t, twoRenames(openT(t, dir), "new", "a", "a"))
+	must(t, twoRenames(openT(t, dir), "new", "a", oldName(UnitSite, "a")))
 	if got := read(t, dir); got["a/t/x.yaml"] != "2" || got["new/t/x.yaml"] != "1" {
 		t.Errorf("after twoRenames: %v", got)
 	}

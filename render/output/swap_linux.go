@@ -13,11 +13,11 @@ import (
 // renames.
 // a and b are names directly in DIR (relative to its descriptor, so
 // nothing outside DIR is ever renamed).
-func exchange(t *tree, a, b, site string) error {
+func exchange(t *tree, a, b, old string) error {
 	fd := int(t.fd.Fd())
 	err := unix.Renameat2(fd, a, fd, b, unix.RENAME_EXCHANGE)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP) {
-		return twoRenames(t, a, b, site)
+		return twoRenames(t, a, b, old)
 	}
 	if err != nil {
 		return &os.LinkError{Op: "exchange", Old: t.path(a), New: t.path(b), Err: err}

@@ -24,13 +24,60 @@ type File struct {
 	Data []byte
 }
 
-// Site is one site's complete tree.
+// Site is one site's complete tree, or (Unit UnitCluster) one cluster
+// directory's: DIR/clusters/<Name>/.
 type Site struct {
 	Name    string
 	Profile string // the profile file, as the user named it
+	// Cluster names the site's cluster (recorded in the index: a cluster
+	// directory no site names is pruned).
+	Cluster string
 	Inputs  string // digest of the site's inputs
 	Files   []File
+	Unit    Unit
 }
+
+// Unit says what a Site is.
+type Unit int
+
+// Units of the output directory.
+const (
+	UnitSite    Unit = iota // DIR/<name>/
+	UnitCluster             // DIR/clusters/<name>/
+)
+
+// ClustersDir is the directory of the cluster directories in DIR.
+const ClustersDir = "clusters"
+
+// dir is the unit's directory in DIR.
+func (s Site) dir() string { return unitDir(s.Unit, s.Name) }
+
+func unitDir(u Unit, name string) string {
+	if u == UnitCluster {
+		return ClustersDir + "/" + name
+	}
+	return name
+}
+
+// tmpName and oldName are the unit's names directly in DIR while it is
+// built and while a two-rename swap is half done.
+func tmpName(u Unit, name string) string {
+	if u == UnitCluster {
+		return ".tpgen-tmp-cluster-" + name
+	}
+	return ".tpgen-tmp-" + name
+}
+
+func oldName(u Unit, name string) string {
+	if u == UnitCluster {
+		return oldClusterPrefix + name
+	}
+	return ".tpgen-old-" + name
+}
+
+// oldClusterPrefix names a cluster directory set aside by a two-rename
+// swap (not a .tpgen-old- name: a site may be called cluster-x).
+const oldClusterPrefix = ".tpgen-oldcluster-"
 
 // Options of Write and Check.
 type Options struct {
@@ -48,9 +95,10 @@ type Options struct {
 	Hook func(step string)
 }
 
-// Change says what happened to one site.
+// Change says what happened to one site (or cluster directory).
 type Change struct {
 	Site    string
+	Unit    Unit
 	Changed []string // files added, changed or removed, sorted
 	Pruned  bool     // the site is no longer rendered; its files were removed
 }
@@ -61,6 +109,7 @@ var ErrForeignDir = errors.New("not written by tpgen")
 // sitePlan is what Write does to one site directory.
 type sitePlan struct {
 	name    string
+	unit    Unit
 	files   []File          // the new tree (nil: remove the site)
 	owned   map[string]bool // files the old index owns
 	changed []string
@@ -110,7 +159,7 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 	var work []sitePlan
 	var changes []Change
 	for _, p := range plans {
-		changes = append(changes, Change{Site: p.name, Changed: p.changed, Pruned: p.files == nil})
+		changes = append(changes, Change{Site: p.name, Unit: p.unit, Changed: p.changed, Pruned: p.files == nil})
 		if len(p.changed) > 0 {
 			work = append(work, p)
 		}
@@ -134,15 +183,19 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 			// The index must match the sites already swapped, and only
 			// them: the others are still their old trees.
 			done := next(old, o.Version, sitesOf(sites, work[:i]), prunedOf(work[:i]))
+			done.Clusters = clustersDone(old, nx, work[:i])
 			if werr := writeIndex(t, done.Encode()); werr != nil {
 				return nil, werr
 			}
 			return nil, fmt.Errorf("interrupted after %d of %d site(s); every site is whole, render again to finish: %w", i, len(work), err)
 		}
 		if err := swapSite(t, p, hook); err != nil {
+			if p.unit == UnitCluster {
+				return nil, fmt.Errorf("writing cluster directory %s: %w", p.name, err)
+			}
 			return nil, fmt.Errorf("writing site %s: %w", p.name, err)
 		}
-		hook("swapped " + p.name)
+		hook("swapped " + unitDir(p.unit, p.name))
 	}
 	if err := writeIndex(t, nxData); err != nil {
 		return nil, fmt.Errorf("writing the index: %w", err)
@@ -206,6 +259,29 @@ func (t *tree) names() ([]string, error) {
 	return names, err
 }
 
+// clustersDir makes DIR/clusters, a real directory (never a link).
+func (t *tree) clustersDir() error {
+	if _, err := t.root.Lstat(ClustersDir); errors.Is(err, fs.ErrNotExist) {
+		return t.root.Mkdir(ClustersDir, 0o755)
+	}
+	return t.checkClustersDir()
+}
+
+// checkClustersDir refuses a DIR/clusters that is not a real directory.
+func (t *tree) checkClustersDir() error {
+	st, err := t.root.Lstat(ClustersDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is %s, not the directory of the cluster directories: tpgen never follows links in DIR nor writes through them\nhint: remove it (it is tpgen's) and render again", t.path(ClustersDir), fsguard.Kind(st.Mode()))
+	}
+	return nil
+}
+
 // siteExists says whether DIR/<site> is there; anything else than a real
 // directory (a symbolic link above all) is refused, never followed.
 func (t *tree) siteExists(site string) (bool, error) {
@@ -225,7 +301,7 @@ func (t *tree) siteExists(site string) (bool, error) {
 func sitesOf(sites []Site, done []sitePlan) []Site {
 	var out []Site
 	for _, s := range sites {
-		if slices.ContainsFunc(done, func(p sitePlan) bool { return p.name == s.Name }) {
+		if s.Unit == UnitSite && slices.ContainsFunc(done, func(p sitePlan) bool { return p.unit == UnitSite && p.name == s.Name }) {
 			out = append(out, s)
 		}
 	}
@@ -235,8 +311,28 @@ func sitesOf(sites []Site, done []sitePlan) []Site {
 func prunedOf(done []sitePlan) []string {
 	var out []string
 	for _, p := range done {
-		if p.files == nil {
+		if p.unit == UnitSite && p.files == nil {
 			out = append(out, p.name)
+		}
+	}
+	return out
+}
+
+// clustersDone is the index's clusters once the units done are swapped:
+// theirs from nx, the others' from old.
+func clustersDone(old, nx *Index, done []sitePlan) map[string]IndexCluster {
+	out := map[string]IndexCluster{}
+	for n, c := range old.Clusters {
+		out[n] = c
+	}
+	for _, p := range done {
+		if p.unit != UnitCluster {
+			continue
+		}
+		if c, ok := nx.Clusters[p.name]; ok {
+			out[p.name] = c
+		} else {
+			delete(out, p.name)
 		}
 	}
 	return out
@@ -270,19 +366,24 @@ func planSites(t *tree, old *Index, sites []Site, o Options) ([]sitePlan, []stri
 	var plans []sitePlan
 	var conflicts []string
 	for _, s := range sites {
-		p := sitePlan{name: s.Name, files: s.Files, owned: owned(old, s.Name)}
+		if s.Unit == UnitCluster {
+			if err := t.checkClustersDir(); err != nil {
+				return nil, nil, err
+			}
+		}
+		p := sitePlan{name: s.Name, unit: s.Unit, files: s.Files, owned: owned(old, s.Unit, s.Name)}
 		if p.files == nil {
 			p.files = []File{} // a site with no files is still a site
 		}
 		var err error
 		var foreign []string
-		p.changed, foreign, err = compare(t, s.Name, s.Files, p.owned)
+		p.changed, foreign, err = compare(t, s.dir(), s.Files, p.owned)
 		if err != nil {
 			return nil, nil, err
 		}
 		if !o.Force {
 			for _, f := range foreign {
-				conflicts = append(conflicts, t.path(s.Name+"/"+f))
+				conflicts = append(conflicts, t.path(s.dir()+"/"+f))
 			}
 		}
 		plans = append(plans, p)
@@ -292,14 +393,48 @@ func planSites(t *tree, old *Index, sites []Site, o Options) ([]sitePlan, []stri
 	}
 	pruned := prunedSites(old, sites, o)
 	for _, n := range pruned {
-		p := sitePlan{name: n, owned: owned(old, n)}
+		p := sitePlan{name: n, owned: owned(old, UnitSite, n)}
 		var err error
 		if p.changed, _, err = compare(t, n, nil, p.owned); err != nil {
 			return nil, nil, err
 		}
 		plans = append(plans, p)
 	}
+	for _, n := range prunedClusters(old, sites, pruned) {
+		p := sitePlan{name: n, unit: UnitCluster, owned: owned(old, UnitCluster, n)}
+		var err error
+		if p.changed, _, err = compare(t, unitDir(UnitCluster, n), nil, p.owned); err != nil {
+			return nil, nil, err
+		}
+		plans = append(plans, p)
+	}
 	return plans, pruned, nil
+}
+
+// prunedClusters names the cluster directories of the index that no site
+// names once sites are rendered and pruned.
+func prunedClusters(old *Index, sites []Site, pruned []string) []string {
+	named := map[string]bool{}
+	for n, s := range old.Sites {
+		if !slices.Contains(pruned, n) && !slices.ContainsFunc(sites, func(x Site) bool { return x.Unit == UnitSite && x.Name == n }) {
+			named[s.cluster(n)] = true
+		}
+	}
+	for _, s := range sites {
+		if s.Unit == UnitCluster {
+			named[s.Name] = true
+		} else {
+			named[IndexSite{Cluster: s.Cluster}.cluster(s.Name)] = true
+		}
+	}
+	var out []string
+	for n := range old.Clusters {
+		if !named[n] {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // prunedSites names the sites of the index, not rendered now, that
@@ -310,7 +445,7 @@ func prunedSites(old *Index, sites []Site, o Options) []string {
 	}
 	var out []string
 	for n, s := range old.Sites {
-		if !slices.ContainsFunc(sites, func(s Site) bool { return s.Name == n }) && o.Prune(n, s.Profile) {
+		if !slices.ContainsFunc(sites, func(s Site) bool { return s.Unit == UnitSite && s.Name == n }) && o.Prune(n, s.Profile) {
 			out = append(out, n)
 		}
 	}
@@ -318,9 +453,13 @@ func prunedSites(old *Index, sites []Site, o Options) []string {
 	return out
 }
 
-func owned(x *Index, site string) map[string]bool {
+func owned(x *Index, u Unit, name string) map[string]bool {
+	files := x.Sites[name].Files
+	if u == UnitCluster {
+		files = x.Clusters[name].Files
+	}
 	out := map[string]bool{}
-	for p := range x.Sites[site].Files {
+	for p := range files {
 		out[p] = true
 	}
 	return out
@@ -439,10 +578,15 @@ func sameBytes(t *tree, name string, w []byte) (bool, error) {
 
 // swapSite builds the site's new tree beside it and exchanges the two.
 func swapSite(t *tree, p sitePlan, hook func(string)) error {
-	final := p.name
-	tmp := ".tpgen-tmp-" + p.name
+	final := unitDir(p.unit, p.name)
+	tmp := tmpName(p.unit, p.name)
 	if err := t.root.RemoveAll(tmp); err != nil {
 		return err
+	}
+	if p.unit == UnitCluster {
+		if err := t.clustersDir(); err != nil {
+			return err
+		}
 	}
 	if err := t.root.MkdirAll(tmp, 0o755); err != nil {
 		return err
@@ -473,13 +617,13 @@ func swapSite(t *tree, p sitePlan, hook func(string)) error {
 			return fmt.Errorf("keeping files tpgen does not own: %w", err)
 		}
 	}
-	hook("built " + p.name)
+	hook("built " + final)
 	switch {
 	case len(p.files) == 0 && kept == 0:
 		// The site is gone and nothing foreign lived in it.
 		if exists {
 			// Not .tpgen-old-: recovery would put that back.
-			old := ".tpgen-tmp-gone-" + p.name
+			old := ".tpgen-tmp-gone-" + strings.ReplaceAll(final, "/", "-")
 			if err := t.root.Rename(final, old); err != nil {
 				return err
 			}
@@ -491,7 +635,7 @@ func swapSite(t *tree, p sitePlan, hook func(string)) error {
 	case !exists:
 		return t.root.Rename(tmp, final)
 	}
-	if err := exchange(t, tmp, final, p.name); err != nil {
+	if err := exchange(t, tmp, final, oldName(p.unit, p.name)); err != nil {
 		return err
 	}
 	return t.root.RemoveAll(tmp) // now the old tree
@@ -581,6 +725,20 @@ func recoverSwaps(t *tree) error {
 			if err := t.root.RemoveAll(name); err != nil {
 				return err
 			}
+		case strings.HasPrefix(name, oldClusterPrefix):
+			c := strings.TrimPrefix(name, oldClusterPrefix)
+			final := unitDir(UnitCluster, c)
+			if st, err := t.root.Lstat(name); err == nil && st.IsDir() && checkSiteName(c) == nil && t.clustersDir() == nil {
+				if _, err := t.root.Lstat(final); errors.Is(err, fs.ErrNotExist) {
+					if err := t.root.Rename(name, final); err != nil {
+						return err
+					}
+					continue
+				}
+			}
+			if err := t.root.RemoveAll(name); err != nil {
+				return err
+			}
 		case strings.HasPrefix(name, ".tpgen-tmp-"):
 			if err := t.root.RemoveAll(name); err != nil {
 				return err
@@ -590,10 +748,9 @@ func recoverSwaps(t *tree) error {
 	return nil
 }
 
-// twoRenames moves the site b aside and a in its place; a then holds the
-// old tree, as after an exchange.
-func twoRenames(t *tree, a, b, site string) error {
-	old := ".tpgen-old-" + site
+// twoRenames moves the site b aside (to old) and a in its place; a then
+// holds the old tree, as after an exchange.
+func twoRenames(t *tree, a, b, old string) error {
 	if err := t.root.Rename(b, old); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func BenchmarkValidate100(b *testing.B) {
 func benchValidate(b *testing.B, paths []string) {
 	b.ReportAllocs()
 	for b.Loop() {
-		l, err := NewLoader()
+		l, err := NewLoader(nil)
 		if err != nil {
 			b.Fatal(err)
 		}

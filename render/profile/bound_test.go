@@ -14,7 +14,7 @@ import (
 func TestEvalLimits(t *testing.T) {
 	const file = "../../profiles/nantes-iot.yaml"
 	t.Run("within the limits", func(t *testing.T) {
-		l, err := NewLoader()
+		l, err := NewLoader(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,7 +27,7 @@ func TestEvalLimits(t *testing.T) {
 		}
 	})
 	t.Run("over the time limit", func(t *testing.T) {
-		l, err := NewLoader()
+		l, err := NewLoader(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestEvalLimits(t *testing.T) {
 		}
 	})
 	t.Run("cancelled", func(t *testing.T) {
-		l, err := NewLoader()
+		l, err := NewLoader(nil)
 		if err != nil {
 			t.Fatal(err)
 		}

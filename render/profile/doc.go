@@ -1,7 +1,11 @@
 // Package profile is the first stage of the pipeline: it finds site profiles
-// (YAML or CUE) and the fleet defaults beside them, checks each against the
-// embedded CUE schema (cue/), and evaluates the site's plan (charts, values,
-// overlays), also defined in CUE.
+// (YAML or CUE) and the fleet defaults beside them, finds the platform
+// module each selects (its module field, render/module), checks it
+// against the module's CUE schema (#Profile, with the engine's #Site), and
+// evaluates the site's plan (charts, values, overlays), also defined in
+// the module's CUE. A fleet may mix modules. Profiles are read from disk
+// through internal/fsguard, or from an fs.FS (Loader.FS: a revision's
+// profiles, a profile made in memory).
 //
 // In: file and directory paths. Out: Sites, each holding the validated
 // profile and its Plan as plain Go values, or a diag.List with every problem
@@ -10,7 +14,8 @@
 // only). No secret value is accepted (render/secret, the detector the
 // validation stage and diff use), and no message repeats a value found
 // where a Secret reference belongs or that the detector calls a secret.
-// It knows nothing of ThingPark: the rules and the plan are data in cue/.
+// It knows nothing of a platform: the rules and the plan are data in the
+// module (render/module).
 // It never prints and never writes files.
 //
 // Bounds: LoadAllContext and PlanContext stop an evaluation at a time or
@@ -19,6 +24,6 @@
 // refuses further use.
 //
 // Concurrency: a Loader owns one cue.Context and must not be used from two
-// goroutines at once; make one Loader per worker. The schema is parsed once
-// per process and built once per Loader.
+// goroutines at once; make one Loader per worker. Each module's package is
+// parsed once per process and built once per Loader that uses it.
 package profile

@@ -4,18 +4,20 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+
+	"github.com/tpgen/tpgen/render/module"
 )
 
-// Enum returns the values the #Profile field at path (e.g. "hosting",
+// Enum returns the values module m's #Profile field at path (e.g. "hosting",
 // "gitops.engine") allows when it is a disjunction of concrete strings, in
 // the schema's order; nil otherwise. Shell completion reads them, so the
 // values stay in the schema.
-func Enum(path string) ([]string, error) {
-	schema, err := newSchema(newContext())
+func Enum(m *module.Module, path string) ([]string, error) {
+	schema, err := newSchema(newContext(), m)
 	if err != nil {
 		return nil, err
 	}
-	v := schema.LookupPath(cue.MakePath(cue.Def("Profile")))
+	v := schema.LookupPath(cue.MakePath(cue.Def(profileDef)))
 	for _, name := range strings.Split(path, ".") {
 		// A field may be regular, required (name!) or optional (name?).
 		var next cue.Value

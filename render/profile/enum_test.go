@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"github.com/tpgen/tpgen/render/module"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -24,7 +25,7 @@ func TestEnum(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			got, err := Enum(tt.path)
+			got, err := Enum(module.Default(), tt.path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,9 +10,13 @@ import (
 // a `profile: #Profile` field, such as #Flows) with the site's profile and
 // decodes the definition's field into out.
 func (l *Loader) Evaluate(def, field string, s *Site, out any) error {
-	d := l.schema.LookupPath(cue.MakePath(cue.Def(def)))
+	sc, err := l.schemaOf(s.Module)
+	if err != nil {
+		return err
+	}
+	d := sc.pkg.LookupPath(cue.MakePath(cue.Def(def)))
 	if !d.Exists() {
-		return fmt.Errorf("evaluating #%s: no such definition in the schema", def)
+		return fmt.Errorf("evaluating #%s: no such definition in module %s", def, s.Module.Name)
 	}
 	v := d.FillPath(cue.ParsePath("profile"), s.Profile).LookupPath(cue.ParsePath(field))
 	if err := v.Validate(cue.Concrete(true)); err != nil {

@@ -7,11 +7,17 @@ import (
 	"github.com/tpgen/tpgen/internal/diag"
 )
 
-// LoadAll discovers and validates every profile under paths with one
-// Loader. It returns the valid sites sorted by file, and every problem of
+// LoadAll discovers and validates every profile under paths (in l.FS
+// when set) with one Loader. It returns the valid sites sorted by file, and every problem of
 // every profile (diag.List), including site names used twice.
 func (l *Loader) LoadAll(paths []string) ([]*Site, error) {
-	srcs, err := Discover(paths)
+	if l.FS != nil {
+		return l.loadAll(DiscoverFS(l.FS, paths))
+	}
+	return l.loadAll(Discover(paths))
+}
+
+func (l *Loader) loadAll(srcs []Source, err error) ([]*Site, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func TestLoadAllRefusesHostileFiles(t *testing.T) {
 			mustDo(t, os.MkdirAll(dir, 0o755))
 			mustDo(t, os.MkdirAll(outside, 0o755))
 			path := tt.setup(t, dir, outside)
-			l, err := NewLoader()
+			l, err := NewLoader(nil)
 			mustDo(t, err)
 			done := make(chan struct{})
 			go func() { _, err = l.LoadAll([]string{path}); close(done) }()

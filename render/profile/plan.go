@@ -3,6 +3,8 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"cuelang.org/go/cue"
 )
@@ -10,14 +12,22 @@ import (
 // Plan is what the pipeline executes for one site; see cue/plan.cue for the
 // contract.
 type Plan struct {
-	Site        string   `json:"site"`
-	Namespace   string   `json:"namespace"`
-	KubeVersion string   `json:"kubeVersion"`
-	Release     string   `json:"release"`
-	Tiers       []Tier   `json:"tiers"`
-	Overlays    []string `json:"overlays"`
-	SiteOverlay string   `json:"siteOverlay,omitempty"`
-	ChartsDir   string   `json:"chartsDir,omitempty"`
+	Site string `json:"site"`
+	// Cluster names the cluster the site runs in (default the site's
+	// name): its cluster-scoped objects go to DIR/clusters/<Cluster>/.
+	Cluster string `json:"cluster"`
+	// Namespace, if set, is the site's own namespace (where the Secrets
+	// the profile references live).
+	Namespace   string `json:"namespace,omitempty"`
+	KubeVersion string `json:"kubeVersion"`
+	Release     string `json:"release,omitempty"`
+	// Namespaces the plan declares, sorted by name.
+	Namespaces []Namespace `json:"namespaces"`
+	// Components sorted by name; Graph orders them.
+	Components  []Component `json:"components"`
+	Overlays    []string    `json:"overlays"`
+	SiteOverlay string      `json:"siteOverlay,omitempty"`
+	ChartsDir   string      `json:"chartsDir,omitempty"`
 	// AcknowledgeReplace are the objects whose in-place-immutable
 	// changes the profile acknowledges: Kind/namespace/name patterns, or
 	// "all".
@@ -50,20 +60,8 @@ type Destination struct {
 	Name   string `json:"name,omitempty"`
 }
 
-// Tier is one Helm release of the site.
-type Tier struct {
-	Name      string         `json:"name"`
-	Scope     string         `json:"scope"`
-	Chart     ChartRef       `json:"chart"`
-	Release   string         `json:"release"`
-	Namespace string         `json:"namespace"`
-	Values    map[string]any `json:"values"`
-	Timeout   string         `json:"timeout"`
-	Account   Account        `json:"account"`
-}
-
-// Account applies a tier: cluster-admin, or a ServiceAccount of the site's
-// namespace.
+// Account applies a component: cluster-admin, or a ServiceAccount of the
+// component's namespace.
 type Account struct {
 	ClusterAdmin   bool   `json:"clusterAdmin,omitempty"`
 	ServiceAccount string `json:"serviceAccount,omitempty"`
@@ -90,13 +88,81 @@ type ChartAuth struct {
 
 // Plan evaluates the site's plan.
 func (l *Loader) Plan(s *Site) (*Plan, error) {
-	v := l.plan.FillPath(cue.ParsePath("profile"), s.Profile)
+	sc, err := l.schemaOf(s.Module)
+	if err != nil {
+		return nil, err
+	}
+	v := sc.plan.FillPath(cue.ParsePath("profile"), s.Profile)
 	if err := v.Validate(cue.Concrete(true)); err != nil {
+		// A graph error (a cycle, an undeclared dependency read through
+		// uses) is the module's to fix and said as such; anything else
+		// is a schema defect.
+		if gerr := graphErrors(s, v, err); gerr != nil {
+			return nil, gerr
+		}
 		return nil, fmt.Errorf("computing the plan of site %s (a schema defect, not a profile error): %w", s.Name, err)
 	}
-	var p Plan
-	if err := v.Decode(&p); err != nil {
+	p, err := decodePlan(v)
+	if err != nil {
 		return nil, fmt.Errorf("decoding the plan of site %s: %w", s.Name, err)
 	}
+	if _, err := p.Graph(s.Source.File); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// decodePlan decodes v; the namespaces and components maps become lists
+// sorted by name.
+func decodePlan(v cue.Value) (*Plan, error) {
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	var nss map[string]Namespace
+	var comps map[string]Component
+	if err := unmarshalField(raw, "namespaces", &nss); err != nil {
+		return nil, err
+	}
+	if err := unmarshalField(raw, "components", &comps); err != nil {
+		return nil, err
+	}
+	delete(raw, "namespaces")
+	delete(raw, "components")
+	if b, err = json.Marshal(raw); err != nil {
+		return nil, err
+	}
+	var p Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, err
+	}
+	for _, n := range slices.Sorted(maps.Keys(nss)) {
+		ns := nss[n]
+		ns.Name = n
+		p.Namespaces = append(p.Namespaces, ns)
+	}
+	for _, n := range slices.Sorted(maps.Keys(comps)) {
+		c := comps[n]
+		c.Name = n
+		if len(c.DependsOn) == 0 {
+			c.DependsOn = nil
+		}
+		p.Components = append(p.Components, c)
+	}
 	return &p, nil
+}
+
+func unmarshalField(raw map[string]json.RawMessage, name string, v any) error {
+	b, ok := raw[name]
+	if !ok {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }

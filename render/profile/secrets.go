@@ -16,7 +16,7 @@ import (
 )
 
 // inlineSecretMsg starts every refusal of a secret value. It is the
-// schema's own message (cue/profile.cue #inlineSecretMsg).
+// schema's own message (the module's #inlineSecretMsg).
 const inlineSecretMsg = "inline secret values are not allowed"
 
 // secretValues refuses every secret value in a profile with the detector

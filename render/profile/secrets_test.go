@@ -134,9 +134,9 @@ func TestUnwaivableChecks(t *testing.T) {
 		{name: "credential-in-config", base: eksBase, edits: waive("credential-in-config"),
 			want: []wantDiag{{Path: "policy.waivers[0].id", Line: 50, Column: 6, Message: "credential-in-config cannot be waived: the credential would be committed to Git"}}},
 		{name: "cluster-tier", base: eksBase, edits: waive("cluster-tier"),
-			want: []wantDiag{{Path: "policy.waivers[0].id", Line: 50, Column: 6, Message: "cluster-tier cannot be waived: cluster-scoped objects are applied by a cluster admin from the cluster tier only"}}},
+			want: []wantDiag{{Path: "policy.waivers[0].id", Line: 50, Column: 6, Message: "cluster-tier cannot be waived: cluster-scoped objects are applied by a cluster admin from the cluster directory only", Hint: "a policy check id: pod-resources, pod-priority-class, image-pinned, privileged, host-path, host-namespaces, load-balancer-ports, network-policy"}}},
 		{name: "site-namespace", base: eksBase, edits: waive("site-namespace"),
-			want: []wantDiag{{Path: "policy.waivers[0].id", Line: 50, Column: 6, Message: "site-namespace cannot be waived: a site's tiers may only write into the site's own namespace"}}},
+			want: []wantDiag{{Path: "policy.waivers[0].id", Line: 50, Column: 6, Message: "site-namespace cannot be waived: a site's components may only write into the namespaces its plan declares", Hint: "a policy check id: pod-resources, pod-priority-class, image-pinned, privileged, host-path, host-namespaces, load-balancer-ports, network-policy"}}},
 		{name: "a waivable check", base: eksBase, edits: waive("host-path")},
 	})
 }

@@ -67,9 +67,9 @@ var Checks = []Check{
 	{ID: "load-balancer-ports", Severity: SeverityError, Waivable: true,
 		What: "LoadBalancer and NodePort Services expose exactly the ports the plan computes from bsSecurity (FACTS §3), basicsStation and tls.issuer, and nothing else"},
 	{ID: "cluster-tier", Severity: SeverityError,
-		What: "every cluster-scoped object is in the cluster tier"},
+		What: "every cluster-scoped object is in the cluster directory (or a manual component)"},
 	{ID: "site-namespace", Severity: SeverityError,
-		What: "every namespaced object (and every Namespace) is the site's namespace"},
+		What: "every namespaced object is in a namespace the plan declares, and every Namespace is one"},
 	{ID: "network-policy", Severity: SeverityError, Waivable: true,
 		What: "with networkPolicy: true, NetworkPolicies exist and select the pods of every workload"},
 

@@ -387,7 +387,22 @@ spec:
 	{
 		name:   "cluster-tier",
 		modify: func(t *testing.T, f *fixture) { f.item(t, "StorageClass/sc-fast").Object.Tier = "app" },
-		want:   []Finding{e("StorageClass/sc-fast", "", "cluster-tier", "the cluster-scoped StorageClass is in tier app, not in the cluster tier cluster")},
+		want:   []Finding{e("StorageClass/sc-fast", "", "cluster-tier", "the cluster-scoped StorageClass is in tier app, not in the cluster directory cluster")},
+	},
+	{
+		name:   "cluster-tier: a manual component keeps its cluster-scoped objects",
+		modify: func(t *testing.T, f *fixture) { f.item(t, "StorageClass/sc-fast").Object.Tier = "manual/restore" },
+	},
+	{
+		name: "site-namespace: every declared namespace",
+		modify: func(t *testing.T, f *fixture) {
+			f.opts.Namespaces = []string{"data", "tpe"}
+			f.add(t, "app", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leader, namespace: data}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: other, namespace: logs}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: data}\n")
+			f.item(t, "Namespace/data").Object.Tier = "cluster"
+		},
+		want: []Finding{
+			e("ConfigMap/logs/other", "metadata.namespace", "site-namespace", `namespace "logs" is not declared by the plan (it declares data, tpe)`),
+		},
 	},
 	{
 		name: "site-namespace: an object in another namespace, another Namespace",
@@ -396,8 +411,8 @@ spec:
 			f.item(t, "Namespace/monitoring").Object.Tier = "cluster"
 		},
 		want: []Finding{
-			e("ConfigMap/kube-system/leader", "metadata.namespace", "site-namespace", `namespace "kube-system" is not the site's namespace tpe`),
-			e("Namespace/monitoring", "metadata.name", "site-namespace", `the site creates namespace "monitoring" besides its own tpe`),
+			e("ConfigMap/kube-system/leader", "metadata.namespace", "site-namespace", `namespace "kube-system" is not declared by the plan (it declares tpe)`),
+			e("Namespace/monitoring", "metadata.name", "site-namespace", `the site creates namespace "monitoring", which the plan does not declare (it declares tpe)`),
 		},
 	},
 	{

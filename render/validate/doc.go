@@ -34,7 +34,7 @@
 //     waiver that waives nothing is a warning. Credentials are found by
 //     render/secret, the detector the profile loader and diff use too.
 //
-// The Go here is generic: ThingPark knowledge (which ports a security mode
+// The Go here is generic: platform knowledge (which ports a security mode
 // opens, which priority classes, what the cluster provides) comes in Options
 // from the CUE plan. It never prints, reads files or talks to a cluster.
 //

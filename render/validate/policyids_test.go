@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -11,19 +10,16 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	"github.com/google/go-cmp/cmp"
 
-	tpgencue "github.com/tpgen/tpgen/cue"
+	"github.com/tpgen/tpgen/render/module"
 )
 
 // The profile schema accepts exactly the waivable check ids as waiver ids.
 func TestProfileKnowsTheWaivableChecks(t *testing.T) {
-	src, err := fs.ReadFile(tpgencue.FS, "profile.cue")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := cuecontext.New().CompileBytes(src).LookupPath(cue.MakePath(cue.Def("PolicyCheck")))
+	src := module.EngineCUE("engine")
+	v := cuecontext.New().CompileBytes(src).LookupPath(cue.MakePath(cue.Def("tpgenPolicyCheck")))
 	op, args := v.Expr()
 	if op != cue.OrOp {
-		t.Fatalf("#PolicyCheck is not a disjunction: %v", v)
+		t.Fatalf("#tpgenPolicyCheck is not a disjunction: %v", v)
 	}
 	var got []string
 	for _, a := range args {
@@ -37,7 +33,7 @@ func TestProfileKnowsTheWaivableChecks(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(want)
 	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("#PolicyCheck in cue/profile.cue (-validate.WaivableIDs +cue):\n%s", d)
+		t.Errorf("#tpgenPolicyCheck in tpgen.engine.cue (-validate.WaivableIDs +cue):\n%s", d)
 	}
 }
 

@@ -2,6 +2,8 @@ package validate
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -25,31 +27,37 @@ func (s *site) scope(o object.Object) (cluster, known bool) {
 
 // checkScope: cluster-tier, site-namespace.
 func (s *site) checkScope() {
+	declared := s.o.namespaces()
 	for i := range s.items {
 		it := &s.items[i]
 		o := it.Object
 		cluster, known := s.scope(o)
 		switch {
 		case !known:
-		case cluster && it.Object.Tier != s.o.ClusterTier:
+		case cluster && it.Object.Tier != s.o.ClusterTier && !strings.HasPrefix(it.Object.Tier, ManualDir+"/"):
 			s.report(it, "cluster-tier", nil,
-				fmt.Sprintf("the cluster-scoped %s is in tier %s, not in the cluster tier %s", o.Kind(), o.Tier, s.o.ClusterTier),
-				"cluster-scoped objects need a cluster administrator: they belong to the cluster tier")
+				fmt.Sprintf("the cluster-scoped %s is in tier %s, not in the cluster directory %s", o.Kind(), o.Tier, s.o.ClusterTier),
+				"cluster-scoped objects need a cluster administrator: they belong to the cluster directory")
 		case cluster && o.Namespace() != "":
 			s.report(it, "cluster-tier", field.NewPath("metadata", "namespace"),
 				fmt.Sprintf("the cluster-scoped %s sets a namespace", o.Kind()), "remove metadata.namespace")
-		case !cluster && o.Namespace() != s.o.Namespace:
+		case !cluster && !slices.Contains(declared, o.Namespace()):
 			s.report(it, "site-namespace", field.NewPath("metadata", "namespace"),
-				fmt.Sprintf("namespace %q is not the site's namespace %s", o.Namespace(), s.o.Namespace),
-				"a site owns one namespace: render the object there, or leave it to the cluster's own tooling")
+				fmt.Sprintf("namespace %q is not declared by the plan (it declares %s)", o.Namespace(), strings.Join(declared, ", ")),
+				"render the object in a declared namespace, or declare the namespace in the module's plan (namespaces)")
 		}
-		if o.GroupKind() == "Namespace" && o.Name() != s.o.Namespace {
+		if o.GroupKind() == "Namespace" && !slices.Contains(declared, o.Name()) {
 			s.report(it, "site-namespace", field.NewPath("metadata", "name"),
-				fmt.Sprintf("the site creates namespace %q besides its own %s", o.Name(), s.o.Namespace),
-				"a site owns one namespace")
+				fmt.Sprintf("the site creates namespace %q, which the plan does not declare (it declares %s)", o.Name(), strings.Join(declared, ", ")),
+				"declare the namespace in the module's plan (namespaces), or do not render it")
 		}
 	}
 }
+
+// ManualDir is the site directory of the manual components: their objects
+// are in tiers manual/<component>, cluster-scoped ones included (they are
+// applied by hand, never synced).
+const ManualDir = "manual"
 
 // checkNetworkPolicies: network-policy.
 func (s *site) checkNetworkPolicies() {

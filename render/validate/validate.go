@@ -29,7 +29,13 @@ type Options struct {
 	Profile string
 	// KubeVersion is the cluster's Kubernetes release, "1.27".
 	KubeVersion string
-	Namespace   string
+	// Namespace is the site's own namespace (where the Secrets the
+	// profile references live), if the plan has one.
+	Namespace string
+	// Namespaces the plan declares: every namespaced object is in one
+	// (default: Namespace alone).
+	Namespaces []string
+	// ClusterTier is the Tier of the objects in the cluster directory.
 	ClusterTier string
 	Policy      Policy
 	// ProvidedCRDs are the CRDs of Policy.APIs, decoded, by
@@ -37,7 +43,14 @@ type Options struct {
 	ProvidedCRDs map[string]map[string]any
 }
 
-// Policy is the plan's checks block (cue/plan.cue #Plan.checks): the
+func (o Options) namespaces() []string {
+	if len(o.Namespaces) > 0 {
+		return o.Namespaces
+	}
+	return []string{o.Namespace}
+}
+
+// Policy is the plan's checks block (the module's #Plan.checks): the
 // site-specific inputs of the checks.
 type Policy struct {
 	// PriorityClasses every Pod template must use one of.

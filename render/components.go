@@ -1,0 +1,213 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+
+	"github.com/tpgen/tpgen/internal/fsguard"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/depgraph"
+	"github.com/tpgen/tpgen/render/helm"
+	"github.com/tpgen/tpgen/render/kustomize"
+	"github.com/tpgen/tpgen/render/manifest"
+	"github.com/tpgen/tpgen/render/object"
+	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/validate"
+)
+
+// siteCharts is where a site's charts come from: the profile's charts.path
+// directory for the charts it holds, the module's for the others.
+type siteCharts struct {
+	dir  *chartsource.FS // nil without charts.path
+	root *os.Root
+	base chartsource.Source
+	site *profile.Site // a chart with a repo comes from the lockfile (charts.go)
+}
+
+func (c siteCharts) get(name, version string) (*chart.Chart, error) {
+	if c.dir != nil {
+		if fi, err := c.root.Stat(name); err == nil && fi.IsDir() {
+			return c.dir.Get(name, version)
+		}
+	}
+	return c.base.Get(name, version)
+}
+
+// renderComponents renders the plan's components in graph order (the
+// dependencies first). Every object gets its component's name as Tier.
+// A Helm component's capabilities hold the CRDs its ancestors render, and
+// only those. loaded are the charts, in order, for the input digest.
+func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, charts siteCharts, o Options) (objs []object.Object, loaded []loadedChart, err error) {
+	byComp := map[string][]object.Object{}
+	for _, name := range g.Order() {
+		c := p.Component(name)
+		var rendered []object.Object
+		switch c.Kind {
+		case profile.KindHelm:
+			if c.Chart == nil {
+				return nil, nil, fmt.Errorf("component %s: kind helm without a chart (a module defect)", name)
+			}
+			if path := emptyValue(c.Values, ""); path != "" && c.Values != nil {
+				return nil, nil, fmt.Errorf("component %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", name, c.Chart.Name, path)
+			}
+			ch, err := loadChart(ctx, charts.site, *c.Chart, charts.get, o)
+			if err != nil {
+				return nil, nil, fmt.Errorf("component %s: %w", name, err)
+			}
+			loaded = append(loaded, loadedChart{name: c.Chart.Name, chart: ch})
+			var before []object.Object
+			for _, a := range g.Ancestors(name) {
+				before = append(before, byComp[a]...)
+			}
+			release := c.Release
+			if release == "" {
+				release = c.Name
+			}
+			n := len(objs)
+			rendered, err = helm.Render(ch, helm.Options{
+				Release: release, Namespace: c.Namespace, Tier: name, Values: c.Values,
+				KubeVersion: p.KubeVersion, APIVersions: manifest.CRDVersions(before),
+				Context: ctx, Time: o.EvalLimits.Time, Memory: o.EvalLimits.Memory,
+				Bound: func(docs int, bytes, largest int64) error {
+					return o.Limits.checkChart(n+docs, bytes, largest)
+				},
+			})
+			if err != nil {
+				return nil, nil, fmt.Errorf("component %s: %w", name, err)
+			}
+		case profile.KindManifests, profile.KindKustomize:
+			files, display, err := readModuleDir(o.moduleFS, c.Path, o.Limits.file())
+			if err != nil {
+				return nil, nil, fmt.Errorf("component %s: %w", name, err)
+			}
+			loaded = append(loaded, loadedChart{name: display, files: files})
+			if c.Kind == profile.KindKustomize {
+				rendered, err = kustomize.Build(files, display)
+			} else {
+				rendered, err = manifests(files, display)
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("component %s: %w", name, err)
+			}
+		default:
+			return nil, nil, fmt.Errorf("component %s: unknown kind %q (a module defect): want helm, manifests or kustomize", name, c.Kind)
+		}
+		for i := range rendered {
+			rendered[i].Tier = componentDir(c)
+		}
+		byComp[name] = rendered
+		objs = append(objs, rendered...)
+		if err := o.Limits.checkRendered(len(objs), nil); err != nil {
+			return nil, nil, fmt.Errorf("component %s: %w", name, err)
+		}
+	}
+	return objs, loaded, nil
+}
+
+// loadedChart is what a component was rendered from, for the input
+// digest: a chart, or the files of a module directory.
+type loadedChart struct {
+	name  string
+	chart *chart.Chart
+	files map[string][]byte
+}
+
+// manifests decodes the *.yaml and *.yml files of a manifests directory,
+// in path order, each multi-document.
+func manifests(files map[string][]byte, display string) ([]object.Object, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		if ext := path.Ext(n); ext == ".yaml" || ext == ".yml" {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var out []object.Object
+	for _, n := range names {
+		docs, err := object.Decode(files[n])
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", display, n, err)
+		}
+		for _, d := range docs {
+			ob := object.Object{Doc: d, Source: "manifests " + display + "/" + n}
+			if ob.Kind() == "" || ob.APIVersion() == "" || ob.Name() == "" {
+				return nil, fmt.Errorf("%s/%s: a document without apiVersion, kind or metadata.name\nhint: every document of a manifests directory is one Kubernetes object", display, n)
+			}
+			out = append(out, ob)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no object in its *.yaml and *.yml files", display)
+	}
+	return out, nil
+}
+
+// readModuleDir reads every regular file under dir of the module: bounded
+// by lim, no link, no path out of the module. Keys are slash-separated
+// paths relative to dir; display is how errors name the directory.
+func readModuleDir(module fs.FS, dir string, lim fsguard.Limit) (map[string][]byte, string, error) {
+	display := path.Clean(dir)
+	if module == nil {
+		return nil, display, fmt.Errorf("directory %s: the site's module has no directory to read it from", display)
+	}
+	if !fs.ValidPath(display) || display == "." {
+		return nil, display, fmt.Errorf("path %q: want a directory inside the module (relative, without ..)", dir)
+	}
+	files := map[string][]byte{}
+	err := fs.WalkDir(module, display, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s: %w (%s)", p, fsguard.ErrNotRegular, fsguard.Kind(d.Type()))
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if lim.Max > 0 && fi.Size() > lim.Max {
+			return fmt.Errorf("%s: %w", p, fsguard.TooLarge(fi.Size(), lim))
+		}
+		b, err := fs.ReadFile(module, p)
+		if err != nil {
+			return err
+		}
+		if lim.Max > 0 && int64(len(b)) > lim.Max {
+			return fmt.Errorf("%s: %w", p, fsguard.TooLarge(int64(len(b)), lim))
+		}
+		if ext := path.Ext(p); ext == ".yaml" || ext == ".yml" {
+			if err := fsguard.DuplicateKeys(p, b); err != nil {
+				return err
+			}
+		}
+		files[strings.TrimPrefix(p, display+"/")] = b
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, display, fmt.Errorf("directory %s: not in the module\nhint: a component's path names a directory of its module, e.g. manifests/<name>", display)
+	}
+	if err != nil {
+		return nil, display, fmt.Errorf("reading directory %s of the module: %w", display, err)
+	}
+	return files, display, nil
+}
+
+// componentDir is the site directory of a component's objects: its name,
+// or manual/<name> for a manual one.
+func componentDir(c *profile.Component) string {
+	if c.Manual {
+		return validate.ManualDir + "/" + c.Name
+	}
+	return c.Name
+}
