@@ -264,15 +264,20 @@ func (lc *lockedCharts) load(ctx context.Context, ref chartfetch.Ref) (*chart.Ch
 }
 
 // loadChart returns chart c of a site: pinned in the lockfile when it
-// names a repository, else from the site's chart source.
-func loadChart(ctx context.Context, s *profile.Site, c profile.ChartRef, get func(name, version string) (*chart.Chart, error), o Options) (*chart.Chart, error) {
+// names a repository (pin is then its archive's digest, for the input
+// digest), else from the site's chart source.
+func loadChart(ctx context.Context, s *profile.Site, c profile.ChartRef, get func(name, version string) (*chart.Chart, error), o Options) (ch *chart.Chart, pin string, err error) {
 	ref, ok := chartRef(s, c)
 	if !ok || s == nil {
-		return get(c.Name, c.Version)
+		ch, err = get(c.Name, c.Version)
+		return ch, "", err
 	}
 	if o.locked == nil {
 		o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
 	}
-	ch, _, err := o.locked.load(ctx, ref)
-	return ch, err
+	ch, e, err := o.locked.load(ctx, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	return ch, e.Source + " " + e.Name + " " + e.Version + " " + e.Digest, nil
 }

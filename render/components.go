@@ -58,11 +58,11 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 			if path := emptyValue(c.Values, ""); path != "" && c.Values != nil {
 				return nil, nil, fmt.Errorf("component %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", name, c.Chart.Name, path)
 			}
-			ch, err := loadChart(ctx, charts.site, *c.Chart, charts.get, o)
+			ch, pin, err := loadChart(ctx, charts.site, *c.Chart, charts.get, o)
 			if err != nil {
 				return nil, nil, fmt.Errorf("component %s: %w", name, err)
 			}
-			loaded = append(loaded, loadedChart{name: c.Chart.Name, chart: ch})
+			loaded = append(loaded, loadedChart{name: c.Chart.Name, chart: ch, pin: pin})
 			var before []object.Object
 			for _, a := range g.Ancestors(name) {
 				before = append(before, byComp[a]...)
@@ -117,6 +117,7 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 type loadedChart struct {
 	name  string
 	chart *chart.Chart
+	pin   string // a repository chart's lock entry (source, name, version, digest)
 	files map[string][]byte
 }
 
