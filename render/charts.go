@@ -86,12 +86,19 @@ func ChartRefs(ctx context.Context, o Options) ([]chartfetch.Ref, error) {
 	return refs, nil
 }
 
-// planRefs returns the remote charts of one plan.
+// planRefs returns the remote charts of one plan, but those the
+// profile's charts.path replaces.
 func planRefs(s *profile.Site, p *profile.Plan) []chartfetch.Ref {
 	var refs []chartfetch.Ref
 	for _, c := range p.Components {
 		if c.Chart == nil {
 			continue
+		}
+		if p.ChartsDir != "" {
+			local := filepath.Join(filepath.Dir(s.Source.File), p.ChartsDir, c.Chart.Name)
+			if fi, err := os.Stat(local); err == nil && fi.IsDir() {
+				continue
+			}
 		}
 		if r, ok := chartRef(s, *c.Chart); ok {
 			refs = append(refs, r)
@@ -263,13 +270,14 @@ func (lc *lockedCharts) load(ctx context.Context, ref chartfetch.Ref) (*chart.Ch
 	return ch, e, nil
 }
 
-// loadChart returns chart c of a site: pinned in the lockfile when it
-// names a repository (pin is then its archive's digest, for the input
-// digest), else from the site's chart source.
-func loadChart(ctx context.Context, s *profile.Site, c profile.ChartRef, get func(name, version string) (*chart.Chart, error), o Options) (ch *chart.Chart, pin string, err error) {
-	ref, ok := chartRef(s, c)
-	if !ok || s == nil {
-		ch, err = get(c.Name, c.Version)
+// loadChart returns chart c of a site: from charts.path when it holds a
+// chart of that name (it replaces the module's and a repository's alike),
+// else pinned in the lockfile when c names a repository (pin is then its
+// entry, for the input digest), else the module's.
+func loadChart(ctx context.Context, c profile.ChartRef, charts siteCharts, o Options) (ch *chart.Chart, pin string, err error) {
+	ref, ok := chartRef(charts.site, c)
+	if !ok || charts.site == nil || charts.local(c.Name) {
+		ch, err = charts.get(c.Name, c.Version)
 		return ch, "", err
 	}
 	if o.locked == nil {

@@ -33,12 +33,19 @@ type siteCharts struct {
 }
 
 func (c siteCharts) get(name, version string) (*chart.Chart, error) {
-	if c.dir != nil {
-		if fi, err := c.root.Stat(name); err == nil && fi.IsDir() {
-			return c.dir.Get(name, version)
-		}
+	if c.local(name) {
+		return c.dir.Get(name, version)
 	}
 	return c.base.Get(name, version)
+}
+
+// local says whether charts.path holds chart name.
+func (c siteCharts) local(name string) bool {
+	if c.dir == nil {
+		return false
+	}
+	fi, err := c.root.Stat(name)
+	return err == nil && fi.IsDir()
 }
 
 // renderComponents renders the plan's components in graph order (the
@@ -58,7 +65,7 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 			if path := emptyValue(c.Values, ""); path != "" && c.Values != nil {
 				return nil, nil, fmt.Errorf("component %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", name, c.Chart.Name, path)
 			}
-			ch, pin, err := loadChart(ctx, charts.site, *c.Chart, charts.get, o)
+			ch, pin, err := loadChart(ctx, *c.Chart, charts, o)
 			if err != nil {
 				return nil, nil, fmt.Errorf("component %s: %w", name, err)
 			}

@@ -182,3 +182,40 @@ func TestRepositoryChartsLockAndRenderOffline(t *testing.T) {
 	assert.Contains(t, err.Error(), "chart archive "+tgz[0]+" has digest sha256:")
 	assert.Contains(t, err.Error(), ": refused (tampered with or corrupt)\nhint: delete the file; `tpgen charts pull` fetches it again by its locked digest")
 }
+
+// TestChartsPathReplacesRepositoryCharts: the profile's charts.path
+// replaces a repository's chart of the same name as it replaces the
+// module's: nothing to lock, nothing fetched, no lockfile needed.
+func TestChartsPathReplacesRepositoryCharts(t *testing.T) {
+	fx := newSourcesFixture(t)
+	local := filepath.Join(fx.sites, "local", "web")
+	require.NoError(t, os.CopyFS(local, os.DirFS("testdata/module/charts/web")))
+	tpl := filepath.Join(local, "templates", "web.yaml")
+	b, err := os.ReadFile(tpl)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(tpl, []byte(strings.Replace(string(b), "replicas: 1", "replicas: 3", 1)), 0o644))
+	entries, err := os.ReadDir(fx.sites)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			f, err := os.OpenFile(filepath.Join(fx.sites, e.Name()), os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = f.WriteString("charts: {path: ./local}\n")
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+		}
+	}
+	ctx := context.Background()
+	refs, err := render.ChartRefs(ctx, fx.opts)
+	require.NoError(t, err)
+	assert.Empty(t, refs)
+	o := fx.opts
+	o.ChartSources.Offline = true
+	o.ChartSources.Cache = t.TempDir()
+	res, err := render.Run(ctx, o)
+	require.NoError(t, err)
+	files := treeFiles(res)
+	for _, p := range []string{"alpha/web-a/deployment.apps_web-a.yaml", "alpha/web-b/deployment.apps_web-b.yaml", "alpha/zeta/deployment.apps_zeta.yaml"} {
+		assert.Contains(t, string(files[p]), "replicas: 3", p)
+	}
+}
