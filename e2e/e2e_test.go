@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"github.com/tpgen/tpgen/internal/shared"
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/object"
+	"github.com/tpgen/tpgen/render/tree"
 )
 
 // The operators of the release (FACTS §1) and the GitOps engines, as
@@ -30,7 +30,7 @@ var (
 func renderTo(t *testing.T, paths []string, out string) (*render.Result, error) {
 	t.Helper()
 	return render.Run(context.Background(), render.Options{
-		Paths: paths, OutDir: out, Jobs: 2,
+		Paths: paths, WriteOptions: render.WriteOptions{OutDir: out}, Jobs: 2,
 		// out is a temporary directory in no repository: name the path the
 		// GitOps objects sync (the API server does not resolve it).
 		GitOpsPath: "deploy",
@@ -43,8 +43,8 @@ type file struct {
 	obj  object.Object
 }
 
-// readTier reads a tier directory in its kustomization.yaml order (the
-// apply order tpgen writes).
+// readTier reads a tier directory (render/tree) in its kustomization.yaml
+// order (the apply order tpgen writes).
 func readTier(t *testing.T, dir string) []file {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
@@ -58,26 +58,32 @@ func readTier(t *testing.T, dir string) []file {
 	if err := yaml.Unmarshal(b, &k); err != nil {
 		t.Fatal(err)
 	}
-	var out []file
-	for _, r := range k.Resources {
-		out = append(out, readFile(t, filepath.Join(dir, r))...)
+	if len(k.Resources) == 0 {
+		return nil
 	}
+	out := readDir(t, dir, tree.Options{Files: k.Resources})
+	slices.SortStableFunc(out, func(a, b file) int {
+		return slices.Index(k.Resources, filepath.Base(a.path)) - slices.Index(k.Resources, filepath.Base(b.path))
+	})
 	return out
 }
 
-func readFile(t *testing.T, p string) []file {
+// readDir reads the objects of the files under dir (render/tree).
+func readDir(t *testing.T, dir string, o tree.Options) []file {
 	t.Helper()
-	b, err := os.ReadFile(p)
+	parent, name := filepath.Split(filepath.Clean(dir))
+	root, err := os.OpenRoot(parent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, err := object.Decode(b)
+	defer root.Close()
+	objs, err := tree.Read(root, parent, name, o)
 	if err != nil {
-		t.Fatalf("%s: %v", p, err)
+		t.Fatal(err)
 	}
 	var out []file
-	for _, d := range docs {
-		out = append(out, file{path: p, obj: object.Object{Doc: d}})
+	for _, ob := range objs {
+		out = append(out, file{path: filepath.Join(dir, filepath.FromSlash(ob.File)), obj: ob.Object})
 	}
 	return out
 }
@@ -86,17 +92,7 @@ func readFile(t *testing.T, p string) []file {
 // GitOps stage's): Namespaces and CRDs first, then by path.
 func readTree(t *testing.T, dir string) []file {
 	t.Helper()
-	var out []file
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(p) != ".yaml" || d.Name() == "kustomization.yaml" {
-			return err
-		}
-		out = append(out, readFile(t, p)...)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := readDir(t, dir, tree.Options{})
 	first := func(f file) int {
 		switch f.obj.Kind() {
 		case "CustomResourceDefinition":

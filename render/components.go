@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -91,19 +92,29 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 				return nil, nil, fmt.Errorf("component %s: %w", name, err)
 			}
 		case profile.KindManifests, profile.KindKustomize:
-			files, display, err := readModuleDir(o.moduleFS, c.Path, o.Limits.file())
+			if c.Kind == profile.KindManifests && c.Path == "" && len(c.Objects) == 0 {
+				return nil, nil, fmt.Errorf("component %s: a manifests component without path or objects (a module defect)\nhint: give it a directory of the module (path) or the objects its plan computes (objects)", name)
+			}
+			if c.Path != "" {
+				files, display, err := readModuleDir(o.moduleFS, c.Path, o.Limits.file())
+				if err != nil {
+					return nil, nil, fmt.Errorf("component %s: %w", name, err)
+				}
+				loaded = append(loaded, loadedChart{name: display, files: files})
+				if c.Kind == profile.KindKustomize {
+					rendered, err = kustomize.Build(files, display)
+				} else {
+					rendered, err = manifests(files, display)
+				}
+				if err != nil {
+					return nil, nil, fmt.Errorf("component %s: %w", name, err)
+				}
+			}
+			inline, err := planObjects(name, c.Objects)
 			if err != nil {
-				return nil, nil, fmt.Errorf("component %s: %w", name, err)
+				return nil, nil, err
 			}
-			loaded = append(loaded, loadedChart{name: display, files: files})
-			if c.Kind == profile.KindKustomize {
-				rendered, err = kustomize.Build(files, display)
-			} else {
-				rendered, err = manifests(files, display)
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("component %s: %w", name, err)
-			}
+			rendered = append(rendered, inline...)
 		default:
 			return nil, nil, fmt.Errorf("component %s: unknown kind %q (a module defect): want helm, manifests or kustomize", name, c.Kind)
 		}
@@ -117,6 +128,25 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 		}
 	}
 	return objs, loaded, nil
+}
+
+// planObjects returns the objects a manifests component's plan computes
+// (components.<name>.objects), decoded as a manifest file is, so they
+// hold the same types as every other object.
+func planObjects(component string, docs []map[string]any) ([]object.Object, error) {
+	var out []object.Object
+	for i, d := range docs {
+		b, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("component %s: objects[%d]: %w", component, i, err)
+		}
+		decoded, err := object.Decode(b)
+		if err != nil || len(decoded) != 1 {
+			return nil, fmt.Errorf("component %s: objects[%d]: not one object: %v", component, i, err)
+		}
+		out = append(out, object.Object{Doc: decoded[0], Source: fmt.Sprintf("plan components.%s.objects[%d]", component, i)})
+	}
+	return out, nil
 }
 
 // loadedChart is what a component was rendered from, for the input

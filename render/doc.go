@@ -12,16 +12,17 @@
 // proves every object against Kubernetes and policy (render/validate),
 // assembles each cluster's directory from its sites' cluster-scoped
 // objects (cluster.go: written once, conflicts refused), and only when
-// every site succeeded with no error finding writes them (render/output).
-// ValidateRendered runs the validation stage over a tree already written.
+// every site succeeded with no error finding writes them (render/output),
+// where and as Options.WriteOptions say (none: in memory only).
+// ValidateRendered runs the validation stage over a tree already written,
+// read back by render/tree. Each SiteResult keeps the arranged objects
+// (Tree) with the bytes, so callers never parse what was just rendered.
 // Stages exchange plain values; none imports another; only this package
 // composes them. It never prints (progress goes
 // to an io.Writer given in Options) and never exits.
 //
-// review.go composes the review commands from the same stages: Diff
-// renders in memory and compares with the output directory at a Git
-// revision (render/gitrev, render/diff), Flows evaluates each profile's
-// flow matrix (render/profile, render/flows), Graph feeds render/graph.
+// The review verbs (diff, flows, graph) are not part of the pipeline:
+// render/review composes them from Run and the stages.
 //
 // Concurrency: sites render in parallel on Options.Jobs workers; output is
 // identical for any Jobs. CUE evaluation happens before, on one goroutine.

@@ -66,14 +66,11 @@ func renderWith(t *testing.T, overrides ...string) site {
 	require.NoError(t, err)
 	require.Len(t, res.Sites, 1)
 	s := site{tier: map[string]string{}}
-	for _, f := range res.Sites[0].Files {
-		if strings.HasSuffix(f.Path, "/kustomization.yaml") {
-			continue
+	for _, f := range res.Sites[0].Tree {
+		if f.Object.Doc == nil {
+			continue // a tier's kustomization.yaml
 		}
-		docs, err := object.Decode(f.Data)
-		require.NoError(t, err)
-		require.Len(t, docs, 1, f.Path)
-		o := object.Object{Doc: docs[0]}
+		o := f.Object
 		tier, _, _ := strings.Cut(f.Path, "/")
 		o.Tier = tier
 		if tier == "gitops" {

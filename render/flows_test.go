@@ -12,14 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/flows"
+	"github.com/tpgen/tpgen/render/review"
 )
 
 // flowsWith computes the flows of baseProfile with overrides.
 func flowsWith(t *testing.T, overrides ...string) []flows.Flow {
 	t.Helper()
-	set, err := render.Flows(render.FlowOptions{Paths: []string{writeBase(t, overrides...)}})
+	set, err := review.Flows(review.FlowOptions{Paths: []string{writeBase(t, overrides...)}})
 	require.NoError(t, err)
 	return set.Flows
 }
@@ -153,7 +153,7 @@ func TestFlowsOutbound(t *testing.T) {
 // the charts.
 func TestFlowsCoverEveryImageRegistry(t *testing.T) {
 	t.Chdir("..")
-	set, err := render.Flows(render.FlowOptions{Paths: []string{"profiles"}})
+	set, err := review.Flows(review.FlowOptions{Paths: []string{"profiles"}})
 	require.NoError(t, err)
 	registries := map[string]map[string]bool{} // site -> registries
 	err = filepath.WalkDir("golden", func(p string, d fs.DirEntry, err error) error {

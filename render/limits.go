@@ -54,6 +54,10 @@ func (l Limits) orDefault() Limits {
 	return d
 }
 
+// File is the limit of one file read (the rendered tree, overlays,
+// charts), for the verbs that read a tree outside Run.
+func (l Limits) File() fsguard.Limit { return l.file() }
+
 func (l Limits) file() fsguard.Limit {
 	return fsguard.Limit{Max: l.orDefault().FileSize, What: "file size", Raise: "--max-file-size"}
 }

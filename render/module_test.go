@@ -247,7 +247,7 @@ func TestModuleChartsPathReplacesSameName(t *testing.T) {
 func TestModuleClusterReplacement(t *testing.T) {
 	in := writeSites(t, map[string]string{"a": moduleSite("a", "c1", "pa", "main", "")})
 	out := filepath.Join(t.TempDir(), "deploy")
-	o := render.Options{Paths: []string{in}, OutDir: out, GitOpsPath: "deploy"}
+	o := render.Options{Paths: []string{in}, WriteOptions: render.WriteOptions{OutDir: out}, GitOpsPath: "deploy"}
 	_, err := renderModule(t, o)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(in, "a.yaml"), []byte(moduleSite("a", "c1", "pa", "main", "provisioner: b.example.com\n")), 0o644))
@@ -283,7 +283,7 @@ func TestModuleClusterOutput(t *testing.T) {
 	}
 	in := writeSites(t, sites)
 	out := filepath.Join(t.TempDir(), "deploy")
-	o := render.Options{Paths: []string{in}, OutDir: out, GitOpsPath: "deploy"}
+	o := render.Options{Paths: []string{in}, WriteOptions: render.WriteOptions{OutDir: out}, GitOpsPath: "deploy"}
 	_, err := renderModule(t, o)
 	require.NoError(t, err)
 	crd := filepath.Join(out, "clusters", "c1", "customresourcedefinition.apiextensions.k8s.io_widgets.example.com.yaml")

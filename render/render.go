@@ -30,13 +30,11 @@ import (
 	"github.com/tpgen/tpgen/render/validate"
 )
 
-// Options of one run.
+// Options of one run: what to render, and (WriteOptions) where and how
+// to write it.
 type Options struct {
 	// Paths are profile files and directories.
 	Paths []string
-	// OutDir receives DIR/<site>/<tier>/...; empty means render in memory
-	// only.
-	OutDir string
 	// Sites, when set, selects sites by name.
 	Sites []string
 	// Jobs is the number of sites rendered at once (default: CPUs).
@@ -63,10 +61,6 @@ type Options struct {
 	// Version is tpgen's version, recorded in the output index and in each
 	// site's input digest.
 	Version string
-	// Check compares the rendering with OutDir instead of writing it.
-	Check bool
-	// Force lets render adopt an OutDir it did not write.
-	Force bool
 	// Strict makes a site overlay patch that matches no object an error
 	// (a warning otherwise).
 	Strict bool
@@ -74,9 +68,6 @@ type Options struct {
 	// (compared with the previous rendering in OutDir) of the objects it
 	// matches: Kind/namespace/name patterns, or ReplaceAll.
 	AllowReplace []string
-	// WriteHook is passed to the output stage (tests kill the process at
-	// a step).
-	WriteHook func(step string)
 	// EvalLimits bound each profile's CUE evaluation (zero: defaults).
 	EvalLimits profile.EvalLimits
 	// Limits bound the inputs read and the objects rendered.
@@ -93,9 +84,32 @@ type Options struct {
 	// moduleFS is the root of the site's module (set by forModule).
 	moduleFS fs.FS
 
-	// previous, when set, gives a site's previous objects instead of
-	// OutDir (Diff: the tree at its base).
+	// Previous, when set, gives a site's previous objects (what changes
+	// are compared with) instead of OutDir: render/review's Diff reads
+	// them from the tree at its base.
+	Previous func(site string) ([]object.Object, error)
+
+	// previous is Previous keyed by objectKey (set by renderSite).
 	previous func(site, namespace string) (map[string]object.Object, error)
+
+	WriteOptions
+}
+
+// WriteOptions say where and how Run writes the rendering. A verb that
+// does not write (render/review, Secrets) leaves them zero: it never
+// sees --force.
+type WriteOptions struct {
+	// OutDir receives DIR/<site>/<tier>/...; empty means render in memory
+	// only. The previous rendering is read from it, and the GitOps path
+	// derived from it.
+	OutDir string
+	// Check compares the rendering with OutDir instead of writing it.
+	Check bool
+	// Force lets render adopt an OutDir it did not write.
+	Force bool
+	// WriteHook is passed to the output stage (tests kill the process at
+	// a step).
+	WriteHook func(step string)
 }
 
 // SiteResult is one rendered site.
@@ -105,8 +119,13 @@ type SiteResult struct {
 	// Cluster names the site's cluster (DIR/clusters/<Cluster>/).
 	Cluster string
 	// Tiers are the site's components in graph order.
-	Tiers   []string
-	Files   []output.File
+	Tiers []string
+	Files []output.File
+	// Tree is Files as arranged, each object file with its object (a
+	// tier's kustomization.yaml has none): what a caller reads instead of
+	// parsing Files again; the objects of the cluster directory are its
+	// ClusterResult's Tree. Set by Run, not by ValidateRendered.
+	Tree    []manifest.File
 	Objects int
 	// Changed lists files written (empty when the tree was up to date).
 	Changed []string
@@ -122,6 +141,10 @@ type SiteResult struct {
 	clusterFiles []manifest.File // the same, as arranged
 	plan         *profile.Plan
 }
+
+// Plan is the plan the site was rendered from (nil for a site read back
+// from disk).
+func (s SiteResult) Plan() *profile.Plan { return s.plan }
 
 // Result of a run, sites sorted by name.
 type Result struct {
@@ -293,6 +316,10 @@ func engineName(e string) string {
 	return "Argo CD"
 }
 
+// Gone is the test render applies before pruning a site of the output
+// index (review's Diff applies it to the base alike).
+func Gone(paths []string) func(site, profile string) bool { return gone(paths) }
+
 // gone says whether a site of the output index, not rendered now, has
 // lost its profile: the file is missing, or lies under paths (which
 // rendered every site they hold). A site whose profile lies elsewhere
@@ -325,7 +352,7 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := selectSites(all, o.Sites, o.Paths); err != nil {
+	if _, err := SelectSites(all, o.Sites, o.Paths); err != nil {
 		return nil, nil, err
 	}
 	slices.SortFunc(all, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
@@ -359,9 +386,9 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 	return sites, plans, nil
 }
 
-// selectSites returns the sites named in want (all when want is empty),
+// SelectSites returns the sites named in want (all when want is empty),
 // sorted by name; a name that no profile has is an error.
-func selectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, error) {
+func SelectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, error) {
 	var sites []*profile.Site
 	var missing []string
 	for _, w := range want {
@@ -382,6 +409,16 @@ func selectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, er
 }
 
 func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+	if o.Previous != nil {
+		o.previous = func(site, namespace string) (map[string]object.Object, error) {
+			objs, err := o.Previous(site)
+			out := make(map[string]object.Object, len(objs))
+			for _, ob := range objs {
+				out[objectKey(ob, namespace)] = ob
+			}
+			return out, err
+		}
+	}
 	res, err := renderSiteObjects(ctx, s, p, prev, o)
 	var re *ReplaceError
 	if errors.As(err, &re) {
@@ -465,9 +502,9 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err != nil {
 		return SiteResult{}, err
 	}
-	header := siteHeader(s)
+	profileName := filepath.ToSlash(s.Source.File) // in every file's header
 	ar := arrangement(p, g)
-	ar.Header = header
+	ar.Profile = profileName
 	files, err := manifest.Arrange(objs, ar)
 	if err != nil {
 		return SiteResult{}, err
@@ -496,7 +533,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err != nil {
 		return SiteResult{}, err
 	}
-	gfiles, err := wrap(p, g, siteFilesOut, header)
+	gfiles, err := wrap(p, g, siteFilesOut, profileName)
 	if err != nil {
 		return SiteResult{}, fmt.Errorf("wrapping for %s: %w", p.GitOps.Engine, err)
 	}
@@ -512,6 +549,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	}
 	validate.Sort(findings)
 	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p}
+	res.Tree = siteFilesOut
 	for _, f := range siteFilesOut {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
 	}
@@ -522,11 +560,6 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		return SiteResult{}, fmt.Errorf("digesting inputs: %w", err)
 	}
 	return res, nil
-}
-
-// siteHeader is the first line of the site's files ("%s": the source).
-func siteHeader(s *profile.Site) string {
-	return "Generated by tpgen from " + filepath.ToSlash(s.Source.File) + " via %s. Do not edit."
 }
 
 // ClustersDir holds the cluster directories in DIR: clusters/<cluster>/.
@@ -565,7 +598,7 @@ func arrangement(p *profile.Plan, g *depgraph.Graph) manifest.Options {
 
 // wrap adds the GitOps engine's objects for the site's arranged
 // components.
-func wrap(p *profile.Plan, g *depgraph.Graph, files []manifest.File, header string) ([]manifest.File, error) {
+func wrap(p *profile.Plan, g *depgraph.Graph, files []manifest.File, profileName string) ([]manifest.File, error) {
 	objs := make([]object.Object, 0, len(files))
 	for _, f := range files {
 		if f.Object.Doc != nil {
@@ -577,7 +610,7 @@ func wrap(p *profile.Plan, g *depgraph.Graph, files []manifest.File, header stri
 		return nil, err
 	}
 	dirs := gitops.Dirs(p.GitOps.Engine)
-	return manifest.Arrange(gobjs, manifest.Options{Namespace: p.Namespace, ClusterTier: dirs[0], Tiers: dirs, Header: header})
+	return manifest.Arrange(gobjs, manifest.Options{Namespace: p.Namespace, ClusterTier: dirs[0], Tiers: dirs, Profile: profileName})
 }
 
 // gitopsOptions maps the plan and the site's arranged objects to the

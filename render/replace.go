@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/tree"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -81,7 +81,13 @@ func previousObjects(dir string, idx *output.Index, site, namespace string, lim 
 		return nil, fmt.Errorf("reading the previous rendering: %w", err)
 	}
 	defer top.Close()
-	return readOwned(top, dir, site, is.Files, namespace, nil, lim)
+	var files []string
+	for f := range is.Files {
+		if !strings.HasPrefix(f, gitops.Dir+"/") {
+			files = append(files, f)
+		}
+	}
+	return readOwned(top, dir, site, files, namespace, lim)
 }
 
 // previousClusterObjects reads, like previousObjects, the objects of the
@@ -104,57 +110,39 @@ func previousClusterObjects(dir string, idx *output.Index, p *profile.Plan, lim 
 	}
 	defer top.Close()
 	if st, err := top.Lstat(ClustersDir); err != nil || !st.IsDir() {
-		return nil, nil
+		return nil, nil // not tpgen's (a link is never followed)
 	}
-	clusters, err := top.OpenRoot(ClustersDir)
+	var files []string
+	for f := range ic.Files {
+		if !strings.HasPrefix(f, gitops.Dir+"/") {
+			files = append(files, f)
+		}
+	}
+	objs, err := readOwned(top, dir, clusterTier(p.Cluster), files, p.Namespace, lim)
 	if err != nil {
-		return nil, fmt.Errorf("reading the previous rendering: %w", err)
+		return nil, err
 	}
-	defer clusters.Close()
-	keep := func(o object.Object) bool {
-		ns := o.Namespace()
-		return ns == "" || slices.ContainsFunc(p.Namespaces, func(n profile.Namespace) bool { return n.Name == ns })
+	for k, o := range objs {
+		if ns := o.Namespace(); ns != "" && !slices.ContainsFunc(p.Namespaces, func(n profile.Namespace) bool { return n.Name == ns }) {
+			delete(objs, k)
+		}
 	}
-	return readOwned(clusters, filepath.Join(dir, ClustersDir), p.Cluster, ic.Files, p.Namespace, keep, lim)
+	return objs, nil
 }
 
-// readOwned reads the owned files of the unit directory name in top (the
-// directory dir), skipping what is not an object file tpgen wrote; keep,
-// if set, selects the objects.
-func readOwned(top *os.Root, dir, name string, files map[string]string, namespace string, keep func(object.Object) bool, lim fsguard.Limit) (map[string]object.Object, error) {
-	if st, err := top.Lstat(name); err != nil || !st.IsDir() {
-		return nil, nil
-	}
-	root, err := top.OpenRoot(name)
+// readOwned reads the files (relative to the unit directory unit of the
+// tree root, the directory dir) the index says tpgen wrote there, keyed
+// by objectKey. Lenient: a file that is not what tpgen wrote (gone, a
+// pipe, a link, grown, edited into something else) is skipped; the drift
+// check reports it and a render replaces it.
+func readOwned(top *os.Root, dir, unit string, files []string, namespace string, lim fsguard.Limit) (map[string]object.Object, error) {
+	objs, err := tree.Read(top, dir, unit, tree.Options{Files: files, Limit: lim, Lenient: true})
 	if err != nil {
 		return nil, fmt.Errorf("reading the previous rendering: %w", err)
 	}
-	defer root.Close()
-	out := map[string]object.Object{}
-	for _, f := range slices.Sorted(maps.Keys(files)) {
-		if path.Base(f) == "kustomization.yaml" || strings.HasPrefix(f, gitops.Dir+"/") || path.Ext(f) != ".yaml" {
-			continue
-		}
-		p := filepath.Join(dir, name, filepath.FromSlash(f))
-		b, err := fsguard.ReadFile(root, filepath.FromSlash(f), p, lim)
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsguard.ErrNotRegular) || errors.Is(err, fsguard.ErrTooLarge) {
-			// Not what tpgen wrote (gone, a pipe, a link, grown): the
-			// drift check reports it and a render replaces it.
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the previous rendering: %w", err)
-		}
-		docs, err := object.Decode(b)
-		if err != nil {
-			continue // edited by hand into something else: replaced as above
-		}
-		for _, d := range docs {
-			o := object.Object{Doc: d, Tier: path.Dir(f), Source: p}
-			if keep == nil || keep(o) {
-				out[objectKey(o, namespace)] = o
-			}
-		}
+	out := make(map[string]object.Object, len(objs))
+	for _, o := range objs {
+		out[objectKey(o.Object, namespace)] = o.Object
 	}
 	return out, nil
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/tpgen/tpgen/render/gitops"
-	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
 )
@@ -33,7 +32,7 @@ func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
 		return nil, err
 	}
 	ro := o
-	ro.OutDir, ro.Check, ro.Progress = "", false, nil
+	ro.WriteOptions, ro.Progress = WriteOptions{}, nil
 	res, err := Run(ctx, ro)
 	if err != nil {
 		return nil, err
@@ -46,17 +45,11 @@ func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
 			continue
 		}
 		var items []validate.Item
-		for _, f := range res.Sites[j].Files {
-			if strings.HasPrefix(f.Path, gitops.Dir+"/") || path.Base(f.Path) == "kustomization.yaml" {
+		for _, f := range res.Sites[j].Tree {
+			if f.Object.Doc == nil || strings.HasPrefix(f.Path, gitops.Dir+"/") {
 				continue
 			}
-			docs, err := object.Decode(f.Data)
-			if err != nil {
-				return nil, fmt.Errorf("site %s: %s: %w", s.Name, f.Path, err)
-			}
-			for _, d := range docs {
-				items = append(items, validate.Item{Object: object.Object{Doc: d, Tier: path.Dir(f.Path)}, File: path.Join(s.Name, f.Path)})
-			}
+			items = append(items, validate.Item{Object: f.Object, File: path.Join(s.Name, f.Path)})
 		}
 		for _, f := range res.Sites[j].clusterFiles {
 			items = append(items, validate.Item{Object: f.Object, File: f.Path})

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -26,16 +25,13 @@ func benchSites(b *testing.B, sites ...string) ([][]validate.Item, []validate.Op
 	var opts []validate.Options
 	for i, s := range res.Sites {
 		var its []validate.Item
-		for _, f := range s.Files {
-			if strings.HasSuffix(f.Path, "/kustomization.yaml") {
-				continue
+		for _, f := range s.Tree {
+			if f.Object.Doc == nil {
+				continue // a tier's kustomization.yaml
 			}
-			docs, err := object.Decode(f.Data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			tier, _, _ := strings.Cut(f.Path, "/")
-			its = append(its, validate.Item{Object: object.Object{Tier: tier, Source: "bench", Doc: docs[0]}, File: f.Path})
+			o := f.Object
+			o.Tier, _, _ = strings.Cut(f.Path, "/")
+			its = append(its, validate.Item{Object: o, File: f.Path})
 		}
 		op, err := validateOptions(ss[i], plans[i], s.Tiers[0], DefaultLimits.file())
 		if err != nil {

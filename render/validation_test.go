@@ -2,6 +2,8 @@ package render_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,16 +24,13 @@ func fleetObjects(t *testing.T) (*render.Result, map[string][]object.Object) {
 	res := sharedFleet(t)
 	out := map[string][]object.Object{}
 	for _, s := range res.Sites {
-		for _, f := range s.Files {
-			if strings.HasSuffix(f.Path, "/kustomization.yaml") {
-				continue
+		for _, f := range s.Tree {
+			if f.Object.Doc == nil {
+				continue // a tier's kustomization.yaml
 			}
-			docs, err := object.Decode(f.Data)
-			require.NoError(t, err)
-			tier, _, _ := strings.Cut(f.Path, "/")
-			for _, d := range docs {
-				out[s.Name] = append(out[s.Name], object.Object{Tier: tier, Doc: d})
-			}
+			o := f.Object
+			o.Tier, _, _ = strings.Cut(f.Path, "/")
+			out[s.Name] = append(out[s.Name], o)
 		}
 		out[s.Name] = append(out[s.Name], s.ClusterObjects...)
 	}
@@ -119,4 +118,40 @@ func TestValidateRenderedReadsTheWrittenTree(t *testing.T) {
 		assert.Empty(t, s.Findings, s.Name)
 		assert.Greater(t, s.Objects, 150, s.Name)
 	}
+}
+
+// ValidateRendered reads the site's share of its cluster directory
+// (render/tree, the directory's top level only: gitops/ holds the
+// cluster's bootstrap) with the site's tiers.
+func TestValidateRenderedReadsTheClusterDirectory(t *testing.T) {
+	t.Chdir("..")
+	dir := t.TempDir()
+	for _, d := range []string{"nantes-iot", "clusters/nantes-iot"} {
+		require.NoError(t, os.CopyFS(filepath.Join(dir, d), os.DirFS(filepath.Join("golden", d))))
+	}
+	opts := render.RenderedOptions{Dir: dir, Paths: []string{"profiles"}, Sites: []string{"nantes-iot"}}
+	res, err := render.ValidateRendered(context.Background(), opts)
+	require.NoError(t, err)
+	require.Len(t, res.Sites, 1)
+	assert.Empty(t, res.Sites[0].Findings)
+	all := res.Sites[0].Objects
+
+	// The cluster's bootstrap is not read: nothing there is parsed.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "clusters/nantes-iot/gitops/broken.yaml"), []byte("a: [\n"), 0o644))
+	res, err = render.ValidateRendered(context.Background(), opts)
+	require.NoError(t, err)
+	assert.Equal(t, all, res.Sites[0].Objects)
+
+	// One object fewer in the cluster directory: one object fewer read.
+	require.NoError(t, os.Remove(filepath.Join(dir, "clusters/nantes-iot/clusterrole.rbac.authorization.k8s.io_strimzi-kafka-broker.yaml")))
+	res, err = render.ValidateRendered(context.Background(), opts)
+	require.NoError(t, err)
+	assert.Equal(t, all-1, res.Sites[0].Objects)
+
+	// A file of the cluster directory that is not YAML is named.
+	bad := filepath.Join(dir, "clusters", "nantes-iot", "broken.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("a: [\n"), 0o644))
+	_, err = render.ValidateRendered(context.Background(), opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "site nantes-iot: reading "+bad+": ")
 }

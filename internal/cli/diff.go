@@ -8,6 +8,7 @@ import (
 
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/diff"
+	"github.com/tpgen/tpgen/render/review"
 )
 
 var diffFormats = []string{diff.FormatText, diff.FormatMarkdown, diff.FormatJSON}
@@ -74,9 +75,9 @@ are differences.`,
 				return err
 			}
 			o := renderOptions(paths, sites, jobs, lim, eval.searchPath(), limits)
-			o.OutDir = outDir
-			r, err := render.Diff(cmd.Context(), render.DiffOptions{
+			r, err := review.Diff(cmd.Context(), review.DiffOptions{
 				Options: o,
+				Dir:     outDir,
 				Base:    base,
 			})
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/flows"
+	"github.com/tpgen/tpgen/render/review"
 )
 
 var flowsFormats = []string{flows.FormatText, flows.FormatMarkdown, flows.FormatCSV, flows.FormatJSON}
@@ -49,15 +50,15 @@ FlowsResult document (docs/json/).`,
 			if !compare && exitCode {
 				return usageErr("--exit-code compares flows: it needs --base")
 			}
-			if base == render.BaseWorktree {
+			if base == review.BaseWorktree {
 				return usageErr("--base %s: the profiles on disk are what flows reads; name a Git revision", base)
 			}
 			lim, err := eval.limits()
 			if err != nil {
 				return err
 			}
-			o := render.FlowOptions{Paths: paths, Sites: sites, EvalLimits: lim, ModulePath: eval.searchPath()}
-			now, err := render.Flows(o)
+			o := review.FlowOptions{Paths: paths, Sites: sites, EvalLimits: lim, ModulePath: eval.searchPath()}
+			now, err := review.Flows(o)
 			if dl, ok := render.Problems(err); ok {
 				return problemsExit(dl, fmt.Errorf("%d error(s) in the profiles", len(dl)))
 			}
@@ -69,7 +70,7 @@ FlowsResult document (docs/json/).`,
 					return flows.Write(w, f, now.Flows, now.Notes)
 				})
 			}
-			old, desc, err := render.FlowsAt(o, base)
+			old, desc, err := review.FlowsAt(o, base)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tpgen/tpgen/render"
 	"github.com/tpgen/tpgen/render/graph"
+	"github.com/tpgen/tpgen/render/review"
 )
 
 var graphFormats = []string{graph.FormatMermaid, graph.FormatDot, graph.FormatJSON}
@@ -60,7 +61,7 @@ same nodes and edges for tools.`,
 			}
 			o := renderOptions(paths, sites, jobs, lim, eval.searchPath(), nil)
 			o.GitOpsPath = tree
-			gs, err := render.Graph(cmd.Context(), o)
+			gs, err := review.Graph(cmd.Context(), o)
 			if err != nil {
 				return renderFailure(err)
 			}

@@ -93,9 +93,12 @@ included.`,
 				return err
 			}
 			opts := render.Options{
-				Paths: paths, OutDir: outDir, Sites: sites, Jobs: jobs,
+				Paths: paths, Sites: sites, Jobs: jobs,
 				ModulePath: eval.searchPath(),
-				Version:    Version(), Check: check, Force: force, WriteHook: writeHook,
+				Version:    Version(),
+				WriteOptions: render.WriteOptions{
+					OutDir: outDir, Check: check, Force: force, WriteHook: writeHook,
+				},
 				EvalLimits: lim, Limits: *limits,
 				AllowReplace: allow, Strict: strict,
 				ChartSources: cf.sources(),
@@ -116,11 +119,10 @@ included.`,
 			case err != nil: // the output stage says what state DIR is in
 				return err
 			}
-			printFindings(cmd.ErrOrStderr(), siteFindings(res))
 			if check {
-				return printDrift(cmd, format, outDir, paths, res)
+				return withFindings(siteFindings(res), printDrift(cmd, format, outDir, paths, res))
 			}
-			return printRenderSummary(cmd.OutOrStdout(), format, outDir, res)
+			return withFindings(siteFindings(res), printRenderSummary(cmd.OutOrStdout(), format, outDir, res))
 		},
 	}
 	cmd.Annotations = jsonAnnotation(kindRender)
@@ -197,9 +199,8 @@ func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *ren
 		}
 	}
 	if writtenBy != "" {
-		fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: only the tpgen version differs: %s was written by tpgen %s, this is tpgen %s; every rendered file is identical\nhint: re-render with tpgen %s (`tpgen render %s -o %s`) and commit, or run the check with the version that wrote it (%s)\n",
-			dir, writtenBy, Version(), Version(), strings.Join(paths, " "), dir, writtenBy)
-		return silentExit(ExitDrift)
+		return reportedExit(ExitDrift, fmt.Errorf("only the tpgen version differs: %s was written by tpgen %s, this is tpgen %s; every rendered file is identical\nhint: re-render with tpgen %s (`tpgen render %s -o %s`) and commit, or run the check with the version that wrote it (%s)",
+			dir, writtenBy, Version(), Version(), strings.Join(paths, " "), dir, writtenBy))
 	}
 	if len(res.Drift) == 0 {
 		if format != "json" {
@@ -224,9 +225,8 @@ func printDrift(cmd *cobra.Command, format, dir string, paths []string, res *ren
 	case len(clusters) > 0:
 		where += fmt.Sprintf(" and %d cluster(s)", len(clusters))
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "tpgen: %s differs from the profiles: %d difference(s) in %s\nhint: run `tpgen render %s -o %s` and commit the result\n",
-		dir, len(res.Drift), where, strings.Join(paths, " "), dir)
-	return silentExit(ExitDrift)
+	return reportedExit(ExitDrift, fmt.Errorf("%s differs from the profiles: %d difference(s) in %s\nhint: run `tpgen render %s -o %s` and commit the result",
+		dir, len(res.Drift), where, strings.Join(paths, " "), dir))
 }
 
 func printRenderSummary(w io.Writer, format, dir string, res *render.Result) error {

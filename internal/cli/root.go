@@ -23,10 +23,16 @@ const (
 	ExitDrift = 3
 )
 
-// exitError carries an exit code; a nil err prints nothing.
+// exitError carries an exit code and what Run prints for it on stderr:
+// the findings (warnings of a verb that succeeded, or that found drift),
+// then err as "tpgen: <err>"; a nil err prints no line. reported says
+// the verb has written its report (or JSON document) to stdout already,
+// so Run adds no JSON document of its own.
 type exitError struct {
-	code int
-	err  error
+	code     int
+	err      error
+	findings []validate.Finding
+	reported bool
 }
 
 func (e *exitError) Error() string {
@@ -43,6 +49,31 @@ func usageErr(format string, args ...any) error {
 
 // silentExit ends the command with code after it printed its own report.
 func silentExit(code int) error { return &exitError{code: code} }
+
+// reportedExit ends the command with code after it printed its own
+// report; Run prints err, the one-line conclusion, on stderr.
+func reportedExit(code int, err error) error {
+	return &exitError{code: code, err: err, reported: true}
+}
+
+// withFindings has Run print the warnings of a verb's result before the
+// verb's own end, err (nil: exit 0).
+func withFindings(fs []validate.Finding, err error) error {
+	if len(fs) == 0 {
+		return err
+	}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.findings == nil {
+		ee.findings = fs
+		return err
+	}
+	if err != nil {
+		// An error of the verb's own (writing its report): the findings
+		// go before it, under the error's exit code.
+		return &exitError{code: ExitError, err: err, findings: fs}
+	}
+	return &exitError{code: ExitOK, findings: fs}
+}
 
 // silentExitMsg ends with exit 1 and a one-line summary after a report.
 func silentExitMsg(err error) error { return &exitError{code: ExitError, err: err} }
@@ -63,10 +94,18 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
+	return printError(cmd, err, stopped(), stdout, stderr)
+}
+
+// printError prints what a verb's err says (nothing for nil) and returns
+// the exit code: the one place that prints errors and warnings. Verbs
+// print their reports to stdout and return errors; a stop by a signal
+// says so whatever the verb's error.
+func printError(cmd *cobra.Command, err error, sig os.Signal, stdout, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
-	if sig := stopped(); sig != nil {
+	if sig != nil {
 		// Whatever the verb says of its state, the exit code says why.
 		fmt.Fprintf(stderr, "tpgen: stopped by %v: %v\n", sig, err)
 		return signalExit(sig)
@@ -75,8 +114,13 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
+		printFindings(stderr, ee.findings)
 		if ee.err == nil {
 			return code // the verb printed its report
+		}
+		if ee.reported {
+			fmt.Fprintf(stderr, "tpgen: %v\n", ee.err)
+			return code
 		}
 	}
 	var re *reportError

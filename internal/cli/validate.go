@@ -115,14 +115,13 @@ func validateRendered(cmd *cobra.Command, output, dir string, paths, sites []str
 	if failed {
 		return findingsExit(fs, " of "+dir)
 	}
-	printFindings(cmd.ErrOrStderr(), fs)
 	objects := 0
 	for _, s := range res.Sites {
 		objects += s.Objects
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d site(s) in %s valid: %d objects, %d warning(s), %d waived\n",
 		len(res.Sites), dir, objects, validate.Count(fs, validate.SeverityWarning), validate.Count(fs, validate.SeverityWaived))
-	return nil
+	return withFindings(fs, nil)
 }
 
 // writeJSON prints v as a ValidateResult document, then ends with exit 1

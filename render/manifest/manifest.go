@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tpgen/tpgen/render/header"
 	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/object"
 )
@@ -31,9 +32,9 @@ type Options struct {
 	KeepTiers []string
 	// Tiers in install order; the last one receives untiered objects.
 	Tiers []string
-	// Header is written as the first line of every file after "# ";
-	// "%s" in it is replaced by the object's source.
-	Header string
+	// Profile is the site's profile, named in the header line of every
+	// file (render/header) with what produced the file.
+	Profile string
 }
 
 // namespace is the namespace of tier t.
@@ -106,7 +107,7 @@ func Arrange(objs []object.Object, o Options) ([]File, error) {
 	})
 	for i := range files {
 		var buf bytes.Buffer
-		fmt.Fprintf(&buf, "# %s\n", strings.ReplaceAll(o.Header, "%s", files[i].Object.Source))
+		buf.WriteString(header.Format(o.Profile, files[i].Object.Source) + "\n")
 		if err := object.Encode(&buf, files[i].Object.Doc); err != nil {
 			return nil, fmt.Errorf("encoding %s (%s): %w", files[i].Object.ID(), files[i].Object.Source, err)
 		}
@@ -119,12 +120,13 @@ func tierIndex(tiers []string, t string) int { return slices.Index(tiers, t) }
 
 // Unit orders the files of one directory of objects arranged apart (the
 // cluster directory, shared by sites) and adds its kustomization.yaml,
-// whose header says what (after "# ").
-func Unit(dir string, files []File, header string) []File {
+// whose header names profile (several joined by header.Profiles) and
+// source.
+func Unit(dir string, files []File, profile, source string) []File {
 	files = slices.Clone(files)
 	slices.SortFunc(files, func(a, b File) int { return compareObjects(a.Object, b.Object) })
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# %s\n", header)
+	b.WriteString(header.Format(profile, source) + "\n")
 	b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
 	for _, f := range files {
 		fmt.Fprintf(&b, "- %s\n", strings.TrimPrefix(f.Path, dir+"/"))
@@ -146,7 +148,7 @@ func kustomizations(files []File, o Options) []File {
 			continue
 		}
 		var b bytes.Buffer
-		fmt.Fprintf(&b, "# %s\n", strings.ReplaceAll(o.Header, "%s", "tier "+t+", files in apply order"))
+		b.WriteString(header.Format(o.Profile, header.Kustomization(t)) + "\n")
 		b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
 		for _, r := range res {
 			fmt.Fprintf(&b, "- %s\n", r)

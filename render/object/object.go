@@ -127,6 +127,25 @@ func Decode(src []byte) ([]map[string]any, error) {
 	return out, nil
 }
 
+// Normalize returns doc as Decode gives it back from its encoding:
+// numbers as json.Number, lists as []any, mappings as map[string]any. It
+// makes an object a stage built in memory (with Go ints or []string)
+// comparable, by reflect.DeepEqual, with one read from a file. doc is not
+// changed.
+func Normalize(doc map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // splitDocs splits on lines that are exactly "---" (optionally with a
 // trailing comment), as YAML streams do.
 func splitDocs(src []byte) [][]byte {

@@ -27,10 +27,12 @@ type Component struct {
 	Release string         `json:"release,omitempty"`
 	Values  map[string]any `json:"values,omitempty"`
 	// Manifests and Kustomize: a directory of the module.
-	Path      string   `json:"path,omitempty"`
-	Account   Account  `json:"account"`
-	Timeout   string   `json:"timeout"`
-	DependsOn []string `json:"dependsOn,omitempty"`
+	Path string `json:"path,omitempty"`
+	// Manifests: objects the plan computes (beside Path's files).
+	Objects   []map[string]any `json:"objects,omitempty"`
+	Account   Account          `json:"account"`
+	Timeout   string           `json:"timeout"`
+	DependsOn []string         `json:"dependsOn,omitempty"`
 	// Manual components are rendered and validated, never synced.
 	Manual bool `json:"manual,omitempty"`
 }

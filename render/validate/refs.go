@@ -73,7 +73,15 @@ func (s *site) universe() universe {
 	}
 	for kind, rk := range refKinds {
 		for _, n := range append(slices.Clone(rk.always), s.o.Policy.Provided[kind]...) {
-			add(kind, s.o.Namespace, n)
+			// A provided namespaced object is "namespace/name", or a name
+			// the cluster provides in every namespace the plan declares.
+			if ns, name, ok := strings.Cut(n, "/"); ok && rk.namespaced {
+				add(kind, ns, name)
+				continue
+			}
+			for _, ns := range s.o.namespaces() {
+				add(kind, ns, n)
+			}
 		}
 	}
 	for _, it := range s.items {
