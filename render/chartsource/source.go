@@ -1,10 +1,11 @@
 // Package chartsource is where charts come from: one small interface, with
 // the charts embedded in tpgen as the default and a directory of charts (e.g.
-// a checkout of a product's real charts) as the alternative. Helm
-// repositories and OCI registries pinned in a lockfile fit behind the same
-// interface later.
+// a checkout of a product's real charts) as the alternative. Charts of
+// Helm repositories and OCI registries come from render/chartlock (a
+// lockfile and a cache) and render/chartfetch instead.
 //
-// In: a chart name and exact version. Out: a loaded *chart.Chart whose
+// In: a chart name and exact version (a range is met by a chart version it
+// accepts). Out: a loaded *chart.Chart whose
 // file:// dependencies are attached from the same source, as `helm
 // dependency build` would vendor them (resolve.go). It never renders,
 // prints or writes.
