@@ -30,15 +30,23 @@ type siteCharts struct {
 	dir  *chartsource.FS // nil without charts.path
 	root *os.Root
 	base chartsource.Source
+	site *profile.Site // a chart with a repo comes from the lockfile (charts.go)
 }
 
 func (c siteCharts) get(name, version string) (*chart.Chart, error) {
-	if c.dir != nil {
-		if fi, err := c.root.Stat(name); err == nil && fi.IsDir() {
-			return c.dir.Get(name, version)
-		}
+	if c.local(name) {
+		return c.dir.Get(name, version)
 	}
 	return c.base.Get(name, version)
+}
+
+// local says whether charts.path holds chart name.
+func (c siteCharts) local(name string) bool {
+	if c.dir == nil {
+		return false
+	}
+	fi, err := c.root.Stat(name)
+	return err == nil && fi.IsDir()
 }
 
 // renderComponents renders the plan's components in graph order (the
@@ -58,11 +66,11 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 			if path := emptyValue(c.Values, ""); path != "" && c.Values != nil {
 				return nil, nil, fmt.Errorf("component %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", name, c.Chart.Name, path)
 			}
-			ch, err := charts.get(c.Chart.Name, c.Chart.Version)
+			ch, pin, err := loadChart(ctx, *c.Chart, charts, o)
 			if err != nil {
 				return nil, nil, fmt.Errorf("component %s: %w", name, err)
 			}
-			loaded = append(loaded, loadedChart{name: c.Chart.Name, chart: ch})
+			loaded = append(loaded, loadedChart{name: c.Chart.Name, chart: ch, pin: pin})
 			var before []object.Object
 			for _, a := range g.Ancestors(name) {
 				before = append(before, byComp[a]...)
@@ -146,6 +154,7 @@ func planObjects(component string, docs []map[string]any) ([]object.Object, erro
 type loadedChart struct {
 	name  string
 	chart *chart.Chart
+	pin   string // a repository chart's lock entry (source, name, version, digest)
 	files map[string][]byte
 }
 

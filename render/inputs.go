@@ -44,6 +44,9 @@ func inputs(s *profile.Site, p *profile.Plan, charts []loadedChart, siteFiles ma
 	h.Write(plan)
 	for _, ch := range charts {
 		if ch.chart != nil {
+			if ch.pin != "" {
+				fmt.Fprintf(h, "chart pin %s\n", ch.pin)
+			}
 			digestChart(h, ch.name, ch.chart)
 			continue
 		}

@@ -72,6 +72,11 @@ type Options struct {
 	EvalLimits profile.EvalLimits
 	// Limits bound the inputs read and the objects rendered.
 	Limits Limits
+	// ChartSources: the lockfile and cache of charts from repositories.
+	ChartSources ChartSources
+
+	// locked loads the charts pinned in the lockfile (set by Run).
+	locked *lockedCharts
 
 	// modules holds each module's chart source and overlays, by module
 	// source, for the sites of the run (set by Run).
@@ -162,6 +167,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
 	}
+	o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
@@ -441,7 +447,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err != nil {
 		return SiteResult{}, err
 	}
-	charts := siteCharts{base: o.Charts}
+	charts := siteCharts{base: o.Charts, site: s}
 	if p.ChartsDir != "" {
 		d := filepath.Join(dir, p.ChartsDir)
 		root, err := fsguard.OpenDir(dir, p.ChartsDir, "charts.path")

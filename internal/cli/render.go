@@ -26,6 +26,7 @@ func newRender() *cobra.Command {
 		force  bool
 		allow  []string
 		strict bool
+		cf     chartFlags
 	)
 	var limits *render.Limits
 	cmd := &cobra.Command{
@@ -100,6 +101,7 @@ included.`,
 				},
 				EvalLimits: lim, Limits: *limits,
 				AllowReplace: allow, Strict: strict,
+				ChartSources: cf.sources(),
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				opts.Progress = cmd.ErrOrStderr()
@@ -133,6 +135,7 @@ included.`,
 	f.BoolVar(&check, "check", false, "compare with DIR instead of writing; exit 3 on any difference")
 	f.BoolVar(&force, "force", false, "adopt a DIR that tpgen did not write, and files in the way")
 	eval.add(f)
+	cf.add(f, true)
 	limits = addLimitFlags(f)
 	f.BoolVar(&strict, "strict", false, "a site overlay patch whose target selects no object is an error, not a warning")
 	f.StringArrayVar(&allow, "allow-replace", nil, "acknowledge changes Kubernetes will not apply in place to these objects (Kind/namespace/name, * within a part, or all): the GitOps engine deletes and creates them again")

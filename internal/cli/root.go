@@ -166,6 +166,8 @@ overlays, in process.`,
 	root.AddCommand(
 		newValidate(),
 		newRender(),
+		newLock(),
+		newCharts(),
 		newDiff(),
 		newFlows(),
 		newGraph(),

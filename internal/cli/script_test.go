@@ -55,9 +55,13 @@ func TestScripts(t *testing.T) {
 			// Example profiles of the repository, for scripts that need a fleet.
 			return copyDir(os.DirFS("../../profiles"), ".", filepath.Join(env.WorkDir, "fleet"))
 		},
+		// [shared]: ../shared/helm-repo is there (scripts that need it
+		// skip loudly without it).
+		Condition: sharedCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"tripwire":           tripwireCmd, // see tripwire_test.go
 			"tripwire-untouched": tripwireUntouchedCmd,
+			"chart-servers":      chartServersCmd, // see chartservers_test.go
 			// extract-charts DIR: write the embedded charts to DIR, so a
 			// script can break one and point a profile's charts.path at it.
 			"extract-charts": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,10 +1,11 @@
 // Package chartsource is where charts come from: one small interface, with
 // the charts embedded in tpgen as the default and a directory of charts (e.g.
-// a checkout of a product's real charts) as the alternative. Helm
-// repositories and OCI registries pinned in a lockfile fit behind the same
-// interface later.
+// a checkout of a product's real charts) as the alternative. Charts of
+// Helm repositories and OCI registries come from render/chartlock (a
+// lockfile and a cache) and render/chartfetch instead.
 //
-// In: a chart name and exact version. Out: a loaded *chart.Chart whose
+// In: a chart name and exact version (a range is met by a chart version it
+// accepts). Out: a loaded *chart.Chart whose
 // file:// dependencies are attached from the same source, as `helm
 // dependency build` would vendor them (resolve.go). It never renders,
 // prints or writes.
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/Masterminds/semver/v3"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/ignore"
@@ -75,7 +77,7 @@ func (s *FS) Get(name, version string) (*chart.Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	if got := ch.Metadata.Version; got != version {
+	if got := ch.Metadata.Version; got != version && !accepts(version, got) {
 		return nil, fmt.Errorf("chart %s in %s is version %s, the plan needs %s\nhint: a release pins its four chart versions; point charts.path at charts of that release", name, s.desc, got, version)
 	}
 	if err := Resolve(ch, name, s.desc, s.load); err != nil {
@@ -165,4 +167,19 @@ func (s *FS) readRoot(name string) ([]*loader.BufferedFile, error) {
 // templates, not YAML until rendered).
 func inTemplates(rel string) bool {
 	return slices.Contains(strings.Split(path.Dir(rel), "/"), "templates")
+}
+
+// accepts says whether version is a range (the version of a chart a
+// component takes from a repository, which charts.path replaces) that
+// accepts got. An exact version accepts only itself.
+func accepts(version, got string) bool {
+	if _, err := semver.StrictNewVersion(strings.TrimPrefix(version, "v")); err == nil {
+		return false
+	}
+	c, err := semver.NewConstraint(version)
+	if err != nil {
+		return false
+	}
+	v, err := semver.NewVersion(got)
+	return err == nil && c.Check(v)
 }

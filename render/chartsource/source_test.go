@@ -105,3 +105,23 @@ func TestNewRootRefusesHostileFiles(t *testing.T) {
 		})
 	}
 }
+
+// A range (a repository chart's version that charts.path replaces) is
+// met by a chart whose version it accepts; an exact version only by
+// itself.
+func TestGetVersionOrRange(t *testing.T) {
+	dir := chartDir(t)
+	root, err := os.OpenRoot(dir)
+	must(t, err)
+	defer root.Close()
+	src := NewRoot(root, "chart directory "+dir, fsguard.Limit{})
+	for _, tc := range []struct {
+		version string
+		ok      bool
+	}{{"1.0.0", true}, {"~1.0", true}, {">=0.9 <2", true}, {"1.0.1", false}, {"^2", false}, {"v1.0.0", false}} {
+		_, err := src.Get("demo", tc.version)
+		if (err == nil) != tc.ok {
+			t.Errorf("Get(demo, %q): %v, want ok=%v", tc.version, err, tc.ok)
+		}
+	}
+}

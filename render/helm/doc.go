@@ -6,11 +6,14 @@
 // Kubernetes version and API versions come from the profile and the site's
 // CRDs, never from a cluster). Out: []object.Object.
 //
-// Determinism policy: templates that call a function whose result depends on
-// time, randomness or fresh key material (now, rand*, uuidv4, gen*, ...)
-// are refused with an error naming the template and line, before rendering;
-// the same functions fail when they run (text passed to tpl at run time),
-// see runtime.go. lookup returns an empty map and getHostByName "" (no
+// Determinism policy: a function whose result depends on time, randomness
+// or fresh key material (now, rand*, uuidv4, gen*, htpasswd, ...) fails
+// when it runs (runtime.go), in a template or in text passed to tpl; a call
+// in a branch the values do not take is fine (charts generate a secret only
+// when no existing Secret is named). The refusal names the template, line
+// and include chain and the values the enclosing conditions read
+// (explain.go). Subcharts are processed as helm template processes them
+// (condition, tags, alias) and documents split as Helm splits them. lookup returns an empty map and getHostByName "" (no
 // cluster, no DNS is ever contacted). Hook policy:
 // test hooks (helm.sh/hook: test*) are dropped; other hooks are kept as
 // plain objects with their annotations, which Argo CD maps to its own hooks.

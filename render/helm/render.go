@@ -2,6 +2,7 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,8 +48,10 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 	if err := refuseMissingDependencies(ch); err != nil {
 		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
 	}
-	if err := refuseNondeterminism(ch); err != nil {
-		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+	// As helm install and template do: drop the subcharts whose condition
+	// or tags the values turn off, apply aliases and import-values.
+	if err := chartutil.ProcessDependenciesWithMerge(ch, o.Values); err != nil {
+		return nil, fmt.Errorf("rendering chart %s: processing dependencies: %w", id, err)
 	}
 	caps, err := capabilities(o.KubeVersion, o.APIVersions)
 	if err != nil {
@@ -62,7 +65,7 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 	}
 	files, err := renderBounded(ch, vals, o)
 	if err != nil {
-		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+		return nil, fmt.Errorf("rendering chart %s: %w", id, explainRefusal(ch, err))
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -163,10 +166,19 @@ func documents(src string) (n int, largest int64) {
 	return n, largest
 }
 
+// decode splits src into documents as Helm does (releaseutil's separator:
+// a line starting with "---", whatever follows it on the line, so "---#
+// comment" left by a trimming action separates too) and decodes them. Each
+// document keeps its final newline (a block scalar ending the document
+// keeps its "|", where Helm's trimming would make it "|-").
 func decode(src, tier, source string) ([]object.Object, error) {
-	docs, err := object.Decode([]byte(src))
-	if err != nil {
-		return nil, err
+	var docs []map[string]any
+	for i, part := range splitHelm(src) {
+		d, err := object.Decode([]byte(part))
+		if err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, errors.New(strings.TrimPrefix(err.Error(), "document 1: ")))
+		}
+		docs = append(docs, d...)
 	}
 	var out []object.Object
 	for i, d := range docs {
@@ -190,4 +202,19 @@ func isTestHook(o object.Object) bool {
 		}
 	}
 	return false
+}
+
+// splitHelm splits src at every line that starts with "---".
+func splitHelm(src string) []string {
+	var docs []string
+	var cur strings.Builder
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if strings.HasPrefix(line, "---") {
+			docs = append(docs, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteString(line)
+	}
+	return append(docs, cur.String())
 }

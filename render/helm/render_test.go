@@ -3,6 +3,7 @@ package helm
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +115,7 @@ func TestRuntimeRefusal(t *testing.T) {
 			if err == nil {
 				t.Fatal("rendered, want a refusal")
 			}
-			for _, want := range []string{"rendering chart demo@1.0.0", "demo/templates/x.yaml", "non-deterministic template function " + tc.want, "hint: "} {
+			for _, want := range []string{"rendering chart demo@1.0.0: templates/x.yaml:", "non-deterministic template function " + tc.want, "hint: "} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error lacks %q:\n%v", want, err)
 				}
@@ -291,6 +292,104 @@ func TestTemplateRunBounded(t *testing.T) {
 			}
 			if d := time.Since(start); d > 5*time.Second {
 				t.Errorf("stopped after %s", d)
+			}
+		})
+	}
+}
+
+// Subcharts are processed as helm install and template process them: a
+// condition or tag the values turn off drops the subchart, an alias renames
+// it (a defect: every vendored subchart rendered, loki's disabled minio
+// included).
+func TestRenderProcessesDependencies(t *testing.T) {
+	sub := func(name string) *chart.Chart {
+		c := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: name, Version: "1.0.0"}}
+		c.Templates = []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Chart.Name }}-{{ .Values.x }}}\n")}}
+		c.Values = map[string]any{"x": "default"}
+		return c
+	}
+	c := testChart(nil)
+	c.Metadata.Dependencies = []*chart.Dependency{
+		{Name: "off", Version: "1.0.0", Condition: "off.enabled"},
+		{Name: "on", Version: "1.0.0", Condition: "on.enabled"},
+		{Name: "tagged", Version: "1.0.0", Tags: []string{"extras"}},
+		{Name: "aliased", Version: "1.0.0", Alias: "second"},
+	}
+	for _, n := range []string{"off", "on", "tagged", "aliased"} {
+		c.AddDependency(sub(n))
+	}
+	c.Values = map[string]any{"off": map[string]any{"enabled": false}, "tags": map[string]any{"extras": false}}
+	objs, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27",
+		Values: map[string]any{"on": map[string]any{"enabled": true, "x": "set"}, "second": map[string]any{"x": "aliased"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range objs {
+		names = append(names, o.Name())
+	}
+	slices.Sort(names)
+	if want := []string{"on-set", "second-aliased"}; !slices.Equal(names, want) {
+		t.Errorf("got objects %v, want %v", names, want)
+	}
+}
+
+// Documents are split as Helm splits them: a "---" line followed by text
+// (a comment left there by a trimming action, as cert-manager's rbac.yaml
+// renders "---# Permission to approve...") is a separator (a defect: the
+// comment stuck to the separator and the stream failed to parse).
+func TestDecodeSplitsAsHelm(t *testing.T) {
+	c := testChart(map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n{{- if true -}}\n# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n{{- end }}\n---\n\n"})
+	objs, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || objs[0].Name() != "a" || objs[1].Name() != "b" {
+		t.Fatalf("got %d objects: %v", len(objs), objs)
+	}
+}
+
+// A refused call is reported where it is, with the include chain that
+// reached it and the values its enclosing conditions read (through a
+// variable too), a subchart's under its name; a branch the values skip is
+// not refused.
+func TestRefusalNamesTheValues(t *testing.T) {
+	sub := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: "db", Version: "1.0.0"}}
+	sub.Templates = []*chart.File{
+		{Name: "templates/_helpers.tpl", Data: []byte("{{- define \"db.password\" -}}\n{{- $given := .Values.auth.password -}}\n{{- if not $given -}}\n{{ randAlphaNum 12 }}\n{{- else -}}\n{{ $given }}\n{{- end -}}\n{{- end -}}\n")},
+		{Name: "templates/secret.yaml", Data: []byte("{{- if not .Values.auth.existingSecret }}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: db}\ndata:\n  p: {{ include \"db.password\" . }}\n{{- end }}\n")},
+	}
+	c := testChart(map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  {{- if and .Values.generate (not .Values.global.existing) }}\n  k: {{ genCA \"x\" 3 }}\n  {{- end }}\n"})
+	sub.Values = map[string]any{"auth": map[string]any{"existingSecret": "", "password": ""}}
+	c.Values = map[string]any{"generate": false, "global": map[string]any{"existing": false}}
+	c.Metadata.Dependencies = []*chart.Dependency{{Name: "db", Version: "1.0.0"}}
+	c.AddDependency(sub)
+	for _, tc := range []struct {
+		name   string
+		values map[string]any
+		want   string
+	}{
+		{"top chart", map[string]any{"generate": true, "db": map[string]any{"auth": map[string]any{"existingSecret": "s"}}},
+			"rendering chart demo@1.0.0: templates/cm.yaml:6:8: non-deterministic template function \"genCA\" refused (tpgen never renders generated secrets, keys or dates)\n" +
+				"    hint: reference a Secret made outside the chart (e.g. by cert-manager)\n" +
+				"    hint: the call runs because of these values; set the one that makes the chart use an existing Secret or a given value (see the chart's values.yaml): generate, global.existing"},
+		{"subchart through an include", nil,
+			"rendering chart demo@1.0.0: charts/db/templates/_helpers.tpl:4:3: non-deterministic template function \"randAlphaNum\" refused (tpgen never renders generated secrets, keys or dates)\n" +
+				"    called from charts/db/templates/secret.yaml:6:8\n" +
+				"    hint: take the value from values or a Secret reference\n" +
+				"    hint: the call runs because of these values; set the one that makes the chart use an existing Secret or a given value (see the chart's values.yaml): db.auth.existingSecret, db.auth.password"},
+		{"every branch skipped", map[string]any{"db": map[string]any{"auth": map[string]any{"existingSecret": "s"}}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Render(c, Options{Release: "r", Namespace: "ns", KubeVersion: "1.27", Values: tc.values})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("got  %v\nwant %s", err, tc.want)
 			}
 		})
 	}

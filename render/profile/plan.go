@@ -67,10 +67,23 @@ type Account struct {
 	ServiceAccount string `json:"serviceAccount,omitempty"`
 }
 
-// ChartRef names a chart at an exact version.
+// ChartRef names a chart at an exact version: the module's (or
+// charts.path's), or, with Repo, one pinned in the lockfile.
 type ChartRef struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// Repo is a Helm repository (https://...) or OCI location (oci://...).
+	Repo string `json:"repo,omitempty"`
+	// Auth names the credentials of Repo, never holds them.
+	Auth ChartAuth `json:"auth,omitzero"`
+}
+
+// ChartAuth names credentials by reference (render/chartfetch.Auth).
+type ChartAuth struct {
+	UsernameEnv    string `json:"usernameFromEnv,omitempty"`
+	PasswordEnv    string `json:"passwordFromEnv,omitempty"`
+	RegistryConfig string `json:"registryConfig,omitempty"`
+	DockerConfig   string `json:"dockerConfig,omitempty"`
 }
 
 // Plan evaluates the site's plan.
