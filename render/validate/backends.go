@@ -23,9 +23,9 @@ type storage struct {
 type service struct {
 	externalName bool
 	// opaque: a port number is not an integer (kube-schema reports it).
-	opaque bool
-	names        []string // port names
-	numbers      []int    // port numbers
+	opaque  bool
+	names   []string // port names
+	numbers []int    // port numbers
 }
 
 func (s *site) storage() storage {
