@@ -98,7 +98,7 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 				rendered, err = manifests(files, display)
 				if err == nil {
 					var warns []validate.Finding
-					warns, err = convertLegacy(rendered, p.KubeVersion)
+					warns, err = convertLegacy(rendered, p.KubeVersion, c.Namespace)
 					converted = append(converted, warns...)
 				}
 			}
@@ -162,8 +162,10 @@ func manifests(files map[string][]byte, display string) ([]object.Object, error)
 // written on API versions Kubernetes no longer serves (render/migrate's
 // Convert, for the site's kubeVersion): each conversion is a warning
 // (check api-converted) naming the module file; an object migrate refuses
-// is an error naming the file, the object and what to do.
-func convertLegacy(objs []object.Object, kubeVersion string) ([]validate.Finding, error) {
+// is an error naming the file, the object and what to do. A namespaced
+// object without a namespace is converted as if in the component's
+// namespace (strict decoding wants one), and left without.
+func convertLegacy(objs []object.Object, kubeVersion, namespace string) ([]validate.Finding, error) {
 	target, err := kube.ParseRelease(kubeVersion)
 	if err != nil {
 		return nil, fmt.Errorf("converting legacy objects: %w", err)
@@ -171,13 +173,21 @@ func convertLegacy(objs []object.Object, kubeVersion string) ([]validate.Finding
 	var out []validate.Finding
 	for _, ob := range objs {
 		file := strings.TrimPrefix(ob.Source, "manifests ")
+		meta, _ := ob.Doc["metadata"].(map[string]any)
+		borrowed := meta != nil && ob.Namespace() == "" && !kube.ClusterScoped(ob.GroupKind())
+		if borrowed {
+			meta["namespace"] = namespace
+		}
 		id := ob.ID()
 		notes, err := migrate.Convert(ob.Doc, target)
+		if borrowed {
+			delete(meta, "namespace")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", file, id, err)
 		}
 		for _, n := range notes {
-			out = append(out, validate.Finding{Severity: validate.SeverityWarning, Object: ob.ID(), File: file, Source: ob.Source,
+			out = append(out, validate.Finding{Severity: validate.SeverityWarning, Object: id, File: file, Source: ob.Source,
 				Check: "api-converted", Message: n,
 				Hint: "run `tpgen migrate` once on the module's manifests directory and commit its output"})
 		}

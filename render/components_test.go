@@ -90,7 +90,7 @@ kind: Service
 metadata: {name: influxdb, namespace: smartemission}
 spec: {ports: [{port: 8086}]}
 `)
-		got, err := convertLegacy(objs, "1.33")
+		got, err := convertLegacy(objs, "1.33", "se")
 		require.NoError(t, err)
 		assert.Equal(t, "apps/v1", objs[0].APIVersion())
 		require.NotEmpty(t, got)
@@ -107,15 +107,31 @@ kind: PersistentVolumeClaim
 metadata: {name: influxdb-backup}
 spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 2Gi}}}
 `)
-		_, err := convertLegacy(objs, "1.33")
+		_, err := convertLegacy(objs, "1.33", "se")
 		require.Error(t, err)
-		assert.True(t, strings.HasPrefix(err.Error(), "manifests/se/influxdb.yaml: PersistentVolumeClaim/influxdb-backup: "), err.Error())
+		assert.True(t, strings.HasPrefix(err.Error(), "manifests/se/influxdb.yaml: PersistentVolumeClaim/se/influxdb-backup: apps/v1beta2 cannot hold kind PersistentVolumeClaim"), err.Error())
 		assert.Contains(t, err.Error(), "\nhint: ")
 	})
 	t.Run("current objects untouched", func(t *testing.T) {
 		objs := decode(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
-		got, err := convertLegacy(objs, "1.33")
+		got, err := convertLegacy(objs, "1.33", "se")
 		require.NoError(t, err)
 		assert.Empty(t, got)
 	})
+}
+
+// TestConvertLegacyKeepsPlacement: an object without a namespace is
+// converted as if in the component's namespace and left without one (the
+// engine places it); a cluster-scoped one gets none.
+func TestConvertLegacyKeepsPlacement(t *testing.T) {
+	docs, err := object.Decode([]byte("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  backend: {serviceName: web, servicePort: 80}\n---\napiVersion: rbac.authorization.k8s.io/v1beta1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n"))
+	require.NoError(t, err)
+	objs := []object.Object{{Doc: docs[0], Source: "manifests m/a.yaml"}, {Doc: docs[1], Source: "manifests m/a.yaml"}}
+	got, err := convertLegacy(objs, "1.30", "se")
+	require.NoError(t, err)
+	assert.Equal(t, "", objs[0].Namespace())
+	assert.Equal(t, "networking.k8s.io/v1", objs[0].APIVersion())
+	assert.Equal(t, "rbac.authorization.k8s.io/v1", objs[1].APIVersion())
+	assert.Equal(t, "Ingress/se/web", got[0].Object)
+	assert.Equal(t, "ClusterRole/r", got[len(got)-1].Object)
 }
