@@ -30,6 +30,11 @@ type service struct {
 
 func (s *site) storage() storage {
 	st := storage{claims: map[string]bool{}, services: map[string]service{}}
+	// Claims the plan declares provided (checks.provided.PersistentVolumeClaim),
+	// in the site namespace: made by hand once, before the first sync.
+	for _, n := range s.o.Policy.Provided["PersistentVolumeClaim"] {
+		st.claims[s.o.Namespace+"/"+n] = true
+	}
 	for _, it := range s.items {
 		o := it.Object
 		ns := o.Namespace()

@@ -243,6 +243,19 @@ spec: {accessModes: [ReadWriteOnce], storageClassName: sc-fast, resources: {requ
 		},
 	},
 	{
+		name: "ref-claim: a claim the plan declares provided",
+		modify: func(t *testing.T, f *fixture) {
+			f.opts.Policy.Provided["PersistentVolumeClaim"] = []string{"by-hand"}
+			set(f.obj(t, dep), "spec.template.spec.volumes", []any{
+				map[string]any{"name": "a", "persistentVolumeClaim": map[string]any{"claimName": "by-hand"}},
+				map[string]any{"name": "b", "persistentVolumeClaim": map[string]any{"claimName": "by-hand-2"}},
+			})
+		},
+		want: []Finding{
+			e(dep, "spec.template.spec.volumes[1].persistentVolumeClaim.claimName", "ref-claim", `PersistentVolumeClaim "by-hand-2" is neither rendered by the site nor created by one of its StatefulSets`),
+		},
+	},
+	{
 		name: "ref-ingress-backend: unknown Service, port number, port name",
 		modify: func(t *testing.T, f *fixture) {
 			set(f.obj(t, ing), "spec.rules.0.http.paths", []any{
