@@ -17,8 +17,10 @@ import (
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/depgraph"
 	"github.com/tpgen/tpgen/render/helm"
+	"github.com/tpgen/tpgen/render/kube"
 	"github.com/tpgen/tpgen/render/kustomize"
 	"github.com/tpgen/tpgen/render/manifest"
+	"github.com/tpgen/tpgen/render/migrate"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
 	"github.com/tpgen/tpgen/render/validate"
@@ -53,7 +55,9 @@ func (c siteCharts) local(name string) bool {
 // dependencies first). Every object gets its component's name as Tier.
 // A Helm component's capabilities hold the CRDs its ancestors render, and
 // only those. loaded are the charts, in order, for the input digest.
-func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, charts siteCharts, o Options) (objs []object.Object, loaded []loadedChart, err error) {
+// converted are the warnings of the legacy objects of manifests
+// components, converted as `tpgen migrate` would (convertLegacy).
+func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, charts siteCharts, o Options) (objs []object.Object, loaded []loadedChart, converted []validate.Finding, err error) {
 	byComp := map[string][]object.Object{}
 	for _, name := range g.Order() {
 		c := p.Component(name)
@@ -61,14 +65,14 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 		switch c.Kind {
 		case profile.KindHelm:
 			if c.Chart == nil {
-				return nil, nil, fmt.Errorf("component %s: kind helm without a chart (a module defect)", name)
+				return nil, nil, nil, fmt.Errorf("component %s: kind helm without a chart (a module defect)", name)
 			}
 			if path := emptyValue(c.Values, ""); path != "" && c.Values != nil {
-				return nil, nil, fmt.Errorf("component %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", name, c.Chart.Name, path)
+				return nil, nil, nil, fmt.Errorf("component %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", name, c.Chart.Name, path)
 			}
 			ch, pin, err := loadChart(ctx, *c.Chart, charts, o)
 			if err != nil {
-				return nil, nil, fmt.Errorf("component %s: %w", name, err)
+				return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
 			}
 			loaded = append(loaded, loadedChart{name: c.Chart.Name, chart: ch, pin: pin})
 			var before []object.Object
@@ -89,34 +93,39 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 				},
 			})
 			if err != nil {
-				return nil, nil, fmt.Errorf("component %s: %w", name, err)
+				return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
 			}
 		case profile.KindManifests, profile.KindKustomize:
 			if c.Kind == profile.KindManifests && c.Path == "" && len(c.Objects) == 0 {
-				return nil, nil, fmt.Errorf("component %s: a manifests component without path or objects (a module defect)\nhint: give it a directory of the module (path) or the objects its plan computes (objects)", name)
+				return nil, nil, nil, fmt.Errorf("component %s: a manifests component without path or objects (a module defect)\nhint: give it a directory of the module (path) or the objects its plan computes (objects)", name)
 			}
 			if c.Path != "" {
 				files, display, err := readModuleDir(o.moduleFS, c.Path, o.Limits.file())
 				if err != nil {
-					return nil, nil, fmt.Errorf("component %s: %w", name, err)
+					return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
 				}
 				loaded = append(loaded, loadedChart{name: display, files: files})
 				if c.Kind == profile.KindKustomize {
 					rendered, err = kustomize.Build(files, display)
 				} else {
 					rendered, err = manifests(files, display)
+					if err == nil {
+						var warns []validate.Finding
+						warns, err = convertLegacy(rendered, p.KubeVersion, c.Namespace)
+						converted = append(converted, warns...)
+					}
 				}
 				if err != nil {
-					return nil, nil, fmt.Errorf("component %s: %w", name, err)
+					return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
 				}
 			}
 			inline, err := planObjects(name, c.Objects)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			rendered = append(rendered, inline...)
 		default:
-			return nil, nil, fmt.Errorf("component %s: unknown kind %q (a module defect): want helm, manifests or kustomize", name, c.Kind)
+			return nil, nil, nil, fmt.Errorf("component %s: unknown kind %q (a module defect): want helm, manifests or kustomize", name, c.Kind)
 		}
 		for i := range rendered {
 			rendered[i].Tier = componentDir(c)
@@ -124,10 +133,10 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 		byComp[name] = rendered
 		objs = append(objs, rendered...)
 		if err := o.Limits.checkRendered(len(objs), nil); err != nil {
-			return nil, nil, fmt.Errorf("component %s: %w", name, err)
+			return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
 		}
 	}
-	return objs, loaded, nil
+	return objs, loaded, converted, nil
 }
 
 // planObjects returns the objects a manifests component's plan computes
@@ -184,6 +193,43 @@ func manifests(files map[string][]byte, display string) ([]object.Object, error)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no object in its *.yaml and *.yml files", display)
+	}
+	return out, nil
+}
+
+// convertLegacy converts, in place, the objects of a manifests component
+// written on API versions Kubernetes no longer serves (render/migrate's
+// Convert, for the site's kubeVersion): each conversion is a warning
+// (check api-converted) naming the module file; an object migrate refuses
+// is an error naming the file, the object and what to do. A namespaced
+// object without a namespace is converted as if in the component's
+// namespace (strict decoding wants one), and left without.
+func convertLegacy(objs []object.Object, kubeVersion, namespace string) ([]validate.Finding, error) {
+	target, err := kube.ParseRelease(kubeVersion)
+	if err != nil {
+		return nil, fmt.Errorf("converting legacy objects: %w", err)
+	}
+	var out []validate.Finding
+	for _, ob := range objs {
+		file := strings.TrimPrefix(ob.Source, "manifests ")
+		meta, _ := ob.Doc["metadata"].(map[string]any)
+		borrowed := meta != nil && ob.Namespace() == "" && !kube.ClusterScoped(ob.GroupKind())
+		if borrowed {
+			meta["namespace"] = namespace
+		}
+		id := ob.ID()
+		notes, err := migrate.Convert(ob.Doc, target)
+		if borrowed {
+			delete(meta, "namespace")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", file, id, err)
+		}
+		for _, n := range notes {
+			out = append(out, validate.Finding{Severity: validate.SeverityWarning, Object: id, File: file, Source: ob.Source,
+				Check: "api-converted", Message: n,
+				Hint: "run `tpgen migrate` once on the module's manifests directory and commit its output"})
+		}
 	}
 	return out, nil
 }

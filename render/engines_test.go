@@ -28,7 +28,7 @@ func TestBothEnginesAgainstUpstreamCRDs(t *testing.T) {
 	require.NoError(t, err)
 	sites, err := l.LoadAll([]string{"profiles"})
 	require.NoError(t, err)
-	require.Len(t, sites, 6)
+	require.Len(t, sites, 8) // six ThingPark sites, two Smart Emission sites
 
 	engines := map[string]profile.GitOps{
 		"argocd": {Engine: "argocd", Namespace: "argocd", SelfHeal: true, Destination: &profile.Destination{Server: "https://kubernetes.default.svc"}},
@@ -68,10 +68,12 @@ func TestBothEnginesAgainstUpstreamCRDs(t *testing.T) {
 			}
 		}
 	}
-	// Per site: 1 project + 4 Applications + root; GitRepository + 5
-	// Kustomizations (the cluster component is in the cluster directory,
-	// whose bootstrap is not the site's).
-	assert.Equal(t, map[string]int{"argocd": 6 * 6, "flux": 6 * 6}, checked)
+	// Per ThingPark site: 1 project + 4 Applications + root; GitRepository
+	// + 5 Kustomizations (the cluster component is in the cluster
+	// directory, whose bootstrap is not the site's). Smart Emission: the
+	// components of the site directory + 2 (nijmegen 19, nijmegen-lab 17;
+	// cluster-admin and manual components have none).
+	assert.Equal(t, map[string]int{"argocd": 6*6 + 21 + 19, "flux": 6*6 + 21 + 19}, checked)
 
 	// The bootstrap examples of the README are valid too.
 	for _, f := range []string{"examples/argocd/applicationset.yaml", "examples/flux/bootstrap.yaml"} {

@@ -457,7 +457,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		defer root.Close()
 		charts.root, charts.dir = root, chartsource.NewRoot(root, "chart directory "+d, o.Limits.file())
 	}
-	objs, loaded, err := renderComponents(ctx, p, g, charts, o)
+	objs, loaded, converted, err := renderComponents(ctx, p, g, charts, o)
 	if err != nil {
 		return SiteResult{}, err
 	}
@@ -539,6 +539,10 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	}
 	siteFilesOut = append(siteFilesOut, gfiles...)
 	findings = append(findings, replaced...)
+	for _, f := range converted {
+		f.Site = s.Name
+		findings = append(findings, f)
+	}
 	for _, u := range unmatched {
 		f := validate.Finding{Severity: validate.SeverityWarning, Site: s.Name, File: u.File, Path: u.Field, Check: "overlay-unmatched",
 			Message: u.Message, Hint: "correct the target's kind, name, namespace or selectors against the rendered tree, or remove the patch"}

@@ -51,6 +51,8 @@ func TestResolve(t *testing.T) {
 	}
 	p1, p2 := filepath.Join(tmp, "path1"), filepath.Join(tmp, "path2")
 	def := Default().Name
+	// The built-in modules, as hints list them (ReadDir order: sorted).
+	builtins := strings.Join(BuiltinNames(), ", ")
 	tests := []struct {
 		name     string
 		selector string
@@ -68,7 +70,7 @@ func TestResolve(t *testing.T) {
 		{name: "ambiguous with a built-in", selector: def, path: []string{p2},
 			wantErr: "module name " + def + " is ambiguous: built into tpgen and P/path2/" + def + "\nhint: rename one of them, or select the module by its path (./DIR relative to the profile)"},
 		{name: "missing", selector: "gamma", path: []string{p1},
-			wantErr: "no module named gamma\nhint: known modules: alpha (P/path1/alpha), " + def + "; add a directory holding it with --module-path or TPGEN_MODULE_PATH, or write a path starting with ./"},
+			wantErr: "no module named gamma\nhint: known modules: alpha (P/path1/alpha), " + builtins + "; add a directory holding it with --module-path or TPGEN_MODULE_PATH, or write a path starting with ./"},
 		{name: "a directory without CUE is no module", selector: "empty", path: []string{p1},
 			wantErr: "loading module P/path1/empty: no .cue file at its root\nhint: a module's root holds its CUE package (#Profile, #Plan, profileDefaults)"},
 		{name: "escaping the input root", selector: "../../outside",
@@ -76,9 +78,9 @@ func TestResolve(t *testing.T) {
 		{name: "a link leaving the input root", selector: "../mods/link",
 			wantErr: "module ../mods/link: P/profiles/mods/link is a symbolic link\nhint: tpgen reads inputs only from their own directory; replace the link with the directory it points to"},
 		{name: "a path that is no ./ path", selector: "mods/local",
-			wantErr: "module \"mods/local\" is neither a module name nor a path starting with ./ or ../\nhint: write a module directory relative to the profile as ./DIR or ../DIR, or name a module: " + def},
+			wantErr: "module \"mods/local\" is neither a module name nor a path starting with ./ or ../\nhint: write a module directory relative to the profile as ./DIR or ../DIR, or name a module: " + builtins},
 		{name: "an absolute path", selector: filepath.Join(tmp, "outside"),
-			wantErr: "module \"P/outside\" is neither a module name nor a path starting with ./ or ../\nhint: write a module directory relative to the profile as ./DIR or ../DIR, or name a module: " + def},
+			wantErr: "module \"P/outside\" is neither a module name nor a path starting with ./ or ../\nhint: write a module directory relative to the profile as ./DIR or ../DIR, or name a module: " + builtins},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

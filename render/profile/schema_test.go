@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tpgen/tpgen/internal/diag"
+	"github.com/tpgen/tpgen/render/module"
 )
 
 // The tests in this file hold the loader to the profile contract
@@ -946,6 +947,15 @@ func TestExampleProfiles(t *testing.T) {
 			t.Errorf("site name %q used by %s and %s", site.Name, prev, src.File)
 		}
 		names[site.Name] = src.File
+		if site.Module.Name != module.Default().Name {
+			// Another built-in module's example (Smart Emission): its
+			// modeline names its module's schema; the matrix below is
+			// ThingPark's contract.
+			if ext := strings.TrimPrefix(filepath.Ext(src.File), "."); ext == "yaml" || ext == "yml" {
+				checkModelineOf(t, src.File, site.Module.Name+".schema.json")
+			}
+			continue
+		}
 		var s exampleSite
 		if err := site.Profile.Decode(&s); err != nil {
 			t.Fatalf("%s: decoding: %v", src.File, err)
@@ -1027,11 +1037,17 @@ func TestExampleProfiles(t *testing.T) {
 // language server at profiles/schema/profile.schema.json.
 func checkModeline(t *testing.T, file string) {
 	t.Helper()
+	checkModelineOf(t, file, "profile.schema.json")
+}
+
+// checkModelineOf checks that file's first line points at profiles/schema/<schema>.
+func checkModelineOf(t *testing.T, file, schema string) {
+	t.Helper()
 	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rel, err := filepath.Rel(filepath.Dir(file), filepath.Join(profilesDir, "schema", "profile.schema.json"))
+	rel, err := filepath.Rel(filepath.Dir(file), filepath.Join(profilesDir, "schema", schema))
 	if err != nil {
 		t.Fatal(err)
 	}

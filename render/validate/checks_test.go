@@ -183,6 +183,96 @@ var checkCases = []checkCase{
 		},
 	},
 	{
+		name: "ref-claim: a standalone claim, a StatefulSet's claims and a missing one",
+		modify: func(t *testing.T, f *fixture) {
+			f.add(t, "app", `
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: scratch, namespace: tpe}
+spec: {accessModes: [ReadWriteOnce], storageClassName: sc-fast, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: tpe}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      priorityClassName: pc-high
+      containers: [{name: db, image: "db:1.0", resources: {requests: {cpu: 1m, memory: 1Mi}}}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], storageClassName: sc-fast, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: tpe}
+spec: {podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress]}
+`)
+			set(f.obj(t, dep), "spec.template.spec.volumes", []any{
+				map[string]any{"name": "a", "persistentVolumeClaim": map[string]any{"claimName": "scratch"}},
+				map[string]any{"name": "b", "persistentVolumeClaim": map[string]any{"claimName": "data-db-1"}},
+				map[string]any{"name": "c", "persistentVolumeClaim": map[string]any{"claimName": "data-db-2"}},
+				map[string]any{"name": "d", "persistentVolumeClaim": map[string]any{"claimName": "data"}},
+			})
+		},
+		want: []Finding{
+			e(dep, "spec.template.spec.volumes[2].persistentVolumeClaim.claimName", "ref-claim", `PersistentVolumeClaim "data-db-2" is neither rendered by the site nor created by one of its StatefulSets`),
+			e(dep, "spec.template.spec.volumes[3].persistentVolumeClaim.claimName", "ref-claim", `PersistentVolumeClaim "data" is neither rendered by the site nor created by one of its StatefulSets`),
+		},
+	},
+	{
+		name: "ref-claim: a claim of another namespace",
+		modify: func(t *testing.T, f *fixture) {
+			f.add(t, "app", `
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: scratch, namespace: other}
+spec: {accessModes: [ReadWriteOnce], storageClassName: sc-fast, resources: {requests: {storage: 1Gi}}}
+`)
+			set(f.obj(t, dep), "spec.template.spec.volumes", []any{
+				map[string]any{"name": "a", "persistentVolumeClaim": map[string]any{"claimName": "scratch"}},
+			})
+		},
+		want: []Finding{
+			e(dep, "spec.template.spec.volumes[0].persistentVolumeClaim.claimName", "ref-claim", `PersistentVolumeClaim "scratch" is neither rendered by the site nor created by one of its StatefulSets`),
+			e("PersistentVolumeClaim/other/scratch", "metadata.namespace", "site-namespace", `namespace "other" is not declared by the plan (it declares tpe)`),
+		},
+	},
+	{
+		name: "ref-claim: a claim the plan declares provided",
+		modify: func(t *testing.T, f *fixture) {
+			f.opts.Policy.Provided["PersistentVolumeClaim"] = []string{"by-hand"}
+			set(f.obj(t, dep), "spec.template.spec.volumes", []any{
+				map[string]any{"name": "a", "persistentVolumeClaim": map[string]any{"claimName": "by-hand"}},
+				map[string]any{"name": "b", "persistentVolumeClaim": map[string]any{"claimName": "by-hand-2"}},
+			})
+		},
+		want: []Finding{
+			e(dep, "spec.template.spec.volumes[1].persistentVolumeClaim.claimName", "ref-claim", `PersistentVolumeClaim "by-hand-2" is neither rendered by the site nor created by one of its StatefulSets`),
+		},
+	},
+	{
+		name: "ref-ingress-backend: unknown Service, port number, port name",
+		modify: func(t *testing.T, f *fixture) {
+			set(f.obj(t, ing), "spec.rules.0.http.paths", []any{
+				map[string]any{"path": "/a", "pathType": "Prefix", "backend": map[string]any{"service": map[string]any{"name": "ap", "port": map[string]any{"number": 80}}}},
+				map[string]any{"path": "/b", "pathType": "Prefix", "backend": map[string]any{"service": map[string]any{"name": "app", "port": map[string]any{"number": 8080}}}},
+				map[string]any{"path": "/c", "pathType": "Prefix", "backend": map[string]any{"service": map[string]any{"name": "app", "port": map[string]any{"name": "https"}}}},
+				map[string]any{"path": "/d", "pathType": "Prefix", "backend": map[string]any{"service": map[string]any{"name": "app", "port": map[string]any{"name": "http"}}}},
+			})
+			set(f.obj(t, ing), "spec.defaultBackend", map[string]any{"service": map[string]any{"name": "edge", "port": map[string]any{"number": 443}}})
+		},
+		want: []Finding{
+			e(ing, "spec.rules[0].http.paths[0].backend.service.name", "ref-ingress-backend", `Service "ap" is not rendered by the site`),
+			e(ing, "spec.rules[0].http.paths[1].backend.service.port.number", "ref-ingress-backend", `Service "app" has no port 8080`),
+			e(ing, "spec.rules[0].http.paths[2].backend.service.port.name", "ref-ingress-backend", `Service "app" has no port named "https"`),
+		},
+	},
+	{
 		name:   "ref-ingress-class",
 		modify: func(t *testing.T, f *fixture) { set(f.obj(t, ing), "spec.ingressClassName", "traefik") },
 		want:   []Finding{e(ing, "spec.ingressClassName", "ref-ingress-class", `IngressClass "traefik" is neither rendered by the site nor provided by the cluster`)},

@@ -156,6 +156,7 @@ func (s *site) checkReferences() {
 		}
 		s.checkSelectors(it, u.pods[ns])
 	}
+	s.checkBackends()
 }
 
 func (u universe) hint(kind string) string {
