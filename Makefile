@@ -27,14 +27,15 @@ check: build
 	./$(BIN) render $(PROFILES) -o golden --check
 
 # Every test: vet, then every Go test under the race detector, then the CLI
-# scripts (internal/cli TestScripts) without it: each script runs whole
+# scripts (internal/cli TestScripts) and the chart contract test
+# (TestChartsReadEveryValue, seven minutes raced, one plain) without it: each script runs whole
 # renders of the CLI, whose code the render package's tests already run
 # under -race (sites in parallel included); raced, the scripts alone took
 # over 25 minutes on two busy cores, plain they take about 3.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m -skip '^TestScripts$$' ./...
-	$(GO) test -count=1 -timeout 30m -run '^TestScripts$$' ./internal/cli
+	$(GO) test -count=1 -timeout 30m -run '^(TestScripts|TestChartsReadEveryValue)$$' ./internal/cli ./modules/...
 
 # End to end: every example site applied, whole, to a real kube-apiserver
 # (../shared/tools/apiserver-up.sh, one fresh server per site), with the
