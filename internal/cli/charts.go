@@ -32,6 +32,22 @@ func (c *chartFlags) add(f *pflag.FlagSet, offline bool) {
 	}
 }
 
+// chartOptions are the rendering options of the chart verbs (lock, charts
+// pull, charts vendor): the profiles in paths (default profiles/), their
+// evaluation limits and module path, and the chart flags.
+func chartOptions(paths []string, eval *evalFlags, cf *chartFlags) (render.Options, error) {
+	if len(paths) == 0 {
+		paths = []string{"profiles"}
+	}
+	lim, err := eval.limits()
+	if err != nil {
+		return render.Options{}, err
+	}
+	o := renderOptions(paths, nil, runtime.NumCPU(), lim, eval.searchPath(), nil)
+	o.ChartSources = cf.sources()
+	return o, nil
+}
+
 func (c *chartFlags) sources() render.ChartSources {
 	return render.ChartSources{Lockfile: c.lockfile, Cache: c.cache, Vendor: c.vendor, Offline: c.offline, AllowLoopbackHTTP: c.allowHTTP}
 }
@@ -64,15 +80,10 @@ lockfile lacks, or the lockfile holds one nothing uses.`,
 			if check && update {
 				return usageErr("--check writes nothing: --update does not apply")
 			}
-			if len(paths) == 0 {
-				paths = []string{"profiles"}
-			}
-			lim, err := eval.limits()
+			o, err := chartOptions(paths, &eval, &cf)
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, nil, runtime.NumCPU(), lim, eval.searchPath(), nil)
-			o.ChartSources = cf.sources()
 			out := cmd.OutOrStdout()
 			if check {
 				file, missing, unused, err := render.LockCheck(cmd.Context(), o)
@@ -135,15 +146,10 @@ by its locked digest (bytes that differ are refused), so that render
 --offline finds them. The profiles in PATH (default profiles/) give the
 credentials of each source.`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if len(paths) == 0 {
-				paths = []string{"profiles"}
-			}
-			lim, err := eval.limits()
+			o, err := chartOptions(paths, &eval, &cf)
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, nil, runtime.NumCPU(), lim, eval.searchPath(), nil)
-			o.ChartSources = cf.sources()
 			file, n, total, err := render.PullCharts(cmd.Context(), o)
 			if err != nil {
 				return renderFailure(err)
@@ -168,15 +174,10 @@ the lockfile, and nothing is fetched.`,
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			dir, paths := argv[0], argv[1:]
-			if len(paths) == 0 {
-				paths = []string{"profiles"}
-			}
-			lim, err := veval.limits()
+			o, err := chartOptions(paths, &veval, &vcf)
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, nil, runtime.NumCPU(), lim, veval.searchPath(), nil)
-			o.ChartSources = vcf.sources()
 			file, total, err := render.VendorCharts(cmd.Context(), o, dir)
 			if err != nil {
 				return renderFailure(err)
