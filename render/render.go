@@ -177,6 +177,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	prev := readPrevious(o.OutDir, o.Limits.file())
+	// A release change the module's upgrade rule refuses stops the run
+	// before anything renders (the previous release is in DIR's index).
+	if _, err := checkUpgrades(sites, plans, prev, o.OutDir); err != nil {
+		return nil, err
+	}
 	results := make([]SiteResult, len(sites))
 	errs := make([]error, len(sites))
 	sem := make(chan struct{}, o.Jobs)
@@ -225,7 +230,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	res := &Result{Sites: results, Clusters: clusters}
 	var out []output.Site
 	for _, s := range results {
-		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Inputs: s.Inputs, Files: s.Files})
+		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Release: s.plan.Release, Inputs: s.Inputs, Files: s.Files})
 	}
 	for _, c := range clusters {
 		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files})

@@ -44,6 +44,10 @@ type IndexSite struct {
 	Profile string `json:"profile"`
 	// Cluster names the site's cluster when it is not the site's name.
 	Cluster string `json:"cluster,omitempty"`
+	// Release is the release of the site's platform its plan rendered
+	// (the plan's release; empty for a module without releases): what a
+	// release change is checked against (the module's upgrade rule).
+	Release string `json:"release,omitempty"`
 	// Inputs digests the site's inputs (profile, fleet defaults, overlays,
 	// charts, tpgen's embedded data).
 	Inputs string `json:"inputs"`
@@ -101,7 +105,7 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 			x.Clusters[s.Name] = IndexCluster{Files: files}
 			continue
 		}
-		is := IndexSite{Profile: s.Profile, Inputs: s.Inputs, Files: files}
+		is := IndexSite{Profile: s.Profile, Release: s.Release, Inputs: s.Inputs, Files: files}
 		if s.Cluster != s.Name {
 			is.Cluster = s.Cluster
 		}

@@ -32,6 +32,7 @@ type Site struct {
 	// Cluster names the site's cluster (recorded in the index: a cluster
 	// directory no site names is pruned).
 	Cluster string
+	Release string // the plan's release, recorded in the index
 	Inputs  string // digest of the site's inputs
 	Files   []File
 	Unit    Unit
