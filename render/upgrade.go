@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
@@ -73,6 +74,9 @@ func CheckUpgrades(ctx context.Context, o Options, dir string) ([]ReleaseChange,
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("reading the previous rendering: %s is not a directory\nhint: --previous names the output directory render wrote (its -o)", dir)
 	}
 	b, err := fsguard.ReadPath(filepath.Join(dir, output.IndexFile), o.Limits.file())
 	if errors.Is(err, fs.ErrNotExist) {

@@ -19,6 +19,7 @@ func newValidate() *cobra.Command {
 		eval     evalFlags
 		output   string
 		rendered string
+		previous string
 		sites    []string
 	)
 	var limits *render.Limits
@@ -36,6 +37,12 @@ from another tpgen version): each site directory is matched by name with
 a profile in PATH (default profiles/), whose plan gives the checks their
 inputs; the objects' sources come from the files' headers. Errors exit 1,
 warnings are printed and exit 0.
+
+With --previous DIR, a site's release is also checked against the one the
+tree in DIR (the -o of render) records: a change the module's upgrade rule
+refuses (ThingPark: one minor at a time, from the latest fix of the
+previous minor) is an error that says the path to follow. render makes the
+same check against its own -o.
 
 --format json prints a ValidateResult document (docs/json/).`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
@@ -55,6 +62,9 @@ warnings are printed and exit 0.
 			if len(sites) > 0 {
 				return usageErr("--site needs --rendered")
 			}
+			if previous != "" && rendered != "" {
+				return usageErr("--previous and --rendered: give one")
+			}
 			l, err := profile.NewLoader(nil)
 			if err != nil {
 				return err
@@ -69,6 +79,11 @@ warnings are printed and exit 0.
 			for _, s := range sites {
 				problems = append(problems, l.CheckPaths(s)...)
 			}
+			if previous != "" && len(problems) == 0 {
+				if _, err := render.CheckUpgrades(cmd.Context(), renderOptions(paths, nil, 1, lim, eval.searchPath(), limits), previous); err != nil {
+					return renderFailure(err)
+				}
+			}
 			return reportValidation(cmd, output, sites, problems)
 		},
 	}
@@ -76,6 +91,8 @@ warnings are printed and exit 0.
 	addFormat(cmd, &output, []string{"text", "json"}, true)
 	cmd.Flags().StringVar(&rendered, "rendered", "", "validate the rendered tree in `DIR` (the -o of render) instead of the profiles")
 	_ = cmd.RegisterFlagCompletionFunc("rendered", completeDirs)
+	cmd.Flags().StringVar(&previous, "previous", "", "also check each site's release change against the tree in `DIR` (the -o of render)")
+	_ = cmd.RegisterFlagCompletionFunc("previous", completeDirs)
 	cmd.Flags().StringSliceVar(&sites, "site", nil, "with --rendered: only these sites (repeatable, or comma-separated)")
 	eval.add(cmd.Flags())
 	limits = addLimitFlags(cmd.Flags())
