@@ -56,15 +56,16 @@ same check against its own -o.
 			if err != nil {
 				return err
 			}
+			if previous != "" && rendered != "" {
+				return usageErr("--previous and --rendered: give one")
+			}
 			if rendered != "" {
 				return validateRendered(cmd, output, rendered, paths, sites, lim, eval.searchPath(), *limits)
 			}
 			if len(sites) > 0 {
 				return usageErr("--site needs --rendered")
 			}
-			if previous != "" && rendered != "" {
-				return usageErr("--previous and --rendered: give one")
-			}
+
 			l, err := profile.NewLoader(nil)
 			if err != nil {
 				return err
