@@ -140,6 +140,7 @@ type SiteResult struct {
 
 	clusterFiles []manifest.File // the same, as arranged
 	plan         *profile.Plan
+	site         *profile.Site
 }
 
 // Plan is the plan the site was rendered from (nil for a site read back
@@ -557,7 +558,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		findings = append(findings, f)
 	}
 	validate.Sort(findings)
-	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p}
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p, site: s}
 	res.Tree = siteFilesOut
 	for _, f := range siteFilesOut {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})

@@ -108,3 +108,18 @@ func checkUpgrades(sites []*profile.Site, plans []*profile.Plan, prev *output.In
 	}
 	return changes, nil
 }
+
+// ReleaseChanges returns the release changes of the sites of res against
+// the releases prev records (the base of a diff; nil: none), each with
+// its module's verdict. Nothing is refused: a review shows what render
+// would refuse.
+func ReleaseChanges(res *Result, prev *output.Index) ([]ReleaseChange, error) {
+	var sites []*profile.Site
+	var plans []*profile.Plan
+	for _, s := range res.Sites {
+		if s.site != nil && s.plan != nil {
+			sites, plans = append(sites, s.site), append(plans, s.plan)
+		}
+	}
+	return releaseChanges(sites, plans, prev)
+}

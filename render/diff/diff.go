@@ -163,10 +163,15 @@ type Report struct {
 	Sites    []SiteSummary
 	Changes  []Change
 	Noise    []Noise
+	// Upgrades are the sites whose release changes (set by the caller,
+	// which knows the modules' upgrade rules), by site.
+	Upgrades []Upgrade
 }
 
 // Differs says whether the renderings differ at all, noise included.
-func (r *Report) Differs() bool { return len(r.Changes) > 0 || len(r.Noise) > 0 }
+func (r *Report) Differs() bool {
+	return len(r.Changes) > 0 || len(r.Noise) > 0 || len(r.Upgrades) > 0
+}
 
 // Options of Compare.
 type Options struct {

@@ -249,9 +249,14 @@ func (r *Report) text() string {
 			rows = append(rows, []string{"", "", row.tier, row.added, row.removed, row.changed, flags(row.attention)})
 		}
 	}
-	b.WriteString(textfmt.Align(rows, ""))
+	if len(rows) > 1 {
+		b.WriteString(textfmt.Align(rows, ""))
+	}
 	if u := r.unchangedLine(); u != "" {
 		b.WriteString(u + "\n")
+	}
+	if lines := r.upgradeLines("  "); len(lines) > 0 {
+		b.WriteString("\nRelease changes:\n" + strings.Join(lines, "\n") + "\n")
 	}
 	for _, s := range r.Sites {
 		lines := r.siteDetails(s, "  ", "    ")
@@ -264,7 +269,11 @@ func (r *Report) text() string {
 			b.WriteByte('\n')
 		}
 	}
-	fmt.Fprintf(&b, "\n%s.\n", r.Totals())
+	if t := r.Totals(); t.Sites == 0 && len(r.Upgrades) > 0 {
+		fmt.Fprintf(&b, "\n%d release change(s), no object differs.\n", len(r.Upgrades))
+	} else {
+		fmt.Fprintf(&b, "\n%s.\n", t)
+	}
 	return b.String()
 }
 
@@ -333,6 +342,7 @@ func (r *Report) markdown(limit int) string {
 	if u := r.unchangedLine(); u != "" {
 		head.WriteString("\n" + mdEscape(u) + "\n")
 	}
+	head.WriteString(r.upgradeMarkdown())
 	var att []string
 	for _, s := range r.Sites {
 		if s.Status == "added" || s.Status == "removed" {
@@ -518,7 +528,8 @@ func (r *Report) writeJSON(w io.Writer) error {
 		Sites       []SiteSummary `json:"sites"`
 		Changes     []Change      `json:"changes"`
 		Noise       []Noise       `json:"noise"`
-	}{Old: r.Old, New: r.New, Differences: r.Differs(), Totals: t, Sites: r.Sites, Changes: r.Changes, Noise: r.Noise}
+		Upgrades    []Upgrade     `json:"upgrades"`
+	}{Old: r.Old, New: r.New, Differences: r.Differs(), Totals: t, Sites: r.Sites, Changes: r.Changes, Noise: r.Noise, Upgrades: r.Upgrades}
 	if out.Sites == nil {
 		out.Sites = []SiteSummary{}
 	}
@@ -532,6 +543,9 @@ func (r *Report) writeJSON(w io.Writer) error {
 	}
 	if out.Changes == nil {
 		out.Changes = []Change{}
+	}
+	if out.Upgrades == nil {
+		out.Upgrades = []Upgrade{}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

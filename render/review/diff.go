@@ -99,9 +99,13 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 		now = append(now, objs...)
 	}
 	tiers = append(tiers, gitops.Dir, gitops.TiersDir, gitops.RootDir)
-	return diff.Compare(old, now, diff.Options{
+	r := diff.Compare(old, now, diff.Options{
 		Old: desc, New: strings.Join(o.Paths, " ") + " rendered now", Tiers: tiers,
-	}), nil
+	})
+	if r.Upgrades, err = upgrades(files, res, desc); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // readBase returns the files of dir at base, keyed relative to dir, and
