@@ -70,15 +70,22 @@ func NewFS(fsys fs.FS, desc string) *FS {
 
 func (s *FS) String() string { return s.desc }
 
-// Get loads chart name, checks that its Chart.yaml has version and
-// resolves its file:// dependencies from the same file system (Resolve).
+// Get loads chart name, checks that its Chart.yaml has version (or
+// serves it: ServesAnnotation) and resolves its file:// dependencies from
+// the same file system (Resolve).
 func (s *FS) Get(name, version string) (*chart.Chart, error) {
 	ch, err := s.load(name)
 	if err != nil {
 		return nil, err
 	}
 	if got := ch.Metadata.Version; got != version && !accepts(version, got) {
-		return nil, fmt.Errorf("chart %s in %s is version %s, the plan needs %s\nhint: a release pins its four chart versions; point charts.path at charts of that release", name, s.desc, got, version)
+		ok, err := serve(ch, version)
+		if err != nil {
+			return nil, fmt.Errorf("chart %s in %s: Chart.yaml: %w", name, s.desc, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("chart %s in %s is version %s, the plan needs %s\nhint: a release pins its four chart versions; point charts.path at charts of that release", name, s.desc, got, version)
+		}
 	}
 	if err := Resolve(ch, name, s.desc, s.load); err != nil {
 		return nil, fmt.Errorf("resolving the dependencies of chart %s from %s: %w", name, s.desc, err)
