@@ -54,7 +54,7 @@ func TestChartsReadEveryValue(t *testing.T) {
 					if tier.Account.ClusterAdmin || tier.Chart == nil {
 						continue // tpgen's cluster-wide chart
 					}
-					ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
+					ch, err := src.Get(tier.Chart.Name, tier.Chart.Version)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -146,23 +146,6 @@ gitops: {engine: argocd, repoURL: https://git.example.net/deploy.git}
 		t.Fatalf("%s/%s/%s: %v", release, hosting, seg, err)
 	}
 	return p
-}
-
-// embeddedVersion is the version of tpgen's own chart name: its charts
-// stand in for every release's.
-func embeddedVersion(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(name, "Chart.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "version: "); ok {
-			return strings.Trim(strings.TrimSpace(v), `"`)
-		}
-	}
-	t.Fatalf("%s/Chart.yaml has no version", name)
-	return ""
 }
 
 // leafPaths lists the paths of the leaves of v, sorted; lists are leaves.
@@ -262,7 +245,7 @@ func TestStorageClassesAreActilitys(t *testing.T) {
 					if !tier.Account.ClusterAdmin || tier.Chart == nil {
 						continue // the StorageClasses are tpgen's cluster-wide chart's
 					}
-					ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
+					ch, err := src.Get(tier.Chart.Name, tier.Chart.Version)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -311,46 +294,64 @@ var notInManifest = map[string]string{
 	"quay.io/jetstack/cert-manager-acmesolver:v1.12.0": "the ACME http01 solver cert-manager starts; the 7.3.1 manifest lists cert-manager-ctl instead",
 }
 
-// TestImagesAreTheReleases renders tpgen's charts for a 7.3.1 site (the
-// release their versions are) and checks that every container image is a
-// reference of reference/v7.3.1/container-manifest.txt.
+// TestImagesAreTheReleases renders tpgen's charts for a site of each
+// release (each chart at the release's version: its stand-in served with
+// the release as appVersion) and checks that every container image of
+// thingpark-enterprise is a reference of that release's
+// container-manifest.txt (7.3.0 runs 7.3.1's: there is no 7.3.0
+// manifest). The other charts' images (the operators, databases,
+// ingress-nginx, cert-manager and db-manager) are 7.3.1's in every
+// release, as are the CRDs of the cluster tier (README, "Values
+// contract"): they are checked against 7.3.1's manifest.
 func TestImagesAreTheReleases(t *testing.T) {
 	ref := filepath.Join(shared.Dir(t), "thingpark", "reference")
-	data, err := os.ReadFile(filepath.Join(ref, "v7.3.1", "container-manifest.txt"))
-	if err != nil {
-		t.Skipf("SKIPPED: %v: images are not compared", err)
-	}
-	manifest := map[string]bool{}
-	for _, line := range strings.Fields(string(data)) {
-		manifest[line] = true
-	}
 	l, err := profile.NewLoader(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := chartsource.NewFS(os.DirFS("."), "embedded charts")
-	plan := contractPlan(t, l, "7.3.1", "eks", "xl")
-	var bad []string
-	for _, tier := range plan.Components {
-		ch, err := src.Get(tier.Chart.Name, embeddedVersion(t, tier.Chart.Name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs, err := helm.Render(ch, helm.Options{Release: tier.Release, Namespace: tier.Namespace, Tier: tier.Name, Values: tier.Values, KubeVersion: plan.KubeVersion})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range objs {
-			for _, img := range imagesOf(o.Doc) {
-				if !manifest[img] && notInManifest[img] == "" {
-					bad = append(bad, fmt.Sprintf("%s %s/%s: %s", tier.Chart.Name, o.Kind(), o.Name(), img))
+	for _, r := range []struct{ release, dir string }{{"7.3.0", "v7.3.1"}, {"7.3.1", "v7.3.1"}, {"7.3.6", "v7.3.6"}, {"8.0.0", "v8.0-main"}} {
+		t.Run(r.release, func(t *testing.T) {
+			read := func(dir string) map[string]bool {
+				data, err := os.ReadFile(filepath.Join(ref, dir, "container-manifest.txt"))
+				if err != nil {
+					t.Skipf("SKIPPED: %v: images are not compared", err)
+				}
+				m := map[string]bool{}
+				for _, line := range strings.Fields(string(data)) {
+					m[line] = true
+				}
+				return m
+			}
+			own, thirdParty := read(r.dir), read("v7.3.1")
+			plan := contractPlan(t, l, r.release, "eks", "xl")
+			var bad []string
+			for _, tier := range plan.Components {
+				ch, err := src.Get(tier.Chart.Name, tier.Chart.Version)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs, err := helm.Render(ch, helm.Options{Release: tier.Release, Namespace: tier.Namespace, Tier: tier.Name, Values: tier.Values, KubeVersion: plan.KubeVersion})
+				if err != nil {
+					t.Fatal(err)
+				}
+				manifest := thirdParty
+				if tier.Chart.Name == "thingpark-enterprise" {
+					manifest = own
+				}
+				for _, o := range objs {
+					for _, img := range imagesOf(o.Doc) {
+						if !manifest[img] && notInManifest[img] == "" {
+							bad = append(bad, fmt.Sprintf("%s %s/%s: %s", tier.Chart.Name, o.Kind(), o.Name(), img))
+						}
+					}
 				}
 			}
-		}
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		t.Errorf("images not in the 7.3.1 container manifest:\n%s", strings.Join(bad, "\n"))
+			if len(bad) > 0 {
+				sort.Strings(bad)
+				t.Errorf("images not in the %s container manifest (%s):\n%s", r.release, r.dir, strings.Join(bad, "\n"))
+			}
+		})
 	}
 }
 
