@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -209,6 +210,8 @@ func TestFactsStorageClassesPerHosting(t *testing.T) {
 			classes: []string{"thingpark-csi-premium-lrs-ext4", "thingpark-csi-premium-lrs-xfs", "thingpark-csi-standard-lrs-xfs"}},
 		{name: "eks", lines: []string{"hosting: eks"}, provisioner: "ebs.csi.aws.com",
 			classes: []string{"thingpark-csi-gp2-ext4", "thingpark-csi-gp2-xfs"}},
+		{name: "eks on 8.0, tpgen's charts", lines: []string{"hosting: eks", `release: "8.0.0"`}, provisioner: "ebs.csi.aws.com",
+			classes: []string{"thingpark-csi-gp3-ext4", "thingpark-csi-gp3-xfs"}},
 		{name: "generic", lines: []string{"hosting: generic", "storage: {provisioner: rbd.csi.ceph.com}", s3}, provisioner: "rbd.csi.ceph.com",
 			classes: []string{"thingpark-ext4", "thingpark-xfs"}},
 	} {
@@ -389,5 +392,47 @@ func TestFactsTiers(t *testing.T) {
 	for _, k := range []string{"Kafka", "PerconaServerMongoDB"} {
 		require.NotEmpty(t, s.byKind(k), k)
 		assert.Equal(t, "data", s.byKind(k)[0].Tier)
+	}
+}
+
+// TestFactsEveryReleaseOnStandIns: a 7.3.6 and an 8.0.0 site render with
+// tpgen's own charts, each of the four charts at the release's version
+// (FACTS §1) with the release as appVersion: every object they render is
+// labelled so, and ThingPark's services run the release's images.
+func TestFactsEveryReleaseOnStandIns(t *testing.T) {
+	for _, tc := range []struct {
+		release string
+		charts  map[string]string
+		twa     string
+	}{
+		{"7.3.6", map[string]string{"thingpark-data-controllers": "1.5.0", "thingpark-data": "1.6.0", "thingpark-application-controllers": "1.5.0", "thingpark-enterprise": "1.7.6"}, "twa:17.32.0-2"},
+		{"8.0.0", map[string]string{"thingpark-data-controllers": "2.2.1", "thingpark-data": "2.2.2", "thingpark-application-controllers": "2.2.0", "thingpark-enterprise": "2.0.0"}, "twa:18.36.8"},
+	} {
+		t.Run(tc.release, func(t *testing.T) {
+			s := renderWith(t, "hosting: eks", fmt.Sprintf("release: %q", tc.release))
+			seen := map[string]int{}
+			for _, o := range s.objs {
+				labels, _ := object.Dig(o.Doc, "metadata", "labels").(map[string]any)
+				chart, _ := labels["helm.sh/chart"].(string)
+				for name, version := range tc.charts {
+					if rest, ok := strings.CutPrefix(chart, name+"-"); ok && !strings.Contains(rest, "-") || chart == name+"-"+version {
+						seen[name]++
+						assert.Equal(t, name+"-"+version, chart, o.ID())
+						assert.Equal(t, tc.release, labels["app.kubernetes.io/version"], o.ID())
+					}
+				}
+			}
+			for name := range tc.charts {
+				assert.Positive(t, seen[name], "no object labelled by chart %s", name)
+			}
+			twa := s.get(t, "Deployment", "twa")
+			img := ""
+			for _, c := range object.Dig(twa.Doc, "spec", "template", "spec", "containers").([]any) {
+				if c := c.(map[string]any); c["name"] == "twa" {
+					img = str(c["image"])
+				}
+			}
+			assert.Equal(t, "repository.thingpark.com/thingpark-kubernetes/"+tc.twa, img)
+		})
 	}
 }
