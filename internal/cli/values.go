@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +39,11 @@ DIR are left alone).`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
 				paths = []string{"profiles"}
+			}
+			if slices.Contains(append([]string{"yaml"}, allFormats...), dir) {
+				if _, err := os.Stat(dir); err != nil {
+					return usageErr("values: the output directory %s does not exist\nhint: -o names the output directory; without it, values prints YAML on stdout", dir)
+				}
 			}
 			lim, err := eval.limits()
 			if err != nil {
