@@ -21,6 +21,12 @@
 // composes them. It never prints (progress goes
 // to an io.Writer given in Options) and never exits.
 //
+// Before rendering, Run compares each site's release (the plan's) with
+// the one OutDir's index records and refuses a change the module's
+// upgrade rule (#Upgrade) refuses (upgrade.go; CheckUpgrades does the
+// same for validate --previous). Values returns the values of each Helm
+// component as the plan computes them, without rendering (tpgen values).
+//
 // The review verbs (diff, flows, graph) are not part of the pipeline:
 // render/review composes them from Run and the stages.
 //

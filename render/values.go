@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tpgen/tpgen/render/depgraph"
+	"github.com/tpgen/tpgen/render/module"
 	"github.com/tpgen/tpgen/render/profile"
 )
 
@@ -135,11 +136,11 @@ func chartOrigin(s *profile.Site, p *profile.Plan, c profile.ChartRef) string {
 	if c.Repo != "" {
 		return "repository " + c.Repo
 	}
-	name := "thingpark-enterprise"
-	if s.Module != nil {
-		name = s.Module.Name
+	m := s.Module
+	if m == nil {
+		m = module.Default()
 	}
-	return "module " + name + " charts"
+	return "module " + m.Name + " charts"
 }
 
 // Encode returns the values as a YAML file `helm template -f` reads: a

@@ -32,6 +32,9 @@
 //     replicas, resources, ports (Service ports and type, load balancer
 //     fields, host ports), RBAC, CRD, StorageClass, PriorityClass,
 //     NetworkPolicy, cluster-scoped (an object without a namespace).
+//   - Release changes (Report.Upgrades, set by the caller, which knows the
+//     modules' upgrade rules) are a section of their own: the verdict, or
+//     the steps in order.
 //
 // It must not read files, render or print: formatters write to the
 // io.Writer they are given.
