@@ -327,12 +327,19 @@ func (r *Report) markdown(limit int) string {
 	var head strings.Builder
 	t := r.Totals()
 	head.WriteString("### tpgen diff\n\n")
-	fmt.Fprintf(&head, "Comparing %s with %s: **%s**.\n", mdText(r.Old), mdText(r.New), t)
+	summary := t.String()
+	if t.Sites == 0 && len(r.Upgrades) > 0 {
+		summary = fmt.Sprintf("%d release change(s), no object differs", len(r.Upgrades))
+	}
+	fmt.Fprintf(&head, "Comparing %s with %s: **%s**.\n", mdText(r.Old), mdText(r.New), summary)
 	if !r.Differs() {
 		return head.String()
 	}
-	head.WriteString("\n| site | status | tier | added | removed | changed | attention |\n|---|---|---|--:|--:|--:|---|\n")
-	for _, row := range r.summaryRows() {
+	rows := r.summaryRows()
+	if len(rows) > 0 {
+		head.WriteString("\n| site | status | tier | added | removed | changed | attention |\n|---|---|---|--:|--:|--:|---|\n")
+	}
+	for _, row := range rows {
 		att := ""
 		if len(row.attention) > 0 {
 			att = "⚠️ " + strings.Join(row.attention, ", ")
