@@ -348,3 +348,26 @@ func walkSecretKeyRefs(doc any, f func(name, key string)) {
 		}
 	}
 }
+
+// TestThinkubeLockfile: the committed examples/thinkube/tpgen.lock pins
+// exactly the charts the two sites use (no network), each by the digest
+// of its archive in ../shared/helm-repo.
+func TestThinkubeLockfile(t *testing.T) {
+	dir := chartrepotest.Dir(t)
+	t.Chdir("..")
+	o := thinkubeOptions(t.TempDir(), 1)
+	file, missing, unused, err := render.LockCheck(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join("examples", "thinkube", chartlock.FileName), file)
+	assert.Empty(t, missing)
+	assert.Empty(t, unused)
+	lock, exists, err := chartlock.Read(file)
+	require.NoError(t, err)
+	require.True(t, exists)
+	require.Len(t, lock.Charts, 20)
+	for _, e := range lock.Charts {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name+"-"+e.Version+".tgz")) // dir is absolute
+		require.NoError(t, err, e.Name)
+		assert.Equal(t, chartfetch.Digest(b), e.Digest, "%s %s", e.Name, e.Version)
+	}
+}
