@@ -20,6 +20,7 @@ func newGraph() *cobra.Command {
 		outDir string
 		sites  []string
 		jobs   int
+		limits *render.Limits
 	)
 	cmd := &cobra.Command{
 		Use:   "graph [PATH...]",
@@ -59,7 +60,7 @@ same nodes and edges for tools.`,
 			if err != nil {
 				return err
 			}
-			o := renderOptions(paths, sites, jobs, lim, eval.searchPath(), nil)
+			o := renderOptions(paths, sites, jobs, lim, eval.searchPath(), limits)
 			o.GitOpsPath = tree
 			gs, err := review.Graph(cmd.Context(), o)
 			if err != nil {
@@ -76,5 +77,6 @@ same nodes and edges for tools.`,
 	completeSites(cmd)
 	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "sites rendered in parallel")
 	eval.add(f)
+	limits = addLimitFlags(f)
 	return cmd
 }

@@ -38,6 +38,9 @@ var (
 		"scopes", "id", "secretref", "secretname", "secretkeyref", "keyref", "store", "manager", "mount",
 		"volume", "generator", "format", "algorithm", "min", "max", "count", "size", "limit", "retries",
 		"strategy", "version", "usage", "field", "template", "reset", "hint", "prompt", "label",
+		// checksum/secret: a chart's digest of a Secret's template, which
+		// rolls the pods when it changes (harbor, minio, keycloakx).
+		"checksum",
 	}
 	// authSettingWords make "auth" in a name a setting of an
 	// authentication (ingress-nginx's auth-realm, auth-signin,
@@ -47,6 +50,7 @@ var (
 	authSettingWords = []string{
 		"realm", "signin", "signout", "headers", "request", "response", "redirect", "snippet",
 		"cache", "keepalive", "verify", "depth", "page", "upstream", "tls",
+		"warning", // redis-cli --no-auth-warning
 	}
 	// keyOfWords, before a final "key" (or "secret key"), make the name
 	// say which key of a Secret holds the credential: passwordKey,
@@ -68,6 +72,9 @@ func IsCredentialName(name string) bool {
 		if slices.Contains(settingWords, x) && (x != "id" || i == len(w)-1) {
 			return false // "id" only last: AWS_ACCESS_KEY_ID, not id-token
 		}
+	}
+	if last := w[len(w)-1]; last == "user" || last == "username" {
+		return false // REGISTRY_CREDENTIAL_USERNAME: who uses the credential
 	}
 	if n := len(w); w[n-1] == "key" && n >= 2 {
 		prev := w[n-2]

@@ -426,13 +426,15 @@ func isPrivateKeyDER(b []byte) bool {
 }
 
 // placeholder reports values that are not credentials: empty, a variable
-// reference (${X}, $(X), %(x)s), a template placeholder, a file path or a
-// masked value.
+// reference (${X}, $(X), %(x)s), a template placeholder (or the word
+// placeholder), a file path or a masked value.
 func placeholder(v string) bool {
 	v = strings.TrimSpace(v)
 	switch {
 	case v == "", v == "~", v == "null", v == `""`, v == "''", strings.Trim(v, "*xX.") == "":
 		return true
+	case strings.EqualFold(strings.Trim(v, `"'`), "placeholder"):
+		return true // harbor's registry config.yml: "# secret: placeholder"
 	case strings.HasPrefix(v, "$"), strings.HasPrefix(v, "{{"), strings.HasPrefix(v, "%("), strings.HasPrefix(v, "<"),
 		strings.HasPrefix(v, "/"), strings.HasPrefix(v, "file:"), strings.HasPrefix(v, "vault:"), strings.HasPrefix(v, "ref+"):
 		return true

@@ -147,6 +147,12 @@ func TestScanLeavesLookAlikes(t *testing.T) {
 		`metadata: {annotations: {nginx.ingress.kubernetes.io/auth-realm: "Authentication Required - tpe", nginx.ingress.kubernetes.io/auth-response-headers: "X-Auth-Request-User, Authorization", nginx.ingress.kubernetes.io/auth-signin: "https://auth.example.net/oauth2/start?rd=$escaped_request_uri", nginx.ingress.kubernetes.io/auth-request-redirect: "https://tpe.example.net/", nginx.ingress.kubernetes.io/auth-cache-key: "$remote_user$http_authorization", nginx.ingress.kubernetes.io/auth-tls-verify-client: "on", nginx.ingress.kubernetes.io/auth-tls-verify-depth: "1", nginx.ingress.kubernetes.io/auth-tls-error-page: "https://tpe.example.net/error", nginx.ingress.kubernetes.io/auth-keepalive: "10", nginx.ingress.kubernetes.io/auth-snippet: "proxy_set_header X-Tenant tpe;"}}`,
 		"data: {auth.properties: \"auth.type=oidc\\nauth.token.ttl=3600\\npassword.min.length=12\\n\", credentials.json: \"{\\\"type\\\": \\\"external_account\\\", \\\"audience\\\": \\\"x\\\"}\\n\"}",
 		`spec: {tokenTTL: 3600, maxTokens: 5000, passwordLength: 16, auth: {enabled: true, port: 8443}, pin: 12}`,
+		// The real charts of thinkube-core: checksum annotations, a
+		// redis-cli switch, the user of a credential, a commented example
+		// whose value says it is a placeholder.
+		`metadata: {annotations: {checksum/secret: 3f2a9c0e7d2b1a4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5, checksum/secret-core: 0d2b1a4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c53f2a9c0e7}}`,
+		`data: {redis_liveness.sh: "response=$(redis-cli -a \"${AUTH}\" --no-auth-warning -h localhost ping)\n", REGISTRY_CREDENTIAL_USERNAME: harbor_registry_user}`,
+		`data: {config.yml: "http:\n  addr: :5000\n  # secret: placeholder\n", other.yml: "secret: <placeholder>\n"}`,
 		// Secrets the platform delivers (issue 11): an ExternalSecret's data
 		// items name keys, a SealedSecret's values are ciphertext.
 		`spec: {data: [{secretKey: password, remoteRef: {key: tpe/smtp, property: password}}, {secretKey: api-token, remoteRef: {key: tpe/api}}]}`,
@@ -170,6 +176,11 @@ func TestCredentialNames(t *testing.T) {
 		"passwordKey": false, "client-certificate-data": false, "SMTP_USER": false,
 		"nginx.ingress.kubernetes.io/auth-realm": false, "auth-tls-verify-depth": false, "auth-cache-key": false,
 		"CACHE_PASSWORD": true, "UPSTREAM_TOKEN": true, "VERIFY_TOKEN": true, "auth-cache-password": true, "auth": true,
+		// The real charts of the thinkube-core module: a digest of a
+		// Secret's template, a redis-cli switch, the user of a credential.
+		"checksum/secret": false, "checksum/secret-jobservice": false, "checksum/secrets": false,
+		"no-auth-warning": false, "REGISTRY_CREDENTIAL_USERNAME": false, "credentials.user": false,
+		"checksum-password": false, "CREDENTIAL_PASSWORD": true, "user-password": true, "userToken": true,
 	} {
 		if got := IsCredentialName(name); got != want {
 			t.Errorf("IsCredentialName(%q) = %v, want %v", name, got, want)
