@@ -28,14 +28,16 @@ check: build
 
 # Every test: vet, then every Go test under the race detector, then the CLI
 # scripts (internal/cli TestScripts) and the chart contract test
-# (TestChartsReadEveryValue, seven minutes raced, one plain) without it: each script runs whole
+# (TestChartsReadEveryValue, seven minutes raced, one plain) and the
+# Thinkube tests over 20 real upstream charts (3.5 minutes raced, 20 s
+# plain) without it: each script runs whole
 # renders of the CLI, whose code the render package's tests already run
 # under -race (sites in parallel included); raced, the scripts alone took
 # over 25 minutes on two busy cores, plain they take about 3.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m -skip '^TestScripts$$' ./...
-	$(GO) test -count=1 -timeout 30m -run '^(TestScripts|TestChartsReadEveryValue)$$' ./internal/cli ./modules/...
+	$(GO) test -count=1 -timeout 30m -run '^(TestScripts|TestChartsReadEveryValue|TestThinkube.*)$$' ./internal/cli ./modules/... ./render
 
 # End to end: every example site applied, whole, to a real kube-apiserver
 # (../shared/tools/apiserver-up.sh, one fresh server per site), with the

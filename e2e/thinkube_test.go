@@ -46,7 +46,6 @@ func TestThinkubeOnAPIServer(t *testing.T) {
 	}
 	out := t.TempDir()
 	lim := render.DefaultLimits
-	lim.ObjectSize = 2 << 20 // argo-cd's ApplicationSet CRD
 	res, err := render.Run(context.Background(), render.Options{
 		Paths: []string{"../examples/thinkube"}, WriteOptions: render.WriteOptions{OutDir: out}, Jobs: 2,
 		GitOpsPath: "deploy", Limits: lim,

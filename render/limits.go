@@ -29,7 +29,7 @@ var DefaultLimits = Limits{
 	FileSize:    4 << 20,
 	ProfileSize: profile.DefaultLimit.Max,
 	Objects:     5000,
-	ObjectSize:  1 << 20,
+	ObjectSize:  3 << 19, // 1.5 MiB: etcd's default request limit, the largest object a cluster stores
 	SiteSize:    64 << 20,
 }
 

@@ -57,4 +57,3 @@ func TestServesOtherVersions(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
