@@ -18,8 +18,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
@@ -47,11 +47,8 @@ type Options struct {
 const (
 	annTier   = "tpgen.internal/tier"
 	annSource = "tpgen.internal/source"
+	annIndex  = "tpgen.internal/index"
 )
-
-// krusty is not safe for concurrent builds (shared OpenAPI schema state);
-// fluxcd/pkg serializes its kustomize builds for the same reason.
-var buildMu sync.Mutex
 
 // Apply runs the overlays over objs.
 func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
@@ -64,33 +61,13 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	}
 	label := strings.Join(names, ", ")
 	mem := filesys.MakeFsInMemory()
-	var res bytes.Buffer
-	for _, ob := range objs {
-		d := object.DeepCopy(ob.Doc)
-		meta, _ := d["metadata"].(map[string]any)
-		ann, _ := meta["annotations"].(map[string]any)
-		if ann == nil {
-			ann = map[string]any{}
-			meta["annotations"] = ann
-		}
-		ann[annTier] = ob.Tier
-		ann[annSource] = ob.Source
-		b, err := yaml.Marshal(d)
-		if err != nil {
-			return nil, fmt.Errorf("applying overlays (%s): encoding %s: %w", label, ob.ID(), err)
-		}
-		res.WriteString("---\n")
-		res.Write(b)
-	}
-	if err := mem.WriteFile("/build/resources.yaml", res.Bytes()); err != nil {
-		return nil, err
-	}
-	var comps []string
+	var comps, dirs []string
 	for _, c := range o.Components {
 		if err := copyFS(mem, o.Overlays, c, "/overlays/"+c); err != nil {
 			return nil, fmt.Errorf("applying overlay %s: %w", c, err)
 		}
 		comps = append(comps, "../overlays/"+c)
+		dirs = append(dirs, "/overlays/"+c)
 	}
 	if o.SiteOverlay != "" {
 		files := o.SiteFiles
@@ -109,19 +86,59 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 			return nil, err
 		}
 		comps = append(comps, "../site")
+		dirs = append(dirs, "/site")
+	}
+	overlayFiles := memFiles(mem, "/")
+	unlock := lockSchema(setsOpenAPI(overlayFiles))
+	defer unlock()
+	sels, narrow := patchTargets(overlayFiles, dirs)
+	var ids map[string]int
+	if narrow {
+		ids = countIDs(objs)
+	}
+	var res bytes.Buffer
+	through := 0
+	for i, ob := range objs {
+		if narrow && passThrough(ob, sels, ids) {
+			continue
+		}
+		through++
+		d := object.DeepCopy(ob.Doc)
+		meta, _ := d["metadata"].(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		if ann == nil {
+			ann = map[string]any{}
+			meta["annotations"] = ann
+		}
+		ann[annTier] = ob.Tier
+		ann[annSource] = ob.Source
+		if narrow {
+			ann[annIndex] = strconv.Itoa(i)
+		}
+		b, err := yaml.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("applying overlays (%s): encoding %s: %w", label, ob.ID(), err)
+		}
+		res.WriteString("---\n")
+		res.Write(b)
+	}
+	if err := mem.WriteFile("/build/resources.yaml", res.Bytes()); err != nil {
+		return nil, err
+	}
+	resources := []string{"resources.yaml"}
+	if through == 0 {
+		resources = []string{} // krusty still checks the overlays
 	}
 	k, _ := yaml.Marshal(map[string]any{
 		"apiVersion": "kustomize.config.k8s.io/v1beta1",
 		"kind":       "Kustomization",
-		"resources":  []string{"resources.yaml"},
+		"resources":  resources,
 		"components": comps,
 	})
 	if err := mem.WriteFile("/build/kustomization.yaml", k); err != nil {
 		return nil, err
 	}
 
-	buildMu.Lock()
-	defer buildMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("applying overlays (%s): kustomize panicked: %v", label, r)
@@ -131,6 +148,7 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("applying overlays (%s): %s", label, translate(unmapPaths(err.Error(), o.SiteOverlay), o.SiteOverlay))
 	}
+	patched := make([]*object.Object, len(objs)) // by input index (narrow)
 	before := make(map[string]map[string]any, len(objs))
 	for _, ob := range objs {
 		before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()] = ob.Doc
@@ -145,12 +163,19 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 			return nil, fmt.Errorf("applying overlays (%s): decoding %s: %v", label, r.CurId(), err)
 		}
 		ob := object.Object{Doc: docs[0], Source: "overlay " + label}
+		index := -1
 		if ann := ob.Annotations(); ann != nil {
 			if t, ok := ann[annTier].(string); ok {
 				ob.Tier = t
 			}
 			if s, ok := ann[annSource].(string); ok {
 				ob.Source = s
+			}
+			if s, ok := ann[annIndex].(string); ok && narrow {
+				if n, err := strconv.Atoi(s); err == nil && n >= 0 && n < len(objs) && patched[n] == nil {
+					index = n
+				}
+				delete(ann, annIndex)
 			}
 			delete(ann, annTier)
 			delete(ann, annSource)
@@ -161,9 +186,27 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		if old, ok := before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()]; ok && !equalDocs(old, ob.Doc) {
 			ob.Patched = "overlay " + label
 		}
+		if index >= 0 {
+			patched[index] = &ob
+			continue
+		}
 		out = append(out, ob)
 	}
-	return out, nil
+	if !narrow {
+		return out, nil
+	}
+	// The objects in their order, those krusty deleted left out, those
+	// it added (none, with patches alone) last.
+	merged := make([]object.Object, 0, len(objs)+len(out))
+	for i, ob := range objs {
+		switch {
+		case patched[i] != nil:
+			merged = append(merged, *patched[i])
+		case passThrough(ob, sels, ids):
+			merged = append(merged, ob)
+		}
+	}
+	return append(merged, out...), nil
 }
 
 // kustomizerOptions are krusty's options, stated rather than defaulted:
@@ -243,8 +286,8 @@ func Build(files map[string][]byte, display string) (out []object.Object, err er
 	if err := refuseUnsafeAs(mem, "/dir", display, "kustomize directory"); err != nil {
 		return nil, err
 	}
-	buildMu.Lock()
-	defer buildMu.Unlock()
+	unlock := lockSchema(setsOpenAPI(files))
+	defer unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("building kustomize directory %s: kustomize panicked: %v", display, r)
