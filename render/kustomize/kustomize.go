@@ -115,7 +115,7 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		if narrow {
 			ann[annIndex] = strconv.Itoa(i)
 		}
-		b, err := yaml.Marshal(d)
+		b, err := object.MarshalYAML(d)
 		if err != nil {
 			return nil, fmt.Errorf("applying overlays (%s): encoding %s: %w", label, ob.ID(), err)
 		}
