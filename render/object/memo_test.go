@@ -21,9 +21,12 @@ func TestDecodeMemoGivesCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := DeepCopy(first[0])
-	first[0]["metadata"].(map[string]any)["namespace"] = "changed"
-	first[0]["metadata"].(map[string]any)["labels"].(map[string]any)["x"] = "changed"
-	for range 2 {
+	change := func(d map[string]any) {
+		d["metadata"].(map[string]any)["namespace"] = "changed"
+		d["metadata"].(map[string]any)["labels"].(map[string]any)["x"] = "changed"
+	}
+	change(first[0])
+	for range 3 {
 		again, err := Decode(src)
 		if err != nil {
 			t.Fatal(err)
@@ -34,6 +37,7 @@ func TestDecodeMemoGivesCopies(t *testing.T) {
 		if again[0]["data"].(map[string]any)["num"] != json.Number("1.5") {
 			t.Errorf("number: got %#v", again[0]["data"])
 		}
+		change(again[0])
 	}
 }
 
