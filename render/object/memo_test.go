@@ -2,9 +2,7 @@ package object
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -64,27 +62,5 @@ func TestMarshalYAMLEqualsYAMLMarshal(t *testing.T) {
 	}
 	if _, err := MarshalYAML(map[string]any{"f": func() {}}); err == nil {
 		t.Error("a value JSON cannot encode: no error")
-	}
-}
-
-// The memos stay within their bound, evicting the oldest first.
-func TestMemoBounded(t *testing.T) {
-	m := newMemo[[]byte](16 * 1000)
-	key := func(i int) [sha256.Size]byte { return sha256.Sum256([]byte(fmt.Sprint(i))) }
-	for i := range 1000 {
-		m.put(key(i), make([]byte, 100), 100)
-	}
-	if m.size > m.max || len(m.m) != len(m.order) {
-		t.Fatalf("size %d over max %d, %d entries, %d in order", m.size, m.max, len(m.m), len(m.order))
-	}
-	if _, ok := m.get(key(0)); ok {
-		t.Error("the oldest entry was kept")
-	}
-	if _, ok := m.get(key(999)); !ok {
-		t.Error("the newest entry was evicted")
-	}
-	m.put(key(-1), make([]byte, 2000), 2000) // over max/16: not kept
-	if _, ok := m.get(key(-1)); ok {
-		t.Error("an entry over a sixteenth of the bound was kept")
 	}
 }

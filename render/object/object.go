@@ -111,7 +111,7 @@ func Decode(src []byte) ([]map[string]any, error) {
 	var out []map[string]any
 	for i, doc := range splitDocs(src) {
 		k := sha256.Sum256(doc)
-		if m, ok := decoded.get(k); ok {
+		if m, ok := decoded.Get(k); ok {
 			out = append(out, DeepCopy(m))
 			continue
 		}
@@ -132,7 +132,7 @@ func Decode(src []byte) ([]map[string]any, error) {
 			out = append(out, m) // a document "null" spelled otherwise
 			continue
 		}
-		decoded.put(k, m, int64(len(doc)))
+		decoded.Put(k, m, int64(len(doc)))
 		out = append(out, DeepCopy(m))
 	}
 	return out, nil
@@ -199,14 +199,14 @@ func marshalYAML(doc map[string]any) ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling into JSON: %w", err)
 	}
 	k := sha256.Sum256(j)
-	if y, ok := encoded.get(k); ok {
+	if y, ok := encoded.Get(k); ok {
 		return y, nil
 	}
 	y, err := yaml.JSONToYAML(j)
 	if err != nil {
 		return nil, err
 	}
-	encoded.put(k, y, int64(len(y)))
+	encoded.Put(k, y, int64(len(y)))
 	return y, nil
 }
 

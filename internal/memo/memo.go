@@ -1,0 +1,79 @@
+// Package memo is a bounded, concurrency-safe map from a content digest
+// to a value, for the pure functions the render pipeline computes once
+// per distinct input across a fleet's sites (issue 17): decoding and
+// encoding objects, scanning them for credentials. Entries are evicted
+// oldest first beyond a size in bytes the caller accounts for; one entry
+// over a sixteenth of the bound is not kept (it would evict the others).
+// The values are shared: callers hand out copies.
+package memo
+
+import (
+	"crypto/sha256"
+	"sync"
+)
+
+// Key is the digest of a memoized function's input.
+type Key = [sha256.Size]byte
+
+// Memo holds at most Max bytes of values.
+type Memo[V any] struct {
+	mu    sync.Mutex
+	max   int64
+	size  int64
+	m     map[Key]entry[V]
+	order []Key
+}
+
+type entry[V any] struct {
+	v    V
+	size int64
+}
+
+// New returns a memo bounded to max bytes.
+func New[V any](max int64) *Memo[V] {
+	return &Memo[V]{max: max, m: map[Key]entry[V]{}}
+}
+
+// Get returns the value of k, if held.
+func (c *Memo[V]) Get(k Key) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	return e.v, ok
+}
+
+// Put keeps v for k; size is what v costs (the entry adds 64 bytes).
+func (c *Memo[V]) Put(k Key, v V, size int64) {
+	size += 64
+	if size > c.max/16 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	for c.size+size > c.max && len(c.order) > 0 {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.size -= c.m[old].size
+		delete(c.m, old)
+	}
+	c.m[k] = entry[V]{v: v, size: size}
+	c.order = append(c.order, k)
+	c.size += size
+}
+
+// Size is the bytes held.
+func (c *Memo[V]) Size() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
+// Len is the number of entries.
+func (c *Memo[V]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
