@@ -13,11 +13,14 @@ package kustomize
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +30,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
+	"github.com/tpgen/tpgen/internal/memo"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -97,12 +101,11 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		ids = countIDs(objs)
 	}
 	var res bytes.Buffer
-	through := 0
+	var through []int // the indexes in objs of the objects krusty sees
 	for i, ob := range objs {
 		if narrow && passThrough(ob, sels, ids) {
 			continue
 		}
-		through++
 		d := object.DeepCopy(ob.Doc)
 		meta, _ := d["metadata"].(map[string]any)
 		ann, _ := meta["annotations"].(map[string]any)
@@ -113,8 +116,9 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		ann[annTier] = ob.Tier
 		ann[annSource] = ob.Source
 		if narrow {
-			ann[annIndex] = strconv.Itoa(i)
+			ann[annIndex] = strconv.Itoa(len(through))
 		}
+		through = append(through, i)
 		b, err := object.MarshalYAML(d)
 		if err != nil {
 			return nil, fmt.Errorf("applying overlays (%s): encoding %s: %w", label, ob.ID(), err)
@@ -126,7 +130,7 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		return nil, err
 	}
 	resources := []string{"resources.yaml"}
-	if through == 0 {
+	if len(through) == 0 {
 		resources = []string{} // krusty still checks the overlays
 	}
 	k, _ := yaml.Marshal(map[string]any{
@@ -138,7 +142,88 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	if err := mem.WriteFile("/build/kustomization.yaml", k); err != nil {
 		return nil, err
 	}
+	key := buildKey(label, narrow, overlayFiles, res.Bytes(), k)
+	results, hit := builds.Get(key)
+	if !hit {
+		if results, err = build(mem, objs, through, narrow, label, o.SiteOverlay); err != nil {
+			return nil, err
+		}
+		size := int64(res.Len())
+		builds.Put(key, results, size)
+	}
+	// The objects in their order; with narrow, those krusty deleted left
+	// out, those it added (none, with patches alone) last.
+	if !narrow {
+		out = make([]object.Object, 0, len(results))
+		for _, r := range results {
+			out = append(out, r.copy())
+		}
+		return out, nil
+	}
+	byIndex := make([]*built, len(through))
+	var added []object.Object
+	for i, r := range results {
+		if r.index >= 0 && r.index < len(through) && byIndex[r.index] == nil {
+			byIndex[r.index] = &results[i]
+			continue
+		}
+		added = append(added, r.copy())
+	}
+	out = make([]object.Object, 0, len(objs)+len(added))
+	next := 0
+	for i, ob := range objs {
+		if next < len(through) && through[next] == i {
+			if r := byIndex[next]; r != nil {
+				out = append(out, r.copy())
+			}
+			next++
+			continue
+		}
+		out = append(out, ob)
+	}
+	return append(out, added...), nil
+}
 
+// built is one object out of krusty: index is its position among the
+// objects krusty was given (-1: one it added, or Apply did not narrow).
+type built struct {
+	index int
+	ob    object.Object
+}
+
+// copy returns the object with its own document (the memo keeps its).
+func (b built) copy() object.Object {
+	ob := b.ob
+	ob.Doc = object.DeepCopy(ob.Doc)
+	return ob
+}
+
+// builds memoize krusty's runs (issue 17): sites whose overlays, and
+// objects krusty sees, are the same (with narrowing, often the case of
+// the few objects a Component patches) get krusty's output once. The key
+// digests every file of the build, the overlays' label and whether Apply
+// narrowed; the size is that of the resources given to krusty.
+var builds = memo.New[[]built](32 << 20)
+
+func buildKey(label string, narrow bool, overlays map[string][]byte, resources, kustomization []byte) memo.Key {
+	h := sha256.New()
+	fmt.Fprintf(h, "label %q narrow %v\n", label, narrow)
+	for _, n := range slices.Sorted(maps.Keys(overlays)) {
+		fmt.Fprintf(h, "file %q %d\n", n, len(overlays[n]))
+		h.Write(overlays[n])
+	}
+	fmt.Fprintf(h, "resources %d\n", len(resources))
+	h.Write(resources)
+	fmt.Fprintf(h, "kustomization %d\n", len(kustomization))
+	h.Write(kustomization)
+	var k memo.Key
+	h.Sum(k[:0])
+	return k
+}
+
+// build runs krusty on mem and decodes its output; through are the
+// indexes in objs of the objects it was given.
+func build(mem filesys.FileSystem, objs []object.Object, through []int, narrow bool, label, siteOverlay string) (results []built, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("applying overlays (%s): kustomize panicked: %v", label, r)
@@ -146,11 +231,11 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	}()
 	rm, err := krusty.MakeKustomizer(kustomizerOptions()).Run(mem, "/build")
 	if err != nil {
-		return nil, fmt.Errorf("applying overlays (%s): %s", label, translate(unmapPaths(err.Error(), o.SiteOverlay), o.SiteOverlay))
+		return nil, fmt.Errorf("applying overlays (%s): %s", label, translate(unmapPaths(err.Error(), siteOverlay), siteOverlay))
 	}
-	patched := make([]*object.Object, len(objs)) // by input index (narrow)
-	before := make(map[string]map[string]any, len(objs))
-	for _, ob := range objs {
+	before := make(map[string]map[string]any, len(through))
+	for _, i := range through {
+		ob := objs[i]
 		before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()] = ob.Doc
 	}
 	for _, r := range rm.Resources() {
@@ -172,7 +257,7 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 				ob.Source = s
 			}
 			if s, ok := ann[annIndex].(string); ok && narrow {
-				if n, err := strconv.Atoi(s); err == nil && n >= 0 && n < len(objs) && patched[n] == nil {
+				if n, err := strconv.Atoi(s); err == nil {
 					index = n
 				}
 				delete(ann, annIndex)
@@ -186,27 +271,9 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		if old, ok := before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()]; ok && !equalDocs(old, ob.Doc) {
 			ob.Patched = "overlay " + label
 		}
-		if index >= 0 {
-			patched[index] = &ob
-			continue
-		}
-		out = append(out, ob)
+		results = append(results, built{index: index, ob: ob})
 	}
-	if !narrow {
-		return out, nil
-	}
-	// The objects in their order, those krusty deleted left out, those
-	// it added (none, with patches alone) last.
-	merged := make([]object.Object, 0, len(objs)+len(out))
-	for i, ob := range objs {
-		switch {
-		case patched[i] != nil:
-			merged = append(merged, *patched[i])
-		case passThrough(ob, sels, ids):
-			merged = append(merged, ob)
-		}
-	}
-	return append(merged, out...), nil
+	return results, nil
 }
 
 // kustomizerOptions are krusty's options, stated rather than defaulted:

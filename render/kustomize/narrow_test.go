@@ -178,3 +178,31 @@ func TestApplyConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// A build served from the memo equals krusty's and is the caller's: a
+// change to one site's objects does not reach the next site's.
+func TestApplyMemoGivesCopies(t *testing.T) {
+	overlays := fstest.MapFS{"zones/kustomization.yaml": {Data: []byte(zones)}}
+	opts := Options{Overlays: overlays, Components: []string{"zones"}}
+	first, err := Apply(narrowObjects()[:6], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]object.Object, len(first))
+	for i, ob := range first {
+		want[i] = ob
+		want[i].Doc = object.DeepCopy(ob.Doc)
+	}
+	for range 2 {
+		again, err := Apply(narrowObjects()[:6], opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, again); diff != "" {
+			t.Fatalf("memoized Apply differs (-first +again):\n%s", diff)
+		}
+		for _, ob := range again {
+			ob.SetNamespace("changed")
+		}
+	}
+}
