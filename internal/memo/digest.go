@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"hash"
+	"io"
 	"math"
 	"slices"
 )
@@ -14,64 +15,85 @@ import (
 // functions that treat types apart (a json.Number from an int, JSON-equal
 // as they are), or ok false for a document holding another type.
 func Digest(doc any) (k Key, ok bool) {
-	h := sha256.New()
-	if !digestValue(h, doc, 0) {
+	d := digester{h: sha256.New(), buf: make([]byte, 0, 8<<10)}
+	if !d.value(doc, 0) {
 		return k, false
 	}
-	h.Sum(k[:0])
+	d.h.Write(d.buf)
+	d.h.Sum(k[:0])
 	return k, true
 }
 
-func digestValue(h hash.Hash, v any, depth int) bool {
+// digester writes a document's parts into buf, flushed to h as it fills.
+type digester struct {
+	h   hash.Hash
+	buf []byte
+}
+
+// put writes a tag and a length-prefixed string.
+func (d *digester) put(tag byte, s string) {
+	if len(d.buf)+len(s) > cap(d.buf)-9 {
+		d.h.Write(d.buf)
+		d.buf = d.buf[:0]
+	}
+	d.buf = append(d.buf, tag)
+	d.buf = binary.LittleEndian.AppendUint64(d.buf, uint64(len(s)))
+	if len(s) > cap(d.buf)-len(d.buf) {
+		d.h.Write(d.buf)
+		d.buf = d.buf[:0]
+		io.WriteString(d.h, s)
+		return
+	}
+	d.buf = append(d.buf, s...)
+}
+
+// number writes a tag and 8 bytes.
+func (d *digester) number(tag byte, n uint64) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], n)
+	d.put(tag, string(b[:]))
+}
+
+func (d *digester) value(v any, depth int) bool {
 	if depth > 10000 {
 		return false
 	}
-	var n [8]byte
-	put := func(tag byte, s string) {
-		h.Write([]byte{tag})
-		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
-	}
 	switch v := v.(type) {
 	case nil:
-		put('0', "")
+		d.put('0', "")
 	case string:
-		put('s', v)
+		d.put('s', v)
 	case bool:
 		if v {
-			put('t', "")
+			d.put('t', "")
 		} else {
-			put('f', "")
+			d.put('f', "")
 		}
 	case json.Number:
-		put('n', string(v))
+		d.put('n', string(v))
 	case float64:
-		binary.LittleEndian.PutUint64(n[:], math.Float64bits(v))
-		put('d', string(n[:]))
+		d.number('d', math.Float64bits(v))
 	case int:
-		binary.LittleEndian.PutUint64(n[:], uint64(v))
-		put('i', string(n[:]))
+		d.number('i', uint64(v))
 	case int64:
-		binary.LittleEndian.PutUint64(n[:], uint64(v))
-		put('l', string(n[:]))
+		d.number('l', uint64(v))
 	case map[string]any:
 		keys := make([]string, 0, len(v))
 		for key := range v {
 			keys = append(keys, key)
 		}
 		slices.Sort(keys)
-		put('{', string(binary.LittleEndian.AppendUint64(nil, uint64(len(v)))))
+		d.number('{', uint64(len(v)))
 		for _, key := range keys {
-			put('k', key)
-			if !digestValue(h, v[key], depth+1) {
+			d.put('k', key)
+			if !d.value(v[key], depth+1) {
 				return false
 			}
 		}
 	case []any:
-		put('[', string(binary.LittleEndian.AppendUint64(nil, uint64(len(v)))))
+		d.number('[', uint64(len(v)))
 		for _, x := range v {
-			if !digestValue(h, x, depth+1) {
+			if !d.value(x, depth+1) {
 				return false
 			}
 		}
