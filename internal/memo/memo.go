@@ -1,10 +1,3 @@
-// Package memo is a bounded, concurrency-safe map from a content digest
-// to a value, for the pure functions the render pipeline computes once
-// per distinct input across a fleet's sites (issue 17): decoding and
-// encoding objects, scanning them for credentials. Entries are evicted
-// oldest first beyond a size in bytes the caller accounts for; one entry
-// over a sixteenth of the bound is not kept (it would evict the others).
-// The values are shared: callers hand out copies.
 package memo
 
 import (

@@ -8,7 +8,10 @@
 // and the overlay as Source. It never touches the disk except to read the
 // site overlay directory, and never prints. It never opens a network
 // connection nor starts a program: a site overlay that would make krusty
-// fetch or run anything is refused first (refuse.go).
+// fetch or run anything is refused first (refuse.go). krusty sees only the
+// objects a targeted patch can select when the overlays are such patches
+// alone, builds run concurrently unless an overlay sets openapi:
+// (narrow.go), and a build made before in the process is not made again.
 package kustomize
 
 import (
