@@ -6,5 +6,7 @@
 // apart). Entries are evicted
 // oldest first beyond a size in bytes the caller accounts for; one entry
 // over a sixteenth of the bound is not kept (it would evict the others).
-// The values are shared: callers hand out copies.
+// A value is kept from its second computation on (Seen), so one computed
+// once in a run costs no memory. The values are shared: callers hand out
+// copies.
 package memo

@@ -15,6 +15,35 @@ type Memo[V any] struct {
 	size  int64
 	m     map[Key]entry[V]
 	order []Key
+	seen  Seen
+}
+
+// Seen admits a key on its second sight: a value computed once in a run
+// (most of a fleet's are shared, the others are not) costs no memory.
+// It remembers the last MaxSeen keys.
+type Seen struct {
+	keys  map[Key]bool
+	order []Key
+}
+
+// MaxSeen bounds the keys a Seen remembers (32 bytes each).
+const MaxSeen = 1 << 16
+
+// Again records k and says whether it was seen before.
+func (s *Seen) Again(k Key) bool {
+	if s.keys[k] {
+		return true
+	}
+	if s.keys == nil {
+		s.keys = map[Key]bool{}
+	}
+	if len(s.order) >= MaxSeen {
+		delete(s.keys, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.keys[k] = true
+	s.order = append(s.order, k)
+	return false
 }
 
 type entry[V any] struct {
@@ -35,7 +64,8 @@ func (c *Memo[V]) Get(k Key) (V, bool) {
 	return e.v, ok
 }
 
-// Put keeps v for k; size is what v costs (the entry adds 64 bytes).
+// Put keeps v for k, from the second Put of k on; size is what v costs
+// (the entry adds 64 bytes).
 func (c *Memo[V]) Put(k Key, v V, size int64) {
 	size += 64
 	if size > c.max/16 {
@@ -43,7 +73,7 @@ func (c *Memo[V]) Put(k Key, v V, size int64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[k]; ok {
+	if _, ok := c.m[k]; ok || !c.seen.Again(k) {
 		return
 	}
 	for c.size+size > c.max && len(c.order) > 0 {

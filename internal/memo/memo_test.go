@@ -13,6 +13,10 @@ func TestMemoBounded(t *testing.T) {
 	key := func(i int) Key { return sha256.Sum256([]byte(fmt.Sprint(i))) }
 	for i := range 1000 {
 		m.Put(key(i), make([]byte, 100), 100)
+		if _, ok := m.Get(key(i)); ok {
+			t.Fatal("a value put once was kept")
+		}
+		m.Put(key(i), make([]byte, 100), 100)
 	}
 	if m.Size() > 16*1000 || m.Len() != len(m.order) {
 		t.Fatalf("size %d over the bound, %d entries, %d in order", m.Size(), m.Len(), len(m.order))
@@ -24,6 +28,7 @@ func TestMemoBounded(t *testing.T) {
 		t.Error("the newest entry was evicted")
 	}
 	m.Put(key(-1), make([]byte, 2000), 2000) // over a sixteenth: not kept
+	m.Put(key(-1), make([]byte, 2000), 2000)
 	if _, ok := m.Get(key(-1)); ok {
 		t.Error("an entry over a sixteenth of the bound was kept")
 	}

@@ -11,12 +11,13 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 
+	"github.com/tpgen/tpgen/internal/memo"
 	"github.com/tpgen/tpgen/render/object"
 )
 
 // DefaultCacheSize bounds a Cache made by NewCache(0): the rendered text
 // of the charts it holds (their decoded objects take a few times more).
-const DefaultCacheSize = 32 << 20
+const DefaultCacheSize = 16 << 20
 
 // maxEntries bounds the entries of a Cache whatever their size.
 const maxEntries = 4096
@@ -30,7 +31,8 @@ const maxEntries = 4096
 // files and schema, recursively through its dependencies, the values,
 // the release, the namespace, the tier, the Kubernetes version and the
 // API versions), so a hit returns what a run would. Only successful
-// renderings are kept; a hit still meets Options.Bound. Entries are
+// renderings are kept, from their second in the run on (one rendered once
+// costs no memory); a hit still meets Options.Bound. Entries are
 // evicted oldest first beyond the size given to NewCache. Safe for
 // concurrent use; two sites that miss the same key at once both render.
 type Cache struct {
@@ -39,6 +41,7 @@ type Cache struct {
 	size    int64
 	entries map[[sha256.Size]byte]*cacheEntry
 	order   [][sha256.Size]byte // insertion order, for eviction
+	seen    memo.Seen           // a rendering is kept from its second on
 	hits    int
 }
 
@@ -80,7 +83,7 @@ func (c *Cache) put(k [sha256.Size]byte, e *cacheEntry) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[k]; ok {
+	if _, ok := c.entries[k]; ok || !c.seen.Again(k) {
 		return
 	}
 	for (c.size+e.bytes > c.max || len(c.order) >= maxEntries) && len(c.order) > 0 {

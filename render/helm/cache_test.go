@@ -38,7 +38,7 @@ data:
 	cache := NewCache(0)
 	for name, change := range variants {
 		t.Run(name, func(t *testing.T) {
-			for round := range 2 { // a miss, then a hit
+			for round := range 3 { // a miss, a miss kept, then a hit
 				o, e := base, chartEdit{file: "a"}
 				change(&o, &e)
 				want, err := Render(e.chart(cm), o)
@@ -57,7 +57,7 @@ data:
 			}
 		})
 	}
-	// Each variant misses once, then hits: a change left out of the key
+	// Each variant misses twice, then hits: a change left out of the key
 	// would hit at once (and "chart value", which changes no output, only
 	// shows there).
 	if hits := cache.Hits(); hits != len(variants) {

@@ -20,8 +20,12 @@ func TestScanMemo(t *testing.T) {
 	want := cloneFindings(first)
 	first[0].Path[0].Key = "changed"
 	first[0].Reason = "changed"
-	if diff := cmp.Diff(want, Scan(doc(12345678))); diff != "" {
-		t.Errorf("the memo handed out its own findings (-want +got):\n%s", diff)
+	for range 3 { // kept from the second scan on
+		got := Scan(doc(12345678))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("the memo handed out its own findings (-want +got):\n%s", diff)
+		}
+		got[0].Path[0].Key = "changed"
 	}
 	// Same JSON, another Go type that Scan ignores.
 	if got := Scan(doc(uint(12345678))); len(got) != 0 {
