@@ -4,7 +4,7 @@ BIN     := bin/tpgen
 PROFILES ?= profiles
 OUT     ?= deploy
 
-.PHONY: all build render check test vet golden bench fuzz schema e2e clean
+.PHONY: all build render check test vet golden bench bench-cli fuzz schema e2e clean
 
 all: build
 
@@ -60,6 +60,11 @@ golden:
 # Benchmarks; compare runs with benchstat.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./render/... | tee bench.out
+
+# tpgen against helm template + kustomize build per site on a generated
+# fleet (installs both with go install; SITES=100 RUNS=1 JOBS="1 2").
+bench-cli:
+	bench/cli-pipeline.sh
 
 fuzz:
 	$(GO) test ./render/profile -run '^$$' -fuzz FuzzLoad -fuzztime 60s

@@ -1,8 +1,12 @@
 package render_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/tpgen/tpgen/internal/testfleet"
 	"github.com/tpgen/tpgen/render"
@@ -37,4 +41,48 @@ func BenchmarkRender100(b *testing.B) {
 	dir := b.TempDir()
 	testfleet.Write(b, dir, 100)
 	benchRender(b, []string{dir}, nil)
+}
+
+// BenchmarkSiteFloor is the floor BenchmarkRenderSite is held to (issue
+// 17: one site within 5x of it): parsing and encoding the site's own
+// output once, every file of its tree, with sigs.k8s.io/yaml directly
+// (render's memos would make a second pass free).
+func BenchmarkSiteFloor(b *testing.B) {
+	dir := b.TempDir()
+	testfleet.Write(b, dir, 1)
+	res, err := render.Run(context.Background(), render.Options{Paths: []string{dir}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var files [][]byte
+	for _, s := range res.Sites {
+		for _, f := range s.Files {
+			files = append(files, f.Data)
+		}
+	}
+	for _, c := range res.Clusters {
+		for _, f := range c.Files {
+			files = append(files, f.Data)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range files {
+			for _, doc := range bytes.Split(f, []byte("\n---\n")) {
+				j, err := yaml.YAMLToJSONStrict(doc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d := json.NewDecoder(bytes.NewReader(j))
+				d.UseNumber()
+				var m map[string]any
+				if err := d.Decode(&m); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := yaml.Marshal(m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
 }

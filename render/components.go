@@ -88,6 +88,7 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 				Release: release, Namespace: c.Namespace, Tier: name, Values: c.Values,
 				KubeVersion: p.KubeVersion, APIVersions: manifest.CRDVersions(before),
 				Context: ctx, Time: o.EvalLimits.Time, Memory: o.EvalLimits.Memory,
+				Cache: o.caches.helmCache(),
 				Bound: func(docs int, bytes, largest int64) error {
 					return o.Limits.checkChart(n+docs, bytes, largest)
 				},

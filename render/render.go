@@ -89,6 +89,10 @@ type Options struct {
 	// them from the tree at its base.
 	Previous func(site string) ([]object.Object, error)
 
+	// caches memoize the per-site stages across the sites of the run
+	// (set by Run).
+	caches *caches
+
 	// previous is Previous keyed by objectKey (set by renderSite).
 	previous func(site, namespace string) (map[string]object.Object, error)
 
@@ -169,6 +173,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Jobs = runtime.NumCPU()
 	}
 	o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
+	o.caches = newCaches()
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err

@@ -19,4 +19,7 @@
 // plain objects with their annotations, which Argo CD maps to its own hooks.
 // NOTES.txt is ignored. It never prints or writes files. A template run
 // is bounded in time and heap growth and stopped by its context (bound.go).
+// A Cache (cache.go) given in Options serves a rendering whose every input
+// was rendered before in the run (the chart's content, values,
+// Capabilities, release, namespace): a fleet's sites share most of theirs.
 package helm

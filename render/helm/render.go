@@ -40,6 +40,8 @@ type Options struct {
 	// the whole process); zero means DefaultTime and DefaultMemory.
 	Time   time.Duration
 	Memory int64
+	// Cache, if set, memoizes renderings across calls (see Cache).
+	Cache *Cache
 }
 
 // Render renders ch and returns its objects in template-name order.
@@ -47,6 +49,21 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 	id := ch.Metadata.Name + "@" + ch.Metadata.Version
 	if err := refuseMissingDependencies(ch); err != nil {
 		return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+	}
+	var key [32]byte
+	cacheable := false
+	if o.Cache != nil {
+		key, cacheable = cacheKey(ch, o)
+	}
+	if cacheable {
+		if e := o.Cache.get(key); e != nil {
+			if o.Bound != nil {
+				if err := o.Bound(e.docs, e.bytes, e.largest); err != nil {
+					return nil, fmt.Errorf("rendering chart %s: %w", id, err)
+				}
+			}
+			return e.copies(o.Tier), nil
+		}
 	}
 	// As helm install and template do: drop the subcharts whose condition
 	// or tags the values turn off, apply aliases and import-values.
@@ -72,9 +89,9 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	if o.Bound != nil {
-		var docs int
-		var bytes, largest int64
+	var docs int
+	var bytes, largest int64
+	if o.Bound != nil || cacheable {
 		for _, n := range names {
 			if strings.HasSuffix(n, "NOTES.txt") {
 				continue
@@ -84,6 +101,8 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 			bytes += int64(len(files[n]))
 			largest = max(largest, l)
 		}
+	}
+	if o.Bound != nil {
 		if err := o.Bound(docs, bytes, largest); err != nil {
 			return nil, fmt.Errorf("rendering chart %s: %w", id, err)
 		}
@@ -106,6 +125,11 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 			return nil, fmt.Errorf("rendering chart %s: %s: %w", id, crd.Filename, err)
 		}
 		out = append(out, objs...)
+	}
+	if cacheable {
+		e := &cacheEntry{objs: out, docs: docs, bytes: bytes, largest: largest}
+		out = e.copies(o.Tier) // the entry keeps documents no stage changes
+		o.Cache.put(key, e)
 	}
 	return out, nil
 }

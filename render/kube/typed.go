@@ -20,6 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	sigsjson "sigs.k8s.io/json"
+
+	"github.com/tpgen/tpgen/internal/memo"
 )
 
 // scheme holds every built-in API type tpgen checks: client-go's, plus
@@ -54,6 +56,36 @@ func BuiltinGroup(group string) bool {
 // metadata (name, namespace, labels, annotations) and a workload selector
 // that does not select its own pod template. doc must be a Builtin kind.
 func Check(doc map[string]any) field.ErrorList {
+	k, ok := memo.Digest(doc)
+	if !ok {
+		return check(doc)
+	}
+	if errs, hit := checks.Get(k); hit {
+		return cloneErrors(errs)
+	}
+	errs := check(doc)
+	checks.Put(k, cloneErrors(errs), int64(len(errs))*256)
+	return errs
+}
+
+// checks memoize Check by the typed digest of the document (issue 17:
+// validation checks every object of every site, and most objects are the
+// same from site to site).
+var checks = memo.New[field.ErrorList](4 << 20)
+
+func cloneErrors(errs field.ErrorList) field.ErrorList {
+	if errs == nil {
+		return nil
+	}
+	out := make(field.ErrorList, len(errs))
+	for i, e := range errs {
+		c := *e
+		out[i] = &c
+	}
+	return out
+}
+
+func check(doc map[string]any) field.ErrorList {
 	apiVersion, _ := doc["apiVersion"].(string)
 	kind, _ := doc["kind"].(string)
 	gv, err := schema.ParseGroupVersion(apiVersion)

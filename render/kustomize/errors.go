@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"sigs.k8s.io/yaml"
+	"github.com/tpgen/tpgen/render/object"
 )
 
 // krustyError is a common krusty failure, recognised by its message,
@@ -89,7 +89,7 @@ func equalDocs(a, b map[string]any) bool {
 	if reflect.DeepEqual(a, b) {
 		return true
 	}
-	x, err1 := yaml.Marshal(a)
-	y, err2 := yaml.Marshal(b)
+	x, err1 := object.MarshalYAML(a)
+	y, err2 := object.MarshalYAML(b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }

@@ -8,18 +8,24 @@
 // and the overlay as Source. It never touches the disk except to read the
 // site overlay directory, and never prints. It never opens a network
 // connection nor starts a program: a site overlay that would make krusty
-// fetch or run anything is refused first (refuse.go).
+// fetch or run anything is refused first (refuse.go). krusty sees only the
+// objects a targeted patch can select when the overlays are such patches
+// alone, builds run concurrently unless an overlay sets openapi:
+// (narrow.go), and a build made before in the process is not made again.
 package kustomize
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
-	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
@@ -27,6 +33,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
+	"github.com/tpgen/tpgen/internal/memo"
 	"github.com/tpgen/tpgen/render/object"
 )
 
@@ -47,11 +54,8 @@ type Options struct {
 const (
 	annTier   = "tpgen.internal/tier"
 	annSource = "tpgen.internal/source"
+	annIndex  = "tpgen.internal/index"
 )
-
-// krusty is not safe for concurrent builds (shared OpenAPI schema state);
-// fluxcd/pkg serializes its kustomize builds for the same reason.
-var buildMu sync.Mutex
 
 // Apply runs the overlays over objs.
 func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
@@ -64,33 +68,13 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	}
 	label := strings.Join(names, ", ")
 	mem := filesys.MakeFsInMemory()
-	var res bytes.Buffer
-	for _, ob := range objs {
-		d := object.DeepCopy(ob.Doc)
-		meta, _ := d["metadata"].(map[string]any)
-		ann, _ := meta["annotations"].(map[string]any)
-		if ann == nil {
-			ann = map[string]any{}
-			meta["annotations"] = ann
-		}
-		ann[annTier] = ob.Tier
-		ann[annSource] = ob.Source
-		b, err := yaml.Marshal(d)
-		if err != nil {
-			return nil, fmt.Errorf("applying overlays (%s): encoding %s: %w", label, ob.ID(), err)
-		}
-		res.WriteString("---\n")
-		res.Write(b)
-	}
-	if err := mem.WriteFile("/build/resources.yaml", res.Bytes()); err != nil {
-		return nil, err
-	}
-	var comps []string
+	var comps, dirs []string
 	for _, c := range o.Components {
 		if err := copyFS(mem, o.Overlays, c, "/overlays/"+c); err != nil {
 			return nil, fmt.Errorf("applying overlay %s: %w", c, err)
 		}
 		comps = append(comps, "../overlays/"+c)
+		dirs = append(dirs, "/overlays/"+c)
 	}
 	if o.SiteOverlay != "" {
 		files := o.SiteFiles
@@ -109,19 +93,140 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 			return nil, err
 		}
 		comps = append(comps, "../site")
+		dirs = append(dirs, "/site")
+	}
+	overlayFiles := memFiles(mem, "/")
+	unlock := lockSchema(setsOpenAPI(overlayFiles))
+	defer unlock()
+	sels, narrow := patchTargets(overlayFiles, dirs)
+	var ids map[string]int
+	if narrow {
+		ids = countIDs(objs)
+	}
+	var res bytes.Buffer
+	var through []int // the indexes in objs of the objects krusty sees
+	for i, ob := range objs {
+		if narrow && passThrough(ob, sels, ids) {
+			continue
+		}
+		d := object.DeepCopy(ob.Doc)
+		meta, _ := d["metadata"].(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		if ann == nil {
+			ann = map[string]any{}
+			meta["annotations"] = ann
+		}
+		ann[annTier] = ob.Tier
+		ann[annSource] = ob.Source
+		if narrow {
+			ann[annIndex] = strconv.Itoa(len(through))
+		}
+		through = append(through, i)
+		b, err := object.MarshalYAML(d)
+		if err != nil {
+			return nil, fmt.Errorf("applying overlays (%s): encoding %s: %w", label, ob.ID(), err)
+		}
+		res.WriteString("---\n")
+		res.Write(b)
+	}
+	if err := mem.WriteFile("/build/resources.yaml", res.Bytes()); err != nil {
+		return nil, err
+	}
+	resources := []string{"resources.yaml"}
+	if len(through) == 0 {
+		resources = []string{} // krusty still checks the overlays
 	}
 	k, _ := yaml.Marshal(map[string]any{
 		"apiVersion": "kustomize.config.k8s.io/v1beta1",
 		"kind":       "Kustomization",
-		"resources":  []string{"resources.yaml"},
+		"resources":  resources,
 		"components": comps,
 	})
 	if err := mem.WriteFile("/build/kustomization.yaml", k); err != nil {
 		return nil, err
 	}
+	key := buildKey(label, narrow, overlayFiles, res.Bytes(), k)
+	results, hit := builds.Get(key)
+	if !hit {
+		if results, err = build(mem, objs, through, narrow, label, o.SiteOverlay); err != nil {
+			return nil, err
+		}
+		size := int64(res.Len())
+		builds.Put(key, results, size)
+	}
+	// The objects in their order; with narrow, those krusty deleted left
+	// out, those it added (none, with patches alone) last.
+	if !narrow {
+		out = make([]object.Object, 0, len(results))
+		for _, r := range results {
+			out = append(out, r.copy())
+		}
+		return out, nil
+	}
+	byIndex := make([]*built, len(through))
+	var added []object.Object
+	for i, r := range results {
+		if r.index >= 0 && r.index < len(through) && byIndex[r.index] == nil {
+			byIndex[r.index] = &results[i]
+			continue
+		}
+		added = append(added, r.copy())
+	}
+	out = make([]object.Object, 0, len(objs)+len(added))
+	next := 0
+	for i, ob := range objs {
+		if next < len(through) && through[next] == i {
+			if r := byIndex[next]; r != nil {
+				out = append(out, r.copy())
+			}
+			next++
+			continue
+		}
+		out = append(out, ob)
+	}
+	return append(out, added...), nil
+}
 
-	buildMu.Lock()
-	defer buildMu.Unlock()
+// built is one object out of krusty: index is its position among the
+// objects krusty was given (-1: one it added, or Apply did not narrow).
+type built struct {
+	index int
+	ob    object.Object
+}
+
+// copy returns the object with its own document (the memo keeps its).
+func (b built) copy() object.Object {
+	ob := b.ob
+	ob.Doc = object.DeepCopy(ob.Doc)
+	return ob
+}
+
+// builds memoize krusty's runs (issue 17): sites whose overlays, and
+// objects krusty sees, are the same (with narrowing, often the case of
+// the few objects a Component patches) get krusty's output once. The key
+// digests every file of the build, the overlays' label and whether Apply
+// narrowed; the size is that of the resources given to krusty.
+var builds = memo.New[[]built](32 << 20)
+
+func buildKey(label string, narrow bool, overlays map[string][]byte, resources, kustomization []byte) memo.Key {
+	h := sha256.New()
+	fmt.Fprintf(h, "label %q narrow %v\n", label, narrow)
+	for _, n := range slices.Sorted(maps.Keys(overlays)) {
+		fmt.Fprintf(h, "file %q %d\n", n, len(overlays[n]))
+		h.Write(overlays[n])
+	}
+	fmt.Fprintf(h, "resources %d\n", len(resources))
+	h.Write(resources)
+	fmt.Fprintf(h, "kustomization %d\n", len(kustomization))
+	h.Write(kustomization)
+	var k memo.Key
+	h.Sum(k[:0])
+	return k
+}
+
+// build runs krusty on mem and decodes its output; through are the
+// indexes in objs of the objects it was given.
+func build(mem filesys.FileSystem, objs []object.Object, through []int, narrow bool, label, siteOverlay string) (results []built, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("applying overlays (%s): kustomize panicked: %v", label, r)
@@ -129,10 +234,11 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 	}()
 	rm, err := krusty.MakeKustomizer(kustomizerOptions()).Run(mem, "/build")
 	if err != nil {
-		return nil, fmt.Errorf("applying overlays (%s): %s", label, translate(unmapPaths(err.Error(), o.SiteOverlay), o.SiteOverlay))
+		return nil, fmt.Errorf("applying overlays (%s): %s", label, translate(unmapPaths(err.Error(), siteOverlay), siteOverlay))
 	}
-	before := make(map[string]map[string]any, len(objs))
-	for _, ob := range objs {
+	before := make(map[string]map[string]any, len(through))
+	for _, i := range through {
+		ob := objs[i]
 		before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()] = ob.Doc
 	}
 	for _, r := range rm.Resources() {
@@ -145,12 +251,19 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 			return nil, fmt.Errorf("applying overlays (%s): decoding %s: %v", label, r.CurId(), err)
 		}
 		ob := object.Object{Doc: docs[0], Source: "overlay " + label}
+		index := -1
 		if ann := ob.Annotations(); ann != nil {
 			if t, ok := ann[annTier].(string); ok {
 				ob.Tier = t
 			}
 			if s, ok := ann[annSource].(string); ok {
 				ob.Source = s
+			}
+			if s, ok := ann[annIndex].(string); ok && narrow {
+				if n, err := strconv.Atoi(s); err == nil {
+					index = n
+				}
+				delete(ann, annIndex)
 			}
 			delete(ann, annTier)
 			delete(ann, annSource)
@@ -161,9 +274,9 @@ func Apply(objs []object.Object, o Options) (out []object.Object, err error) {
 		if old, ok := before[ob.GroupKind()+"|"+ob.Namespace()+"|"+ob.Name()]; ok && !equalDocs(old, ob.Doc) {
 			ob.Patched = "overlay " + label
 		}
-		out = append(out, ob)
+		results = append(results, built{index: index, ob: ob})
 	}
-	return out, nil
+	return results, nil
 }
 
 // kustomizerOptions are krusty's options, stated rather than defaulted:
@@ -243,8 +356,8 @@ func Build(files map[string][]byte, display string) (out []object.Object, err er
 	if err := refuseUnsafeAs(mem, "/dir", display, "kustomize directory"); err != nil {
 		return nil, err
 	}
-	buildMu.Lock()
-	defer buildMu.Unlock()
+	unlock := lockSchema(setsOpenAPI(files))
+	defer unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("building kustomize directory %s: kustomize panicked: %v", display, r)

@@ -46,7 +46,7 @@ func Unmatched(objs []object.Object, siteOverlay string, files map[string][]byte
 	}
 	var stream bytes.Buffer
 	for _, o := range objs {
-		b, err := yaml.Marshal(o.Doc)
+		b, err := object.MarshalYAML(o.Doc)
 		if err != nil {
 			return nil, fmt.Errorf("checking the patches of %s: encoding %s: %w", file, o.ID(), err)
 		}

@@ -5,6 +5,7 @@ package object
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -109,6 +110,11 @@ func (o Object) EncodedSize() (int, error) {
 func Decode(src []byte) ([]map[string]any, error) {
 	var out []map[string]any
 	for i, doc := range splitDocs(src) {
+		k := sha256.Sum256(doc)
+		if m, ok := decoded.Get(k); ok {
+			out = append(out, DeepCopy(m))
+			continue
+		}
 		j, err := yaml.YAMLToJSONStrict(doc)
 		if err != nil {
 			return nil, fmt.Errorf("document %d: %w", i+1, err)
@@ -122,7 +128,12 @@ func Decode(src []byte) ([]map[string]any, error) {
 		if err := d.Decode(&m); err != nil {
 			return nil, fmt.Errorf("document %d: not a mapping: %w", i+1, err)
 		}
-		out = append(out, m)
+		if m == nil {
+			out = append(out, m) // a document "null" spelled otherwise
+			continue
+		}
+		decoded.Put(k, m, int64(len(doc)))
+		out = append(out, DeepCopy(m))
 	}
 	return out, nil
 }
@@ -165,12 +176,38 @@ func splitDocs(src []byte) [][]byte {
 
 // Encode writes doc as YAML with sorted keys.
 func Encode(w io.Writer, doc map[string]any) error {
-	b, err := yaml.Marshal(doc)
+	b, err := marshalYAML(doc)
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(b)
 	return err
+}
+
+// MarshalYAML returns doc as YAML with sorted keys: sigs.k8s.io/yaml's
+// Marshal, byte for byte (doc's JSON encoding converted to YAML), once
+// per distinct JSON encoding.
+func MarshalYAML(doc map[string]any) ([]byte, error) {
+	b, err := marshalYAML(doc)
+	return bytes.Clone(b), err
+}
+
+// marshalYAML is MarshalYAML, its result shared with the memo.
+func marshalYAML(doc map[string]any) ([]byte, error) {
+	j, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling into JSON: %w", err)
+	}
+	k := sha256.Sum256(j)
+	if y, ok := encoded.Get(k); ok {
+		return y, nil
+	}
+	y, err := yaml.JSONToYAML(j)
+	if err != nil {
+		return nil, err
+	}
+	encoded.Put(k, y, int64(len(y)))
+	return y, nil
 }
 
 // DeepCopy copies a decoded document (maps, lists and scalars) so that a

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/tpgen/tpgen/internal/memo"
 )
 
 // Step is one step of the path from a document's root to a value: a map
@@ -74,8 +76,17 @@ const (
 // Scan returns every credential in doc (a decoded JSON or YAML document:
 // maps, lists, strings, numbers), in document order, keys sorted.
 func Scan(doc any) []Finding {
+	k, ok := memo.Digest(doc)
+	if ok {
+		if f, hit := scans.Get(k); hit {
+			return cloneFindings(f)
+		}
+	}
 	var out []Finding
 	scan(doc, nil, 0, false, &out)
+	if ok {
+		scans.Put(k, cloneFindings(out), int64(len(out))*128)
+	}
 	return out
 }
 

@@ -1,0 +1,74 @@
+package memo
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"testing"
+)
+
+// A memo stays within its bound, evicting the oldest first.
+func TestMemoBounded(t *testing.T) {
+	m := New[[]byte](16 * 1000)
+	key := func(i int) Key { return sha256.Sum256([]byte(fmt.Sprint(i))) }
+	for i := range 1000 {
+		m.Put(key(i), make([]byte, 100), 100)
+		if _, ok := m.Get(key(i)); ok {
+			t.Fatal("a value put once was kept")
+		}
+		m.Put(key(i), make([]byte, 100), 100)
+	}
+	if m.Size() > 16*1000 || m.Len() != len(m.order) {
+		t.Fatalf("size %d over the bound, %d entries, %d in order", m.Size(), m.Len(), len(m.order))
+	}
+	if _, ok := m.Get(key(0)); ok {
+		t.Error("the oldest entry was kept")
+	}
+	if _, ok := m.Get(key(999)); !ok {
+		t.Error("the newest entry was evicted")
+	}
+	m.Put(key(-1), make([]byte, 2000), 2000) // over a sixteenth: not kept
+	m.Put(key(-1), make([]byte, 2000), 2000)
+	if _, ok := m.Get(key(-1)); ok {
+		t.Error("an entry over a sixteenth of the bound was kept")
+	}
+}
+
+// Digest tells apart what a JSON encoding would not (the Go types), and
+// nothing else.
+func TestDigest(t *testing.T) {
+	docs := []any{
+		map[string]any{"n": json.Number("1")},
+		map[string]any{"n": 1},
+		map[string]any{"n": int64(1)},
+		map[string]any{"n": float64(1)},
+		map[string]any{"n": "1"},
+		map[string]any{"n": true},
+		map[string]any{"n": nil},
+		map[string]any{"n": []any{}},
+		map[string]any{"n": map[string]any{}},
+		map[string]any{"n": []any{"a", "b"}},
+		map[string]any{"n": []any{"ab"}},
+		map[string]any{"na": "b"},
+		map[string]any{"n": "ab"},
+	}
+	seen := map[Key]int{}
+	for i, d := range docs {
+		k, ok := Digest(d)
+		if !ok {
+			t.Fatalf("doc %d: not digested", i)
+		}
+		if j, dup := seen[k]; dup {
+			t.Errorf("docs %d and %d share a digest", j, i)
+		}
+		seen[k] = i
+	}
+	a, _ := Digest(map[string]any{"x": 1, "y": map[string]any{"z": "w", "v": []any{1.5}}})
+	b, _ := Digest(map[string]any{"y": map[string]any{"v": []any{1.5}, "z": "w"}, "x": 1})
+	if a != b {
+		t.Error("the same document built in another order: another digest")
+	}
+	if _, ok := Digest(map[string]any{"u": uint(1)}); ok {
+		t.Error("a uint was digested: Digest must refuse types it does not know")
+	}
+}
