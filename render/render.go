@@ -27,6 +27,7 @@ import (
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/secretflow"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -137,6 +138,11 @@ type SiteResult struct {
 
 	// ClusterObjects are the site's share of its cluster directory.
 	ClusterObjects []object.Object
+
+	// Delivered are the Secrets the site's charts rendered from secret
+	// markers, as its secret workflow delivered them (preCreated: left to
+	// the operator).
+	Delivered []secretflow.Delivered
 
 	clusterFiles []manifest.File // the same, as arranged
 	plan         *profile.Plan
@@ -478,6 +484,13 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err != nil {
 		return SiteResult{}, err
 	}
+	objs, delivered, sopsFiles, err := deliverSecrets(s, p, objs, o.Limits.file())
+	if err != nil {
+		return SiteResult{}, err
+	}
+	if sopsFiles != nil {
+		loaded = append(loaded, *sopsFiles)
+	}
 	var before map[string]object.Object
 	if o.previous != nil {
 		before, err = o.previous(s.Name, p.Namespace)
@@ -529,7 +542,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err := o.Limits.checkRendered(len(objs), sizes); err != nil {
 		return SiteResult{}, err
 	}
-	findings, err := validateSite(s, p, ar.ClusterTier, files, o.OutDir, o.Limits.file())
+	findings, err := validateSite(s, p, ar.ClusterTier, files, o.OutDir, o.Limits.file(), preCreatedNames(delivered))
 	if err != nil {
 		return SiteResult{}, err
 	}
@@ -552,7 +565,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		findings = append(findings, f)
 	}
 	validate.Sort(findings)
-	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p}
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p, Delivered: delivered}
 	res.Tree = siteFilesOut
 	for _, f := range siteFilesOut {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})

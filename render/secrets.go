@@ -54,7 +54,7 @@ func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
 		for _, f := range res.Sites[j].clusterFiles {
 			items = append(items, validate.Item{Object: f.Object, File: f.Path})
 		}
-		opts, err := validateOptions(s, p, clusterTier(p.Cluster), o.Limits.file())
+		opts, err := validateOptions(s, p, clusterTier(p.Cluster), o.Limits.file(), preCreatedNames(res.Sites[j].Delivered))
 		if err != nil {
 			return nil, err
 		}

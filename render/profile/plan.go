@@ -36,6 +36,32 @@ type Plan struct {
 	// decoded by the stage that uses it.
 	Checks json.RawMessage `json:"checks"`
 	GitOps GitOps          `json:"gitops"`
+	// Secrets is the site's secret workflow (profile secrets, engine
+	// #tpgenSecrets): what a Secret rendered from secret markers becomes.
+	Secrets Secrets `json:"secrets"`
+}
+
+// Secrets is the site's secret workflow (render/secretflow).
+type Secrets struct {
+	// Workflow is preCreated, externalSecrets or sops.
+	Workflow string `json:"workflow"`
+	Store    *Store `json:"store,omitempty"`
+	SOPS     *SOPS  `json:"sops,omitempty"`
+}
+
+// Store names an External Secrets store.
+type Store struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// SOPS is the sops workflow's recipient and files (relative to the
+// profile).
+type SOPS struct {
+	Age              string            `json:"age,omitempty"`
+	PGP              string            `json:"pgp,omitempty"`
+	Files            map[string]string `json:"files,omitempty"`
+	DecryptionSecret string            `json:"decryptionSecret"`
 }
 
 // GitOps says how the site's tree is delivered.
