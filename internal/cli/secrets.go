@@ -99,6 +99,19 @@ func writeSecrets(w io.Writer, res []render.SiteSecrets) {
 				name = n.Namespace + "/" + n.Name
 			}
 			fmt.Fprintf(w, "  %s  %s\n", name, keys)
+			if n.RenderedBy != "" {
+				fmt.Fprintf(w, "    create it before the first sync: %s renders it from the profile's references (secrets.workflow preCreated)\n", n.RenderedBy)
+			}
+			for _, k := range n.From {
+				switch {
+				case k.Literal:
+					fmt.Fprintf(w, "    key %s: the chart's own text, no secret (not shown)\n", k.Key)
+				case k.Composed:
+					fmt.Fprintf(w, "    key %s: the chart embeds %s in a larger text: write the whole value\n", k.Key, strings.Join(k.Refs, ", "))
+				default:
+					fmt.Fprintf(w, "    key %s: the value of %s\n", k.Key, strings.Join(k.Refs, ", "))
+				}
+			}
 			for _, u := range n.Uses {
 				who := "profile"
 				if u.Object != "" {
