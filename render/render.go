@@ -664,6 +664,7 @@ func gitopsEngine(gp profile.GitOps) gitops.Engine {
 	e := gitops.Engine{
 		Name: gp.Engine, RepoURL: gp.RepoURL, Revision: gp.Revision, Path: gp.Path, Prune: gp.Prune,
 		Namespace: gp.Namespace, SelfHeal: gp.SelfHeal, Interval: gp.Interval, Credentials: gp.Credentials,
+		Decryption: gp.Decryption,
 	}
 	if d := gp.Destination; d != nil {
 		e.DestinationServer, e.DestinationName = d.Server, d.Name

@@ -78,6 +78,9 @@ type GitOps struct {
 	// Flux only.
 	Interval    string `json:"interval,omitempty"`
 	Credentials string `json:"credentials,omitempty"`
+	// Decryption is the Secret Flux decrypts SOPS files with (the sops
+	// secret workflow's decryptionSecret), or "". Set from Secrets.
+	Decryption string `json:"-"`
 }
 
 // Destination is an Argo CD cluster, by API server URL or registered name.
@@ -165,6 +168,9 @@ func decodePlan(v cue.Value) (*Plan, error) {
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, err
+	}
+	if p.Secrets.Workflow == "sops" && p.Secrets.SOPS != nil {
+		p.GitOps.Decryption = p.Secrets.SOPS.DecryptionSecret
 	}
 	for _, n := range slices.Sorted(maps.Keys(nss)) {
 		ns := nss[n]
