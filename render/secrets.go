@@ -138,18 +138,19 @@ func sourceRefsDropped(refs []validate.ProfileSecretRef, delivered []secretflow.
 	return out
 }
 
-// withDelivered adds to needs the Secrets the preCreated workflow left
-// to the operator: each with the chart template that renders it and how
-// each of its keys is made. Other workflows deliver them in the tree.
+// withDelivered completes the needs that are Secrets the preCreated
+// workflow left to the operator: the chart template that renders each and
+// how each of its keys is made. Other workflows deliver them in the tree.
 func withDelivered(needs []validate.SecretNeed, delivered []secretflow.Delivered, workflow string) []validate.SecretNeed {
 	if workflow != "" && workflow != secretflow.PreCreated {
 		return needs
 	}
 	for _, d := range delivered {
+		// Listed when an object uses it and none creates it (an overlay's
+		// SealedSecret of that name delivers it).
 		i := slices.IndexFunc(needs, func(n validate.SecretNeed) bool { return n.Name == d.Name && n.Namespace == d.Namespace })
 		if i < 0 {
-			needs = append(needs, validate.SecretNeed{Name: d.Name, Namespace: d.Namespace})
-			i = len(needs) - 1
+			continue
 		}
 		n := &needs[i]
 		n.RenderedBy = d.Source
@@ -170,8 +171,5 @@ func withDelivered(needs []validate.SecretNeed, delivered []secretflow.Delivered
 		}
 		n.Keys = slices.Sorted(maps.Keys(keys))
 	}
-	slices.SortFunc(needs, func(a, b validate.SecretNeed) int {
-		return strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name)
-	})
 	return needs
 }
