@@ -62,3 +62,41 @@ func TestSecretExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestChartLeakingASecretIsRefused: a chart in charts.path that copies the
+// installation id (a marker) into a ConfigMap and hashes its Secret into a
+// checksum annotation is refused, naming the chart, template, object and
+// field; nothing reaches the tree.
+func TestChartLeakingASecretIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	charts := filepath.Join("..", "modules", "thingpark-enterprise", "charts")
+	for _, c := range []string{"thingpark-enterprise", "thingpark-common"} {
+		require.NoError(t, os.CopyFS(filepath.Join(dir, "charts", c), os.DirFS(filepath.Join(charts, c))))
+	}
+	leak := `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: leak
+  annotations:
+    checksum/secret: {{ include (print $.Template.BasePath "/secrets.yaml") . | sha256sum }}
+data:
+  id: {{ .Values.global.installationId | quote }}
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "charts", "thingpark-enterprise", "templates", "leak.yaml"), []byte(leak), 0o644))
+	base, err := os.ReadFile(writeBase(t))
+	require.NoError(t, err)
+	p := filepath.Join(dir, "site.yaml")
+	require.NoError(t, os.WriteFile(p, append(base, []byte("charts: {path: ./charts}\n")...), 0o644))
+	_, err = render.Run(context.Background(), render.Options{Paths: []string{p}, Jobs: 1})
+	require.Error(t, err)
+	msg := err.Error()
+	for _, want := range []string{
+		"component enterprise: 2 secret value(s) used outside a Secret's data:",
+		"\n  chart thingpark-enterprise@1.4.1 templates/leak.yaml: ConfigMap/leak: data.id: a secret marker outside a Secret's data",
+		"\n  chart thingpark-enterprise@1.4.1 templates/leak.yaml: ConfigMap/leak: metadata.annotations.checksum/secret: derived from a secret value",
+		"\nhint: a value the profile gives by reference may reach only a Secret's data or stringData",
+	} {
+		require.Contains(t, msg, want)
+	}
+	require.NotContains(t, msg, "tpgen-secret:tpe-installation")
+}
