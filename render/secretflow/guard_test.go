@@ -120,3 +120,16 @@ func TestMarkerSplit(t *testing.T) {
 		}
 	}
 }
+
+func TestMisplacedFindsAnySpelling(t *testing.T) {
+	for _, s := range []string{"x((tpgen-secret:a/b))", "~~TPGEN-SECRET:a/b~~", "Tpgen-Secret", "pre tpgen-secret"} {
+		objs := []object.Object{{Source: "s", Doc: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "c"}, "data": map[string]any{"k": s}}}}
+		if ms := secretflow.Misplaced(objs); len(ms) != 1 || ms[0].Field != "data.k" {
+			t.Errorf("%q: %v", s, ms)
+		}
+	}
+	objs := []object.Object{{Doc: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "c"}, "data": map[string]any{"k": "tpgen-secre", "t": "tpgen secret"}}}}
+	if ms := secretflow.Misplaced(objs); len(ms) != 0 {
+		t.Errorf("false positives: %v", ms)
+	}
+}

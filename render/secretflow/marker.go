@@ -85,7 +85,13 @@ func Refs(s string) []Ref {
 // mentions says whether s holds a marker, or a piece of one, in any
 // spelling.
 func mentions(s string) bool {
-	return strings.Contains(strings.ToLower(s), word)
+	// Every string of every rendered object passes here: no allocation.
+	for i := 0; i+len(word) <= len(s); i++ {
+		if c := s[i]; (c == 't' || c == 'T') && strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
 }
 
 // toProbe respells every canonical marker of s; fromProbe undoes it.
