@@ -57,6 +57,7 @@ func checkClusters(sites []*profile.Site, plans []*profile.Plan) error {
 			{"revision", a.Revision, b.Revision},
 			{"path", path.Clean(a.Path), path.Clean(b.Path)},
 			{"namespace", a.Namespace, b.Namespace},
+			{"decryption (secrets.sops.decryptionSecret; sops sites and others cannot share a cluster unit)", a.Decryption, b.Decryption},
 		} {
 			if f.x != f.y {
 				errs = append(errs, fmt.Errorf("cluster %s: sites %s (%s) and %s (%s) disagree on gitops.%s (%s and %s); the sites of one cluster share its directory and its GitOps bootstrap\nhint: give them the same gitops.%s, or name different clusters (cluster: in the profiles)",

@@ -23,6 +23,7 @@ import (
 	"github.com/tpgen/tpgen/render/migrate"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/secretflow"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -84,14 +85,19 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 				release = c.Name
 			}
 			n := len(objs)
-			rendered, err = helm.Render(ch, helm.Options{
-				Release: release, Namespace: c.Namespace, Tier: name, Values: c.Values,
-				KubeVersion: p.KubeVersion, APIVersions: manifest.CRDVersions(before),
-				Context: ctx, Time: o.EvalLimits.Time, Memory: o.EvalLimits.Memory,
-				Cache: o.caches.helmCache(),
-				Bound: func(docs int, bytes, largest int64) error {
-					return o.Limits.checkChart(n+docs, bytes, largest)
-				},
+			// A chart whose values carry secret markers renders twice
+			// (render/secretflow): a marker, or a value derived from one,
+			// outside a Secret's data is an error.
+			rendered, err = secretflow.Guard(c.Values, func(values map[string]any) ([]object.Object, error) {
+				return helm.Render(ch, helm.Options{
+					Release: release, Namespace: c.Namespace, Tier: name, Values: values,
+					KubeVersion: p.KubeVersion, APIVersions: manifest.CRDVersions(before),
+					Context: ctx, Time: o.EvalLimits.Time, Memory: o.EvalLimits.Memory,
+					Cache: o.caches.helmCache(),
+					Bound: func(docs int, bytes, largest int64) error {
+						return o.Limits.checkChart(n+docs, bytes, largest)
+					},
+				})
 			})
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)

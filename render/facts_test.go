@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path"
@@ -336,17 +337,39 @@ func TestFactsTLSIssuers(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, self, 1, "a selfSigned issuer")
 
-	ext := renderWith(t, "tls: {issuer: external, external: {secretRef: {name: my-tls}}}")
+	// An external certificate is taken by value (a marker of the profile's
+	// reference): the chart renders the TLS Secret, which the secret
+	// workflow delivers (here an ExternalSecret reading my-tls).
+	ext := renderWith(t, "tls: {issuer: external, external: {secretRef: {name: my-tls}}}", esoLines)
 	for _, ing := range ext.byKind("Ingress") {
 		tls, _ := object.Dig(ing.Doc, "spec", "tls").([]any)
 		require.NotEmpty(t, tls, ing.ID())
-		assert.Equal(t, "my-tls", str(object.Dig(tls[0], "secretName")), ing.ID())
+		assert.Equal(t, "thingpark-enterprise-tls", str(object.Dig(tls[0], "secretName")), ing.ID())
 		assert.Equal(t, "nginx-tpe", str(object.Dig(ing.Doc, "spec", "ingressClassName")), ing.ID())
 	}
+	es := ext.byName("ExternalSecret", "thingpark-enterprise-tls")
+	require.NotNil(t, es, "the TLS Secret's ExternalSecret")
+	assert.Equal(t, "kubernetes.io/tls", str(object.Dig(es.Doc, "spec", "target", "template", "type")))
+	b, err := json.Marshal(object.Dig(es.Doc, "spec", "data"))
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"secretKey":"ca.crt","remoteRef":{"key":"my-tls","property":"ca.crt"}},{"secretKey":"tls.crt","remoteRef":{"key":"my-tls","property":"tls.crt"}},{"secretKey":"tls.key","remoteRef":{"key":"my-tls","property":"tls.key"}}]`, string(b))
 }
 
-// Secrets are only ever referenced: no Secret object, and each back end's
-// Secret reference reaches the rendered objects.
+// esoLines switch a profile to the externalSecrets secret workflow.
+const esoLines = "secrets: {workflow: externalSecrets, store: {kind: ClusterSecretStore, name: vault}}\nprovided: {apis: [{group: external-secrets.io, kind: ExternalSecret, versions: [v1beta1]}]}"
+
+func (s site) byName(kind, name string) *object.Object {
+	for _, o := range s.byKind(kind) {
+		if o.Name() == name {
+			return &o
+		}
+	}
+	return nil
+}
+
+// The charts take each secret by value: each back end's Secret reference
+// reaches the rendered objects only as an ExternalSecret's remote
+// reference (the externalSecrets workflow), never as a Secret or a marker.
 func TestFactsBackupAndSecrets(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -360,12 +383,15 @@ func TestFactsBackupAndSecrets(t *testing.T) {
 		{name: "oidc", lines: []string{"oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"}, secret: "oidc-client"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := renderWith(t, tc.lines...)
+			s := renderWith(t, append(tc.lines, esoLines)...)
 			assert.Empty(t, s.byKind("Secret"), "no Secret is ever rendered")
 			found := false
 			for _, o := range s.objs {
-				if strings.Contains(string(mustYAML(t, o)), tc.secret) {
+				y := string(mustYAML(t, o))
+				assert.NotContains(t, y, "tpgen-secret", o.ID())
+				if strings.Contains(y, tc.secret) {
 					found = true
+					assert.Equal(t, "ExternalSecret", o.Kind(), "%s names %s", o.ID(), tc.secret)
 				}
 			}
 			assert.True(t, found, "secret reference %s reaches the rendered objects", tc.secret)

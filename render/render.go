@@ -27,6 +27,7 @@ import (
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/output"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/secretflow"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -141,6 +142,11 @@ type SiteResult struct {
 
 	// ClusterObjects are the site's share of its cluster directory.
 	ClusterObjects []object.Object
+
+	// Delivered are the Secrets the site's charts rendered from secret
+	// markers, as its secret workflow delivered them (preCreated: left to
+	// the operator).
+	Delivered []secretflow.Delivered
 
 	clusterFiles []manifest.File // the same, as arranged
 	plan         *profile.Plan
@@ -489,6 +495,13 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err != nil {
 		return SiteResult{}, err
 	}
+	objs, delivered, sopsFiles, err := deliverSecrets(s, p, objs, o.Limits.file())
+	if err != nil {
+		return SiteResult{}, err
+	}
+	if sopsFiles != nil {
+		loaded = append(loaded, *sopsFiles)
+	}
 	var before map[string]object.Object
 	if o.previous != nil {
 		before, err = o.previous(s.Name, p.Namespace)
@@ -540,7 +553,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err := o.Limits.checkRendered(len(objs), sizes); err != nil {
 		return SiteResult{}, err
 	}
-	findings, err := validateSite(s, p, ar.ClusterTier, files, o.OutDir, o.Limits.file())
+	findings, err := validateSite(s, p, ar.ClusterTier, files, o.OutDir, o.Limits.file(), preCreatedNames(delivered))
 	if err != nil {
 		return SiteResult{}, err
 	}
@@ -563,7 +576,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 		findings = append(findings, f)
 	}
 	validate.Sort(findings)
-	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p, site: s}
+	res := SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: p.Cluster, Tiers: g.Order(), Objects: len(objs), Findings: findings, clusterFiles: clusterFiles, plan: p, site: s, Delivered: delivered}
 	res.Tree = siteFilesOut
 	for _, f := range siteFilesOut {
 		res.Files = append(res.Files, output.File{Path: f.Path, Data: f.Data})
@@ -662,6 +675,7 @@ func gitopsEngine(gp profile.GitOps) gitops.Engine {
 	e := gitops.Engine{
 		Name: gp.Engine, RepoURL: gp.RepoURL, Revision: gp.Revision, Path: gp.Path, Prune: gp.Prune,
 		Namespace: gp.Namespace, SelfHeal: gp.SelfHeal, Interval: gp.Interval, Credentials: gp.Credentials,
+		Decryption: gp.Decryption,
 	}
 	if d := gp.Destination; d != nil {
 		e.DestinationServer, e.DestinationName = d.Server, d.Name

@@ -120,7 +120,11 @@ func ValidateRendered(ctx context.Context, o RenderedOptions) (*Result, error) {
 				items = append(items, validate.Item{Object: ob.Object, File: filepath.Join(o.Dir, filepath.FromSlash(ar.ClusterTier), filepath.FromSlash(ob.File))})
 			}
 		}
-		opts, err := validateOptions(s, p, ar.ClusterTier, o.Limits.file())
+		pre, err := preCreated(ctx, s, p, Options{EvalLimits: o.EvalLimits, Limits: o.Limits, ModulePath: o.ModulePath})
+		if err != nil {
+			return nil, fmt.Errorf("site %s: listing the Secrets the operator creates: %w", s.Name, err)
+		}
+		opts, err := validateOptions(s, p, ar.ClusterTier, o.Limits.file(), preCreatedNames(pre))
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/profile"
+	"github.com/tpgen/tpgen/render/secretflow"
 	"github.com/tpgen/tpgen/render/validate"
 )
 
@@ -54,7 +55,7 @@ func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
 		for _, f := range res.Sites[j].clusterFiles {
 			items = append(items, validate.Item{Object: f.Object, File: f.Path})
 		}
-		opts, err := validateOptions(s, p, clusterTier(p.Cluster), o.Limits.file())
+		opts, err := validateOptions(s, p, clusterTier(p.Cluster), o.Limits.file(), preCreatedNames(res.Sites[j].Delivered))
 		if err != nil {
 			return nil, err
 		}
@@ -62,8 +63,9 @@ func Secrets(ctx context.Context, o Options) ([]SiteSecrets, error) {
 		if err != nil {
 			return nil, err
 		}
+		delivered := res.Sites[j].Delivered
 		out = append(out, SiteSecrets{Site: s.Name, Profile: filepath.ToSlash(s.Source.File), Namespace: p.Namespace,
-			Secrets: validate.NeededSecrets(items, opts, refs)})
+			Secrets: withDelivered(validate.NeededSecrets(items, opts, sourceRefsDropped(refs, delivered)), delivered, p.Secrets.Workflow)})
 	}
 	return out, nil
 }
@@ -111,4 +113,63 @@ func profileSecretRefs(s *profile.Site) ([]validate.ProfileSecretRef, error) {
 		}
 	}
 	return out, nil
+}
+
+// sourceRefsDropped leaves out the profile's references that feed secret
+// markers: the charts render Secrets of their own from them, which the
+// secret workflow delivers, so the referenced names are the values'
+// origin (a store's entries, the operator's notes), not Secrets the
+// cluster needs.
+func sourceRefsDropped(refs []validate.ProfileSecretRef, delivered []secretflow.Delivered) []validate.ProfileSecretRef {
+	fed := map[string]bool{}
+	for _, d := range delivered {
+		for _, k := range d.Keys {
+			for _, r := range k.Refs {
+				fed[r.Name] = true
+			}
+		}
+	}
+	var out []validate.ProfileSecretRef
+	for _, r := range refs {
+		if !fed[r.Name] || strings.HasPrefix(r.Field, "provided.") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// withDelivered completes the needs that are Secrets the preCreated
+// workflow left to the operator: the chart template that renders each and
+// how each of its keys is made. Other workflows deliver them in the tree.
+func withDelivered(needs []validate.SecretNeed, delivered []secretflow.Delivered, workflow string) []validate.SecretNeed {
+	if workflow != "" && workflow != secretflow.PreCreated {
+		return needs
+	}
+	for _, d := range delivered {
+		// Listed when an object uses it and none creates it (an overlay's
+		// SealedSecret of that name delivers it).
+		i := slices.IndexFunc(needs, func(n validate.SecretNeed) bool { return n.Name == d.Name && n.Namespace == d.Namespace })
+		if i < 0 {
+			continue
+		}
+		n := &needs[i]
+		n.RenderedBy = d.Source
+		n.From = nil
+		keys := map[string]bool{}
+		for _, k := range n.Keys {
+			keys[k] = true
+		}
+		for _, k := range d.Keys {
+			ks := validate.KeySource{Key: k.Key, Composed: k.Composed, Literal: k.Literal}
+			for _, r := range k.Refs {
+				if !slices.Contains(ks.Refs, r.String()) {
+					ks.Refs = append(ks.Refs, r.String())
+				}
+			}
+			n.From = append(n.From, ks)
+			keys[k.Key] = true
+		}
+		n.Keys = slices.Sorted(maps.Keys(keys))
+	}
+	return needs
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
@@ -19,7 +20,7 @@ import (
 // validateSite runs the validation stage over the arranged files of one
 // site. Files are named as they are (or would be) written: under outDir
 // when set, else relative to the output directory.
-func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []manifest.File, outDir string, lim fsguard.Limit) ([]validate.Finding, error) {
+func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []manifest.File, outDir string, lim fsguard.Limit, preCreated []string) ([]validate.Finding, error) {
 	items := make([]validate.Item, 0, len(files))
 	for _, f := range files {
 		if f.Object.Doc == nil {
@@ -34,20 +35,28 @@ func validateSite(s *profile.Site, p *profile.Plan, clusterTier string, files []
 		}
 		items = append(items, validate.Item{Object: f.Object, File: name})
 	}
-	opts, err := validateOptions(s, p, clusterTier, lim)
+	opts, err := validateOptions(s, p, clusterTier, lim, preCreated)
 	if err != nil {
 		return nil, err
 	}
 	return validate.Run(items, opts)
 }
 
-// validateOptions builds the stage's options from the plan.
-func validateOptions(s *profile.Site, p *profile.Plan, clusterTier string, lim fsguard.Limit) (validate.Options, error) {
+// validateOptions builds the stage's options from the plan. preCreated
+// (namespace/name) are Secrets the operator creates: the secret workflow
+// left them out of the tree.
+func validateOptions(s *profile.Site, p *profile.Plan, clusterTier string, lim fsguard.Limit, preCreated []string) (validate.Options, error) {
 	var pol validate.Policy
 	if len(p.Checks) > 0 {
 		if err := json.Unmarshal(p.Checks, &pol); err != nil {
 			return validate.Options{}, fmt.Errorf("decoding the checks of the plan (a schema defect): %w", err)
 		}
+	}
+	if len(preCreated) > 0 {
+		if pol.Provided == nil {
+			pol.Provided = map[string][]string{}
+		}
+		pol.Provided["Secret"] = append(slices.Clone(pol.Provided["Secret"]), preCreated...)
 	}
 	crds, err := providedCRDs(s, pol.APIs, lim)
 	if err != nil {

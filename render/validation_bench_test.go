@@ -33,7 +33,7 @@ func benchSites(b *testing.B, sites ...string) ([][]validate.Item, []validate.Op
 			o.Tier, _, _ = strings.Cut(f.Path, "/")
 			its = append(its, validate.Item{Object: o, File: f.Path})
 		}
-		op, err := validateOptions(ss[i], plans[i], s.Tiers[0], DefaultLimits.file())
+		op, err := validateOptions(ss[i], plans[i], s.Tiers[0], DefaultLimits.file(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -29,9 +29,11 @@ object references (env valueFrom and envFrom, volumes, imagePullSecrets,
 Ingress TLS, the operator fields the plan lists) that the site neither
 renders nor creates (an object annotated tpgen.dev/creates-secrets, an
 ExternalSecret, a SealedSecret, a cert-manager Certificate). Each comes with
-the keys its users read and every user (object and field). An operator
-creates or maps them (External Secrets, Sealed Secrets, SOPS). No value is
-ever read or printed. --format json prints a SecretsResult document
+the keys its users read and every user (object and field). A Secret a
+chart renders from the profile's references (secret markers) that the
+preCreated secret workflow left out names its chart template and, per key,
+the reference whose value it takes. An operator creates or maps them
+(External Secrets, Sealed Secrets, SOPS). No value is ever read or printed. --format json prints a SecretsResult document
 (docs/json/), errors included.`,
 		Example: `  tpgen secrets --site lyon-prod
   tpgen secrets profiles --format json > secrets.json`,
@@ -99,6 +101,19 @@ func writeSecrets(w io.Writer, res []render.SiteSecrets) {
 				name = n.Namespace + "/" + n.Name
 			}
 			fmt.Fprintf(w, "  %s  %s\n", name, keys)
+			if n.RenderedBy != "" {
+				fmt.Fprintf(w, "    create it before the first sync: %s renders it from the profile's references (secrets.workflow preCreated)\n", n.RenderedBy)
+			}
+			for _, k := range n.From {
+				switch {
+				case k.Literal:
+					fmt.Fprintf(w, "    key %s: the chart's own text, no secret (not shown)\n", k.Key)
+				case k.Composed:
+					fmt.Fprintf(w, "    key %s: the chart embeds %s in a larger text: write the whole value\n", k.Key, strings.Join(k.Refs, ", "))
+				default:
+					fmt.Fprintf(w, "    key %s: the value of %s\n", k.Key, strings.Join(k.Refs, ", "))
+				}
+			}
 			for _, u := range n.Uses {
 				who := "profile"
 				if u.Object != "" {

@@ -70,6 +70,18 @@ type Engine struct {
 	// Flux.
 	Interval    string
 	Credentials string // Secret name in Namespace, or ""
+	// Decryption names the Secret holding the SOPS private key each Flux
+	// Kustomization decrypts with (in the Kustomization's namespace), or
+	// "": the site's secret workflow is sops. Argo CD needs KSOPS, which
+	// tpgen does not configure.
+	Decryption string
+}
+
+// decrypt adds SOPS decryption to a Flux Kustomization spec.
+func (e Engine) decrypt(spec map[string]any) {
+	if e.Decryption != "" {
+		spec["decryption"] = map[string]any{"provider": "sops", "secretRef": map[string]any{"name": e.Decryption}}
+	}
 }
 
 // Dirs returns the output directories of an engine, in apply order.
@@ -499,6 +511,7 @@ func (o Options) kustomization(t Tier) object.Object {
 		"wait":      true,
 		"sourceRef": map[string]any{"kind": "GitRepository", "name": o.Site},
 	}
+	e.decrypt(ks.Doc["spec"].(map[string]any))
 	return ks
 }
 
@@ -706,5 +719,6 @@ func (c clusterUnit) flux() []object.Object {
 		"sourceRef":          map[string]any{"kind": "GitRepository", "name": c.name},
 		"serviceAccountName": admin,
 	}
+	e.decrypt(ks.Doc["spec"].(map[string]any))
 	return []object.Object{repo, sa, crb, ks}
 }

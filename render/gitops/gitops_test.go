@@ -558,3 +558,39 @@ func TestClusterObjectsRefusesBadInput(t *testing.T) {
 		})
 	}
 }
+
+// The sops secret workflow: every Flux Kustomization that applies rendered
+// objects (a tier's, the cluster unit's) decrypts with the profile's key
+// Secret; the one that only applies gitops/tiers/ does not need to.
+func TestFluxDecryption(t *testing.T) {
+	o := Options{Site: "s", Namespace: "app", Cluster: "c", Engine: Engine{Name: "flux", Namespace: "flux-system", Interval: "1m", Revision: "main", Path: ".", Decryption: "sops-keys"},
+		Tiers: []Tier{{Name: "ns", ClusterAdmin: true, Timeout: "1m"}, {Name: "apps", ServiceAccount: "op", Timeout: "2m"}}}
+	for i := range o.Tiers {
+		o.Tiers[i].Objects = []object.Object{{Tier: o.Tiers[i].Name, Doc: map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "x", "namespace": "app"}}}}
+	}
+	objs, err := Objects(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"provider": "sops", "secretRef": map[string]any{"name": "sops-keys"}}
+	for _, n := range []string{"s-ns", "s-apps"} {
+		if d := cmp.Diff(want, spec(find(objs, "Kustomization", n))["decryption"]); d != "" {
+			t.Errorf("%s decryption (-want +got):\n%s", n, d)
+		}
+	}
+	if got := spec(find(objs, "Kustomization", "s-tiers"))["decryption"]; got != nil {
+		t.Errorf("s-tiers decrypts: %v", got)
+	}
+	cobjs, err := ClusterObjects(ClusterOptions{Cluster: "c", Engine: o.Engine, Sites: []string{"s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, spec(find(cobjs, "Kustomization", "cluster-c"))["decryption"]); d != "" {
+		t.Errorf("cluster unit decryption (-want +got):\n%s", d)
+	}
+	o.Engine.Decryption = ""
+	objs, _ = Objects(o)
+	if got := spec(find(objs, "Kustomization", "s-apps"))["decryption"]; got != nil {
+		t.Errorf("decryption without the sops workflow: %v", got)
+	}
+}

@@ -55,8 +55,12 @@ var sampleLeftovers = []string{"nodeSelectorKey", "nodeSelectorValue", "nodeSele
 // node-group placement for the pods the samples leave out. Anything else tpgen passes is
 // a difference.
 var contractAdditions = []string{
-	"global.dnsHostname", "global.defaultBsSecurity", "global.lora.", "global.installationId.",
+	"global.dnsHostname", "global.defaultBsSecurity", "global.lora.", "global.installationId",
 	"global.imagePullSecrets", "global.ingress.", "global.basicsStation.", "global.outgoingMail.",
+	// The pull Secret as the customization samples reference it.
+	"ingress-nginx.imagePullSecrets", "psmdb-operator.imagePullSecrets",
+	"strimzi-kafka-operator.image.imagePullSecrets", "mongo-replicaset.imagePullSecrets",
+	"kafka-cluster.imagePullSecrets",
 	"global.oauthFederation.", "global.backup.", "networkPolicy.",
 	"ingress-nginx.tcp.", "ingress-nginx.controller.ingressClassResource.enabled",
 	"ingress-nginx.controller.service.enableHttp",

@@ -36,6 +36,32 @@ type Plan struct {
 	// decoded by the stage that uses it.
 	Checks json.RawMessage `json:"checks"`
 	GitOps GitOps          `json:"gitops"`
+	// Secrets is the site's secret workflow (profile secrets, engine
+	// #tpgenSecrets): what a Secret rendered from secret markers becomes.
+	Secrets Secrets `json:"secrets"`
+}
+
+// Secrets is the site's secret workflow (render/secretflow).
+type Secrets struct {
+	// Workflow is preCreated, externalSecrets or sops.
+	Workflow string `json:"workflow"`
+	Store    *Store `json:"store,omitempty"`
+	SOPS     *SOPS  `json:"sops,omitempty"`
+}
+
+// Store names an External Secrets store.
+type Store struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// SOPS is the sops workflow's recipient and files (relative to the
+// profile).
+type SOPS struct {
+	Age              string            `json:"age,omitempty"`
+	PGP              string            `json:"pgp,omitempty"`
+	Files            map[string]string `json:"files,omitempty"`
+	DecryptionSecret string            `json:"decryptionSecret"`
 }
 
 // GitOps says how the site's tree is delivered.
@@ -52,6 +78,9 @@ type GitOps struct {
 	// Flux only.
 	Interval    string `json:"interval,omitempty"`
 	Credentials string `json:"credentials,omitempty"`
+	// Decryption is the Secret Flux decrypts SOPS files with (the sops
+	// secret workflow's decryptionSecret), or "". Set from Secrets.
+	Decryption string `json:"-"`
 }
 
 // Destination is an Argo CD cluster, by API server URL or registered name.
@@ -139,6 +168,9 @@ func decodePlan(v cue.Value) (*Plan, error) {
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, err
+	}
+	if p.Secrets.Workflow == "sops" && p.Secrets.SOPS != nil {
+		p.GitOps.Decryption = p.Secrets.SOPS.DecryptionSecret
 	}
 	for _, n := range slices.Sorted(maps.Keys(nss)) {
 		ns := nss[n]

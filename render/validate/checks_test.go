@@ -414,6 +414,26 @@ spec:
 		want: []Finding{e("Secret/tpe/app-db", "stringData", "secret-data", "the Secret carries 2 value(s) (password, user): they would be committed to Git")},
 	},
 	{
+		// The sops secret workflow: a SOPS-encrypted Secret is no secret
+		// data, and its sops block is no unknown field (the GitOps engine
+		// decrypts it before the API server sees it).
+		name: "secret-data: a SOPS-encrypted Secret passes",
+		modify: func(t *testing.T, f *fixture) {
+			f.add(t, "app", "apiVersion: v1\nkind: Secret\nmetadata: {name: app-db, namespace: tpe}\ndata: {password: 'ENC[AES256_GCM,data:3q2+7w==,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:YWJjZGVmZ2hpamtsbW5vcA==,type:str]'}\nstringData: {user: 'ENC[AES256_GCM,data:3q2+7w==,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:YWJjZGVmZ2hpamtsbW5vcA==,type:str]'}\nsops: {mac: 'ENC[AES256_GCM,data:3q2+7w==,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:YWJjZGVmZ2hpamtsbW5vcA==,type:str]', age: [{recipient: age1x, enc: x}], version: 3.9.0}\n")
+		},
+	},
+	{
+		name: "secret-data: one value in clear text in a SOPS file",
+		modify: func(t *testing.T, f *fixture) {
+			f.add(t, "app", "apiVersion: v1\nkind: Secret\nmetadata: {name: app-db, namespace: tpe}\ndata: {password: 'ENC[AES256_GCM,data:3q2+7w==,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:YWJjZGVmZ2hpamtsbW5vcA==,type:str]'}\nstringData: {user: app}\nsops: {mac: 'ENC[AES256_GCM,data:3q2+7w==,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:YWJjZGVmZ2hpamtsbW5vcA==,type:str]', version: 3.9.0}\n")
+		},
+		want: []Finding{
+			e("Secret/tpe/app-db", "", "kube-schema", "Invalid value: illegal base64 data at input byte 3"),
+			e("Secret/tpe/app-db", "data", "secret-data", "the Secret carries 1 value(s) (password): they would be committed to Git"),
+			e("Secret/tpe/app-db", "stringData", "secret-data", "the Secret carries 1 value(s) (user): they would be committed to Git"),
+		},
+	},
+	{
 		name: "credential-in-config: entries, a config file, a private key, a URL, env values",
 		modify: func(t *testing.T, f *fixture) {
 			cm := f.obj(t, "ConfigMap/tpe/app-config")

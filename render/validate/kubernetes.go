@@ -102,7 +102,7 @@ func (s *site) checkKubernetes() {
 		}
 		switch {
 		case kube.Builtin(av, kind):
-			for _, e := range kube.Check(o.Doc) {
+			for _, e := range kube.Check(encryptedAsPlain(o.Doc)) {
 				s.report(it, "kube-schema", fieldPath(e), describe(e), schemaHint(e, o.Kind(), av))
 			}
 		case s.crds.defines(o.Group(), kind):

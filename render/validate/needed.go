@@ -29,6 +29,23 @@ type SecretNeed struct {
 	// not known (a consumer that reads every key, an operator field).
 	Keys []string    `json:"keys"`
 	Uses []SecretUse `json:"uses"`
+	// RenderedBy is the chart template that renders the Secret from the
+	// profile's references (secret markers), when the preCreated secret
+	// workflow left it to the operator; From says how each key is made.
+	RenderedBy string      `json:"renderedBy,omitempty"`
+	From       []KeySource `json:"from,omitempty"`
+}
+
+// KeySource is how the operator makes one key of a Secret a chart renders
+// from the profile's references: the value of the references (Secret/key),
+// alone or, Composed, inside a text of the chart's (a URL, a file: the
+// operator writes the whole value); Literal: the chart's own text, no
+// secret in it (not shown).
+type KeySource struct {
+	Key      string   `json:"key"`
+	Refs     []string `json:"refs,omitempty"`
+	Composed bool     `json:"composed,omitempty"`
+	Literal  bool     `json:"literal,omitempty"`
 }
 
 // SecretUse is one reference to a needed Secret.

@@ -107,6 +107,25 @@ var notModelled = map[string]string{
 	"thingpark-application-controllers ingress-nginx.controller.admissionWebhooks.patch.tolerations": "tpgen's ingress-nginx runs without the admission webhook, so there is no patch Job to place",
 }
 
+// pullSecretLists: image pull Secret lists are read (TestPullSecretReferences),
+// but the mutation here appends a copy of the first entry, which a pod
+// spec takes once (tpc.pullSecrets): the output cannot change.
+var pullSecretLists = []string{
+	"thingpark-application-controllers ingress-nginx.imagePullSecrets",
+	"thingpark-data global.imagePullSecrets",
+	"thingpark-data kafka-cluster.imagePullSecrets",
+	"thingpark-data mongo-replicaset.imagePullSecrets",
+	"thingpark-data-controllers global.imagePullSecrets",
+	"thingpark-data-controllers psmdb-operator.imagePullSecrets",
+	"thingpark-enterprise global.imagePullSecrets",
+}
+
+func init() {
+	for _, k := range pullSecretLists {
+		notModelled[k] = "a list of pull Secrets: the mutation duplicates an entry, which a pod spec takes once; TestPullSecretReferences checks the lists are read"
+	}
+}
+
 // contractPlan plans a site that makes the choices of Actility's samples
 // (the profile of render/profile's TestValuesContract).
 func contractPlan(t *testing.T, l *profile.Loader, release, hosting, seg string) *profile.Plan {

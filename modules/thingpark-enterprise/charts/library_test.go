@@ -31,8 +31,8 @@ func TestLibraryResolves(t *testing.T) {
 	// Values a chart requires beyond its values.yaml.
 	required := map[string]map[string]any{
 		"thingpark-enterprise": {"global": map[string]any{
-			"installationId": map[string]any{"secretRef": map[string]any{"name": "tpe-installation", "key": "id"}},
-			"backup":         map[string]any{"s3Compat": map[string]any{"url": "https://minio.example.net", "bucket": "b", "credentials": map[string]any{"secretRef": map[string]any{"name": "tpe-backup"}}}},
+			"installationId": "((tpgen-secret:tpe-installation/id))",
+			"backup":         map[string]any{"s3Compat": map[string]any{"url": "https://minio.example.net", "bucket": "b", "accessKey": "((tpgen-secret:tpe-backup/accessKey))", "secretAccessKey": "((tpgen-secret:tpe-backup/secretAccessKey))"}},
 		}},
 	}
 	src := chartsource.NewFS(chartsFS, "embedded charts")

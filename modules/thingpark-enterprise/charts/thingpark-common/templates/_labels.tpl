@@ -47,7 +47,8 @@ TLS of the GUI and APIs, shared by the chart that runs cert-manager (it
 renders the Issuer) and the chart whose Ingresses use it. Input:
 global.ingress.tls (may be nil). Output, as YAML: issuer (the cert-manager
 Issuer name, empty for an external certificate) and secretName (the TLS
-Secret of the Ingresses: made by cert-manager at run time, or the user's).
+Secret of the Ingresses: made by cert-manager at run time, or, external,
+by thingpark-application-controllers from the certificate values).
 Unset issuer means self-signed, as in the real charts.
 */}}
 {{- define "tpc.tls" -}}
@@ -55,7 +56,7 @@ Unset issuer means self-signed, as in the real charts.
 {{- $mode := $tls.issuer | default "selfSigned" -}}
 {{- if eq $mode "external" -}}
 mode: external
-secretName: {{ required "global.ingress.tls.existingSecret is required with issuer external" $tls.existingSecret }}
+secretName: thingpark-enterprise-tls
 {{- else if eq $mode "letsencrypt" -}}
 mode: letsencrypt
 issuer: letsencrypt-prod

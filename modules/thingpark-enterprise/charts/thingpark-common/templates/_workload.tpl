@@ -19,7 +19,7 @@ block of the component; unset keys render nothing):
   topologySpreadConstraints
   serviceAccountName   required: a ServiceAccount the chart renders
   automountServiceAccountToken  default false
-  imagePullSecrets     [name, ...]
+  imagePullSecrets     [name or {name}, ...] (tpc.pullSecrets)
   podSecurityContext   default: runAsNonRoot, uid/gid 1000, RuntimeDefault seccomp
   securityContext      container; default: no privilege escalation, no capabilities
   readinessProbe, livenessProbe, startupProbe
@@ -164,11 +164,9 @@ priorityClassName: {{ required (printf "%s: priorityClassName is required" $c.na
 {{- with $c.restartPolicy }}
 restartPolicy: {{ . }}
 {{- end }}
-{{- with $c.imagePullSecrets }}
+{{- with include "tpc.pullSecrets" $c.imagePullSecrets | fromYamlArray }}
 imagePullSecrets:
-  {{- range . }}
-  - name: {{ . }}
-  {{- end }}
+  {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- with $c.nodeSelector }}
 nodeSelector:
@@ -273,5 +271,24 @@ Input: dict "c" <component> "list" <containers>.
     {{- toYaml (required (printf "%s: resources of container %s are required" $c.name .name) .resources) | nindent 4 }}
   securityContext:
     {{- toYaml (dict "allowPrivilegeEscalation" false "privileged" false "capabilities" (dict "drop" (list "ALL"))) | nindent 4 }}
+{{- end }}
+{{- end }}
+
+{{/*
+tpc.pullSecrets: image pull Secrets as a pod spec takes them, from a list
+that mixes names and {name} entries (the real charts' samples write both:
+global.imagePullSecrets of the data stack holds names, the other blocks
+{name}), each once, in first-seen order. Input: a list (may be nil).
+Output: a YAML list of {name}.
+*/}}
+{{- define "tpc.pullSecrets" -}}
+{{- $names := list -}}
+{{- range . -}}
+{{- $n := . -}}
+{{- if kindIs "map" . }}{{ $n = .name }}{{ end -}}
+{{- if not (has $n $names) }}{{ $names = append $names $n }}{{ end -}}
+{{- end -}}
+{{- range $names }}
+- name: {{ . }}
 {{- end }}
 {{- end }}

@@ -19,6 +19,10 @@ Input: dict "kc" <kafka-cluster values> "part" <part values>.
 */}}
 {{- define "tpd.strimziPod" -}}
 priorityClassName: {{ required "kafka-cluster.priorityClassName is required" .kc.priorityClassName }}
+{{- with include "tpc.pullSecrets" (concat (.global.imagePullSecrets | default list) (.kc.imagePullSecrets | default list)) | fromYamlArray }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- with .kc.affinity }}
 affinity:
   {{- toYaml . | nindent 2 }}

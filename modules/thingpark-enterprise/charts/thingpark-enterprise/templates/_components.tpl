@@ -254,20 +254,23 @@ thingpark-enterprise-controller:
 
 {{/*
 Environment variables that reference Secrets, by tag. Only references: the
-Secrets exist in the namespace (the user's, named in the profile) or are
-made at run time (MariaDB by thingpark-data's generator, MongoDB by the
-Percona operator). Input: dict "root" $ "tags" <list>. Output: a YAML list.
+Secrets this chart renders from the values given by value (secrets.yaml),
+or ones made at run time (MariaDB by thingpark-data's generator, MongoDB by
+the Percona operator). Input: dict "root" $ "tags" <list>. Output: a YAML
+list.
 */}}
 {{- define "tpe.secretEnv" -}}
 {{- $g := .root.Values.global -}}
 {{- $b := $g.backup | default dict -}}
+{{- $backend := dict -}}
+{{- range $k := list "amazon" "azure" "s3Compat" }}{{ with index $b $k }}{{ $backend = . }}{{ end }}{{ end -}}
 {{- range .tags }}
 {{- if eq . "installationId" }}
 - name: INSTALLATION_ID
   valueFrom:
     secretKeyRef:
-      name: {{ required "global.installationId.secretRef.name is required" (dig "secretRef" "name" "" ($g.installationId | default dict)) }}
-      key: {{ required "global.installationId.secretRef.key is required" (dig "secretRef" "key" "" ($g.installationId | default dict)) }}
+      name: thingpark-enterprise-installation
+      key: installation-id
 {{- else if eq . "sql" }}
 - name: SQL_PASSWORD
   valueFrom:
@@ -286,45 +289,45 @@ Percona operator). Input: dict "root" $ "tags" <list>. Output: a YAML list.
       name: {{ $g.mongoDb.existingSecret }}
       key: MONGODB_CLUSTER_ADMIN_PASSWORD
 {{- else if eq . "smtp" }}
-{{- with dig "smtpAuth" "secretRef" "" ($g.outgoingMail | default dict) }}
+{{- if dig "smtpAuth" "" ($g.outgoingMail | default dict) }}
 - name: SMTP_LOGIN
   valueFrom:
     secretKeyRef:
-      name: {{ .name }}
-      key: user
+      name: thingpark-enterprise-smtp
+      key: login
 - name: SMTP_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ .name }}
+      name: thingpark-enterprise-smtp
       key: password
 {{- end }}
 {{- else if eq . "oidc" }}
-{{- with dig "clientSecret" "secretRef" "" ($g.oauthFederation | default dict) }}
+{{- if dig "clientSecret" "" ($g.oauthFederation | default dict) }}
 - name: OIDC_CLIENT_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ .name }}
-      key: {{ .key }}
+      name: thingpark-enterprise-oidc
+      key: client-secret
 {{- end }}
 {{- else if eq . "backup" }}
-{{- with dig "amazon" "credentials" "secretRef" (dig "s3Compat" "credentials" "secretRef" "" $b) $b }}
+{{- if $backend.accessKey }}
 - name: BACKUP_ACCESS_KEY
   valueFrom:
     secretKeyRef:
-      name: {{ .name }}
-      key: accessKey
+      name: thingpark-enterprise-backup
+      key: access-key
 - name: BACKUP_SECRET_ACCESS_KEY
   valueFrom:
     secretKeyRef:
-      name: {{ .name }}
-      key: secretAccessKey
+      name: thingpark-enterprise-backup
+      key: secret-access-key
 {{- end }}
-{{- with dig "azure" "clientSecret" "secretRef" "" $b }}
+{{- if $backend.clientSecret }}
 - name: BACKUP_AZURE_CLIENT_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ .name }}
-      key: {{ .key }}
+      name: thingpark-enterprise-backup
+      key: client-secret
 {{- end }}
 {{- else }}
 {{- fail (printf "tpe.secretEnv: unknown tag %q" .) }}
