@@ -30,6 +30,9 @@ type ClusterResult struct {
 	Tree []manifest.File
 	// Changed lists files written (empty when the tree was up to date).
 	Changed []string
+	// Skipped: every site of the cluster was kept (SiteResult.Skipped),
+	// and so is the directory: no Files nor Tree.
+	Skipped bool
 }
 
 // checkClusters refuses a site named like DIR's clusters directory, and

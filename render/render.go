@@ -16,7 +16,6 @@ import (
 	"sync"
 
 	"github.com/tpgen/tpgen/internal/diag"
-	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/depgraph"
 	"github.com/tpgen/tpgen/render/gitops"
@@ -74,6 +73,10 @@ type Options struct {
 	Limits Limits
 	// ChartSources: the lockfile and cache of charts from repositories.
 	ChartSources ChartSources
+	// Full renders every site; otherwise a site whose inputs digest and
+	// files in OutDir are as the index records them is kept, not
+	// rendered again (see keptSites).
+	Full bool
 
 	// locked loads the charts pinned in the lockfile (set by Run).
 	locked *lockedCharts
@@ -131,6 +134,10 @@ type SiteResult struct {
 	Changed []string
 	// Inputs digests what the site was rendered from.
 	Inputs string
+	// Skipped: the site was not rendered, its inputs and its files in
+	// OutDir being as the index records them. Only Name, Profile,
+	// Cluster, Tiers and Inputs are set (no files, objects nor findings).
+	Skipped bool
 	// Findings of the validation stage: warnings and waived ones (a run
 	// with an error finding returns a *validate.Error instead).
 	Findings []validate.Finding
@@ -179,34 +186,55 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	prev := readPrevious(o.OutDir, o.Limits.file())
 	results := make([]SiteResult, len(sites))
 	errs := make([]error, len(sites))
-	sem := make(chan struct{}, o.Jobs)
-	var wg sync.WaitGroup
+	// First every site's inputs, read and digested: they say which sites
+	// need rendering.
+	ins := make([]*siteInputs, len(sites))
+	defer func() {
+		for _, in := range ins {
+			in.close()
+		}
+	}()
+	eachSite(ctx, o.Jobs, len(sites), errs, func(i int) {
+		ins[i], errs[i] = readInputs(ctx, sites[i], plans[i], o.forModule(sites[i].Module))
+		if errs[i] != nil {
+			errs[i] = &SiteError{Site: sites[i].Name, File: sites[i].Source.File, Err: errs[i]}
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err // already in site order
+	}
+	kept := keptSites(o, prev, sites, plans, ins)
+	var todo []int
+	for i, s := range sites {
+		if !kept[i] {
+			todo = append(todo, i)
+			continue
+		}
+		results[i] = SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: plans[i].Cluster, Tiers: ins[i].graph.Order(),
+			Inputs: ins[i].digest, Skipped: true, plan: plans[i]}
+		ins[i].close()
+		ins[i] = nil
+	}
 	var progressMu sync.Mutex
 	done := 0
-	for i := range sites {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
-				return
+	eachSite(ctx, o.Jobs, len(todo), errs, func(j int) {
+		i := todo[j]
+		results[i], errs[i] = renderSite(ctx, sites[i], plans[i], ins[i], prev, o)
+		ins[i].close()
+		ins[i] = nil
+		if o.Progress != nil {
+			progressMu.Lock()
+			done++
+			fmt.Fprintf(o.Progress, "\rrendered %d/%d sites", done, len(todo))
+			if done == len(todo) {
+				fmt.Fprintln(o.Progress)
 			}
-			defer func() { <-sem }()
-			results[i], errs[i] = renderSite(ctx, sites[i], plans[i], prev, o)
-			if o.Progress != nil {
-				progressMu.Lock()
-				done++
-				fmt.Fprintf(o.Progress, "\rrendered %d/%d sites", done, len(sites))
-				if done == len(sites) {
-					fmt.Fprintln(o.Progress)
-				}
-				progressMu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+			progressMu.Unlock()
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err // stopped: nothing is compared nor written
 	}
@@ -218,19 +246,35 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	slices.SortFunc(results, func(a, b SiteResult) int { return cmp.Compare(a.Name, b.Name) })
-	clusters, err := clusterUnits(results)
+	var rendered []SiteResult
+	for _, r := range results {
+		if !r.Skipped {
+			rendered = append(rendered, r)
+		}
+	}
+	clusters, err := clusterUnits(rendered)
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range results {
+		if r.Skipped && !slices.ContainsFunc(clusters, func(c ClusterResult) bool { return c.Name == r.Cluster }) {
+			clusters = append(clusters, ClusterResult{Name: r.Cluster, Skipped: true})
+		}
+		if r.Skipped {
+			c := &clusters[slices.IndexFunc(clusters, func(c ClusterResult) bool { return c.Name == r.Cluster })]
+			c.Sites = append(c.Sites, r.Name)
+		}
+	}
+	slices.SortFunc(clusters, func(a, b ClusterResult) int { return cmp.Compare(a.Name, b.Name) })
 	res := &Result{Sites: results, Clusters: clusters}
 	var out []output.Site
 	for _, s := range results {
-		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Inputs: s.Inputs, Files: s.Files})
+		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Inputs: s.Inputs, Files: s.Files, Keep: s.Skipped})
 	}
 	for _, c := range clusters {
-		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files})
+		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files, Keep: c.Skipped})
 	}
-	res.Index = output.NewIndex(o.Version, out).Encode()
+	res.Index = output.IndexOf(prev, o.Version, out).Encode()
 	if o.OutDir == "" {
 		return res, nil
 	}
@@ -261,6 +305,28 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Sites[i].Changed = c.Changed
 	}
 	return res, err
+}
+
+// eachSite runs f(0..n-1), jobs at a time; a run stopped by ctx marks the
+// sites it did not start in errs.
+func eachSite(ctx context.Context, jobs, n int, errs []error, f func(i int)) {
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // placeTree sets each plan's gitops.path to where the tree is: the path
@@ -408,7 +474,7 @@ func SelectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, er
 	return sites, nil
 }
 
-func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, in *siteInputs, prev *output.Index, o Options) (SiteResult, error) {
 	if o.Previous != nil {
 		o.previous = func(site, namespace string) (map[string]object.Object, error) {
 			objs, err := o.Previous(site)
@@ -419,7 +485,7 @@ func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, prev *out
 			return out, err
 		}
 	}
-	res, err := renderSiteObjects(ctx, s, p, prev, o)
+	res, err := renderSiteObjects(ctx, s, p, in, prev, o)
 	var re *ReplaceError
 	if errors.As(err, &re) {
 		return SiteResult{}, err // names the site already
@@ -440,35 +506,19 @@ type SiteError struct {
 func (e *SiteError) Error() string { return fmt.Sprintf("site %s (%s): %v", e.Site, e.File, e.Err) }
 func (e *SiteError) Unwrap() error { return e.Err }
 
-func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, in *siteInputs, prev *output.Index, o Options) (SiteResult, error) {
 	o = o.forModule(s.Module)
-	dir := filepath.Dir(s.Source.File)
-	g, err := p.Graph(s.Source.File)
-	if err != nil {
-		return SiteResult{}, err
-	}
-	charts := siteCharts{base: o.Charts, site: s}
-	if p.ChartsDir != "" {
-		d := filepath.Join(dir, p.ChartsDir)
-		root, err := fsguard.OpenDir(dir, p.ChartsDir, "charts.path")
-		if err != nil {
-			return SiteResult{}, err
-		}
-		defer root.Close()
-		charts.root, charts.dir = root, chartsource.NewRoot(root, "chart directory "+d, o.Limits.file())
-	}
-	objs, loaded, converted, err := renderComponents(ctx, p, g, charts, o)
-	if err != nil {
-		return SiteResult{}, err
-	}
-	siteOverlay := ""
-	var siteFiles map[string][]byte
-	if p.SiteOverlay != "" {
-		siteOverlay = filepath.Join(dir, p.SiteOverlay)
+	if in == nil {
 		var err error
-		if siteFiles, err = readOverlay(dir, p.SiteOverlay, o.Limits.file()); err != nil {
+		if in, err = readInputs(ctx, s, p, o); err != nil {
 			return SiteResult{}, err
 		}
+		defer in.close()
+	}
+	g, charts, siteOverlay, siteFiles := in.graph, in.charts, in.siteOverlay, in.siteFiles
+	objs, _, converted, err := renderComponents(ctx, p, g, charts, in.loaded, o)
+	if err != nil {
+		return SiteResult{}, err
 	}
 	objs, err = kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay, SiteFiles: siteFiles})
 	if err != nil {
@@ -560,9 +610,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	for _, f := range clusterFiles {
 		res.ClusterObjects = append(res.ClusterObjects, f.Object)
 	}
-	if res.Inputs, err = inputs(s, p, loaded, siteFiles, o); err != nil {
-		return SiteResult{}, fmt.Errorf("digesting inputs: %w", err)
-	}
+	res.Inputs = in.digest
 	return res, nil
 }
 

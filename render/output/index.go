@@ -71,6 +71,22 @@ func NewIndex(version string, sites []Site) *Index {
 	return next(&Index{Sites: map[string]IndexSite{}}, version, sites, nil)
 }
 
+// IndexOf returns the index of exactly sites, rendered into an empty
+// DIR; the entries of the units kept (Keep) are prev's.
+func IndexOf(prev *Index, version string, sites []Site) *Index {
+	old := &Index{Sites: map[string]IndexSite{}, Clusters: map[string]IndexCluster{}}
+	for _, s := range sites {
+		switch {
+		case !s.Keep || prev == nil:
+		case s.Unit == UnitCluster:
+			old.Clusters[s.Name] = prev.Clusters[s.Name]
+		default:
+			old.Sites[s.Name] = prev.Sites[s.Name]
+		}
+	}
+	return next(old, version, sites, nil)
+}
+
 // Encode returns the index's bytes: indented JSON, keys sorted.
 func (x *Index) Encode() []byte {
 	b, err := json.MarshalIndent(x, "", "  ")
@@ -93,6 +109,9 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 		x.Clusters[name] = c
 	}
 	for _, s := range sites {
+		if s.Keep {
+			continue // its entry stays old's
+		}
 		files := make(map[string]string, len(s.Files))
 		for _, f := range s.Files {
 			files[f.Path] = Hash(f.Data)

@@ -35,6 +35,10 @@ type Site struct {
 	Inputs  string // digest of the site's inputs
 	Files   []File
 	Unit    Unit
+	// Keep says the unit was not rendered: DIR holds it as the index
+	// records it (Intact), and Write and Check leave it and its index
+	// entry as they are. Files is then empty.
+	Keep bool
 }
 
 // Unit says what a Site is.
@@ -374,6 +378,16 @@ func planSites(t *tree, old *Index, sites []Site, o Options) ([]sitePlan, []stri
 		p := sitePlan{name: s.Name, unit: s.Unit, files: s.Files, owned: owned(old, s.Unit, s.Name)}
 		if p.files == nil {
 			p.files = []File{} // a site with no files is still a site
+		}
+		if s.Keep {
+			if _, ok := old.Sites[s.Name]; !ok && s.Unit == UnitSite {
+				return nil, nil, fmt.Errorf("site %s: kept as the index recorded it, but the index no longer records it (another run changed %s)\nhint: render again", s.Name, t.dir)
+			}
+			if _, ok := old.Clusters[s.Name]; !ok && s.Unit == UnitCluster {
+				return nil, nil, fmt.Errorf("cluster directory %s: kept as the index recorded it, but the index no longer records it (another run changed %s)\nhint: render again", s.Name, t.dir)
+			}
+			plans = append(plans, p) // nothing changes
+			continue
 		}
 		var err error
 		var foreign []string
