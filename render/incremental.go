@@ -128,7 +128,7 @@ func (o Options) skippable() bool {
 // neither rendered nor written.
 func keptSites(o Options, prev *output.Index, sites []*profile.Site, plans []*profile.Plan, ins []*siteInputs) []bool {
 	kept := make([]bool, len(sites))
-	if prev == nil || !o.skippable() {
+	if !prev.Sealed() || !o.skippable() {
 		return kept
 	}
 	clusterOK := map[string]bool{}
