@@ -127,7 +127,8 @@ type SiteResult struct {
 	// Tree is Files as arranged, each object file with its object (a
 	// tier's kustomization.yaml has none): what a caller reads instead of
 	// parsing Files again; the objects of the cluster directory are its
-	// ClusterResult's Tree. Set by Run, not by ValidateRendered.
+	// ClusterResult's Tree. Set by Run without OutDir, not by
+	// ValidateRendered.
 	Tree    []manifest.File
 	Objects int
 	// Changed lists files written (empty when the tree was up to date).
@@ -225,6 +226,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		results[i], errs[i] = renderSite(ctx, sites[i], plans[i], ins[i], prev, o)
 		ins[i].close()
 		ins[i] = nil
+		if o.OutDir != "" {
+			// A run that writes or checks keeps each site's bytes, not
+			// its objects: they are most of its memory.
+			results[i].Tree = nil
+		}
 		if o.Progress != nil {
 			progressMu.Lock()
 			done++
