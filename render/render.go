@@ -123,6 +123,8 @@ type SiteResult struct {
 	Cluster string
 	// Tiers are the site's components in graph order.
 	Tiers []string
+	// Files are the site's files; a run that writes (OutDir, not Check)
+	// streams their bytes to DIR and keeps only their paths (Data nil).
 	Files []output.File
 	// Tree is Files as arranged, each object file with its object (a
 	// tier's kustomization.yaml has none): what a caller reads instead of
@@ -166,7 +168,9 @@ type Result struct {
 	PrunedClusters []string
 	// Drift lists how OutDir differs from the rendering (Check only).
 	Drift []output.Drift
-	// Index is the output index of a rendering into an empty directory.
+	// Index is the output index of a rendering into an empty directory
+	// (not set by a run that writes: its sites' bytes are on disk, not
+	// in Files).
 	Index []byte
 }
 
@@ -208,6 +212,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err // already in site order
 	}
 	kept := keptSites(o, prev, sites, plans, ins)
+	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook}
+	if len(o.Sites) == 0 {
+		oo.Prune = gone(o.Paths)
+	}
+	// A run that writes streams each site to the output stage as it is
+	// rendered (built beside its old tree), holding only its digests.
+	var w *output.Writer
+	if o.OutDir != "" && !o.Check {
+		var err error
+		if w, err = output.Begin(o.OutDir, oo); err != nil {
+			return nil, err
+		}
+		defer w.Abort() // after Commit, a no-op
+	}
 	var todo []int
 	for i, s := range sites {
 		if !kept[i] {
@@ -230,6 +248,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			// A run that writes or checks keeps each site's bytes, not
 			// its objects: they are most of its memory.
 			results[i].Tree = nil
+		}
+		if w != nil && errs[i] == nil {
+			r := &results[i]
+			errs[i] = w.Add(output.Site{Name: r.Name, Profile: filepath.ToSlash(r.Profile), Cluster: r.Cluster, Inputs: r.Inputs, Files: r.Files})
+			for j := range r.Files {
+				r.Files[j].Data = nil // written beside the site
+			}
 		}
 		if o.Progress != nil {
 			progressMu.Lock()
@@ -280,19 +305,24 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, c := range clusters {
 		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files, Keep: c.Skipped})
 	}
-	res.Index = output.IndexOf(prev, o.Version, out).Encode()
+	if w == nil {
+		res.Index = output.IndexOf(prev, o.Version, out).Encode()
+	}
 	if o.OutDir == "" {
 		return res, nil
-	}
-	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook}
-	if len(o.Sites) == 0 {
-		oo.Prune = gone(o.Paths)
 	}
 	if o.Check {
 		res.Drift, err = output.Check(o.OutDir, out, oo)
 		return res, err
 	}
-	changes, err := output.Write(ctx, o.OutDir, out, oo)
+	for _, u := range out {
+		if u.Unit == output.UnitCluster || u.Keep {
+			if err := w.Add(u); err != nil {
+				return nil, err
+			}
+		}
+	}
+	changes, err := w.Commit(ctx)
 	for _, c := range changes {
 		if c.Unit == output.UnitCluster {
 			i := slices.IndexFunc(res.Clusters, func(u ClusterResult) bool { return u.Name == c.Site })

@@ -115,10 +115,7 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 		if s.Keep {
 			continue // its entry stays old's
 		}
-		files := make(map[string]string, len(s.Files))
-		for _, f := range s.Files {
-			files[f.Path] = Hash(f.Data)
-		}
+		files := s.digests()
 		if s.Unit == UnitCluster {
 			x.Clusters[s.Name] = IndexCluster{Files: files}
 			continue
