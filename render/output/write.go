@@ -180,6 +180,7 @@ type Writer struct {
 	plans     []sitePlan
 	conflicts []string
 	closed    bool
+	created   bool // Begin made DIR: Abort removes it (empty)
 }
 
 // Begin starts a write into DIR: it creates DIR, locks it, reads its
@@ -189,6 +190,7 @@ func Begin(dir string, o Options) (*Writer, error) {
 	if err := RefuseLinkedDir(dir); err != nil {
 		return nil, err
 	}
+	_, statErr := os.Lstat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory: %w", err)
 	}
@@ -201,7 +203,7 @@ func Begin(dir string, o Options) (*Writer, error) {
 		t.close()
 		return nil, err
 	}
-	w := &Writer{t: t, unlock: unlock, o: o}
+	w := &Writer{t: t, unlock: unlock, o: o, created: errors.Is(statErr, fs.ErrNotExist)}
 	old, oldData, ok, err := readIndex(t)
 	if err != nil {
 		w.close()
@@ -242,6 +244,9 @@ func (w *Writer) Abort() {
 		}
 	}
 	w.close()
+	if w.created {
+		os.Remove(w.t.dir) // only if nothing was committed into it
+	}
 }
 
 // Add compares unit s with DIR and builds its new tree beside the old one
@@ -314,6 +319,7 @@ func (w *Writer) Commit(ctx context.Context) ([]Change, error) {
 	if len(work) == 0 && bytes.Equal(w.oldData, nxData) {
 		return changes, nil
 	}
+	w.created = false // DIR holds what Commit writes from here on
 	if len(work) > 0 {
 		if err := writeIndex(t, union(old, nx).Encode()); err != nil {
 			return nil, fmt.Errorf("writing the index: %w", err)
