@@ -145,7 +145,9 @@ type SiteResult struct {
 	// with an error finding returns a *validate.Error instead).
 	Findings []validate.Finding
 
-	// ClusterObjects are the site's share of its cluster directory.
+	// ClusterObjects are the site's share of its cluster directory (not
+	// kept by a run that writes: it writes the directory as soon as its
+	// sites are rendered).
 	ClusterObjects []object.Object
 
 	clusterFiles []manifest.File // the same, as arranged
@@ -239,6 +241,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	var progressMu sync.Mutex
 	done := 0
+	cs := clusterStream{w: w, sites: sites, results: results, errs: errs, left: map[string]int{}, units: map[string]ClusterResult{}, failed: map[string]error{}}
+	for _, i := range todo {
+		cs.left[plans[i].Cluster]++
+	}
 	eachSite(ctx, o.Jobs, len(todo), errs, func(j int) {
 		i := todo[j]
 		results[i], errs[i] = renderSite(ctx, sites[i], plans[i], ins[i], prev, o)
@@ -254,6 +260,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			errs[i] = w.Add(output.Site{Name: r.Name, Profile: filepath.ToSlash(r.Profile), Cluster: r.Cluster, Inputs: r.Inputs, Files: r.Files})
 			for j := range r.Files {
 				r.Files[j].Data = nil // written beside the site
+			}
+			if errs[i] == nil {
+				cs.siteDone(i)
 			}
 		}
 		if o.Progress != nil {
@@ -283,7 +292,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			rendered = append(rendered, r)
 		}
 	}
-	clusters, err := clusterUnits(rendered)
+	var clusters []ClusterResult
+	if w != nil {
+		clusters, err = cs.done()
+	} else {
+		clusters, err = clusterUnits(rendered)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +330,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return res, err
 	}
 	for _, u := range out {
-		if u.Unit == output.UnitCluster || u.Keep {
+		if u.Keep {
 			if err := w.Add(u); err != nil {
 				return nil, err
 			}
