@@ -77,3 +77,43 @@ func TestIntact(t *testing.T) {
 		require.False(t, x.Sealed())
 	})
 }
+
+// TestWriterAbort: an aborted Writer leaves DIR as it was: a DIR it
+// created is gone, an existing one keeps its old trees.
+func TestWriterAbort(t *testing.T) {
+	sites := []output.Site{
+		{Name: "paris", Profile: "paris.yaml", Files: []output.File{{Path: "x.yaml", Data: []byte("x\n")}}},
+		{Name: "paris", Unit: output.UnitCluster, Files: []output.File{{Path: "ns.yaml", Data: []byte("ns\n")}}},
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	w, err := output.Begin(dir, output.Options{Version: "v1"})
+	require.NoError(t, err)
+	for _, s := range sites {
+		require.NoError(t, w.Add(s))
+	}
+	w.Abort()
+	require.NoDirExists(t, dir)
+
+	_, err = output.Write(context.Background(), dir, sites, output.Options{Version: "v1"})
+	require.NoError(t, err)
+	before, err := os.ReadFile(filepath.Join(dir, output.IndexFile))
+	require.NoError(t, err)
+	w, err = output.Begin(dir, output.Options{Version: "v1"})
+	require.NoError(t, err)
+	sites[0].Files[0].Data = []byte("y\n")
+	require.NoError(t, w.Add(sites[0]))
+	w.Abort()
+	got, err := os.ReadFile(filepath.Join(dir, "paris", "x.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, "x\n", string(got))
+	after, err := os.ReadFile(filepath.Join(dir, output.IndexFile))
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after))
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	require.Equal(t, []string{".tpgen-index.json", "clusters", "paris"}, names, "nothing left beside")
+}

@@ -243,6 +243,9 @@ func (w *Writer) Abort() {
 			w.t.root.RemoveAll(tmpName(p.unit, p.name))
 		}
 	}
+	if w.created {
+		w.t.root.Remove(ClustersDir) // made for a cluster unit built beside
+	}
 	w.close()
 	if w.created {
 		os.Remove(w.t.dir) // only if nothing was committed into it
