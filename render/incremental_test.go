@@ -128,6 +128,12 @@ func TestIncremental(t *testing.T) {
 		{"module overlay of the AKS and EKS sites", func() {
 			appendTo(t, filepath.Join(overlays, "topology", "zones", "README.md"), "changed\n")
 		}, []string{"site-000", "site-001"}},
+		{"module overlay now naming a file outside its directory", func() {
+			appendTo(t, filepath.Join(overlays, "topology", "zones", "kustomization.yaml"), "# see ../../notes.txt\n")
+		}, []string{"site-000", "site-001"}},
+		{"that file", func() {
+			require.NoError(t, os.WriteFile(filepath.Join(overlays, "notes.txt"), []byte("notes\n"), 0o644))
+		}, []string{"site-000", "site-001"}},
 		{"fleet defaults", func() { appendTo(t, filepath.Join(profiles, "defaults.cue"), "// a comment\n") }, []string{"site-000", "site-001", "site-002"}},
 		{"nothing again", func() {}, []string{}},
 	}
