@@ -135,7 +135,7 @@ func keptSites(o Options, prev *output.Index, sites []*profile.Site, plans []*pr
 	for i, s := range sites {
 		p := plans[i]
 		is, ok := prev.Sites[s.Name]
-		kept[i] = ok && is.Inputs == ins[i].digest && is.Profile == filepath.ToSlash(s.Source.File) &&
+		kept[i] = ok && ins[i] != nil && is.Inputs == ins[i].digest && is.Profile == filepath.ToSlash(s.Source.File) &&
 			clusterName(is, s.Name) == p.Cluster && !(o.Strict && p.SiteOverlay != "") &&
 			output.Intact(o.OutDir, prev, output.UnitSite, s.Name, hasReplaceMarker)
 		if _, seen := clusterOK[p.Cluster]; !seen {

@@ -201,7 +201,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			in.close()
 		}
 	}()
-	eachSite(ctx, o.Jobs, len(sites), errs, func(i int) {
+	eachSite(ctx, o.Jobs, len(sites), func(i int) {
 		ins[i], errs[i] = readInputs(ctx, sites[i], plans[i], o.forModule(sites[i].Module))
 		if errs[i] != nil {
 			errs[i] = &SiteError{Site: sites[i].Name, File: sites[i].Source.File, Err: errs[i]}
@@ -210,9 +210,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err // already in site order
-	}
+	// A site whose inputs cannot be read is not rendered; the others
+	// are, so that every failure is reported at once.
 	kept := keptSites(o, prev, sites, plans, ins)
 	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook}
 	if len(o.Sites) == 0 {
@@ -230,6 +229,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	var todo []int
 	for i, s := range sites {
+		if errs[i] != nil {
+			continue
+		}
 		if !kept[i] {
 			todo = append(todo, i)
 			continue
@@ -245,7 +247,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, i := range todo {
 		cs.left[plans[i].Cluster]++
 	}
-	eachSite(ctx, o.Jobs, len(todo), errs, func(j int) {
+	eachSite(ctx, o.Jobs, len(todo), func(j int) {
 		i := todo[j]
 		results[i], errs[i] = renderSite(ctx, sites[i], plans[i], ins[i], prev, o)
 		ins[i].close()
@@ -357,9 +359,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	return res, err
 }
 
-// eachSite runs f(0..n-1), jobs at a time; a run stopped by ctx marks the
-// sites it did not start in errs.
-func eachSite(ctx context.Context, jobs, n int, errs []error, f func(i int)) {
+// eachSite runs f(0..n-1), jobs at a time; once ctx is done it starts no
+// more (the caller checks ctx.Err()).
+func eachSite(ctx context.Context, jobs, n int, f func(i int)) {
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -369,7 +371,6 @@ func eachSite(ctx context.Context, jobs, n int, errs []error, f func(i int)) {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				errs[i] = ctx.Err()
 				return
 			}
 			defer func() { <-sem }()
