@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -85,4 +89,54 @@ func BenchmarkSiteFloor(b *testing.B) {
 			}
 		}
 	}
+}
+
+// benchIncremental renders a generated 100-site fleet into a directory
+// once (timed: the full render), then runs each iteration after change
+// (which may touch the profiles) as `tpgen render` does again. It reports
+// an iteration's share of the full render as %full.
+func benchIncremental(b *testing.B, change func(dir string, i int)) {
+	dir := b.TempDir()
+	testfleet.Write(b, dir, 100)
+	o := render.Options{Paths: []string{dir}, GitOpsPath: "sites", Version: "bench",
+		WriteOptions: render.WriteOptions{OutDir: filepath.Join(b.TempDir(), "out")}}
+	start := time.Now()
+	if _, err := render.Run(context.Background(), o); err != nil {
+		b.Fatal(err)
+	}
+	full := time.Since(start)
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		change(dir, i)
+		i++
+		b.StartTimer()
+		if _, err := render.Run(context.Background(), o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(full)*100, "%full")
+}
+
+// BenchmarkRender100Unchanged renders an unchanged 100-site fleet into
+// the directory it was rendered to: every site is kept.
+func BenchmarkRender100Unchanged(b *testing.B) {
+	benchIncremental(b, func(string, int) {})
+}
+
+// BenchmarkRender100OneChanged renders a 100-site fleet of which one
+// profile changed since the last render.
+func BenchmarkRender100OneChanged(b *testing.B) {
+	benchIncremental(b, func(dir string, i int) {
+		f, err := os.OpenFile(filepath.Join(dir, "site-042.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(f, "# change %d\n", i)
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	})
 }

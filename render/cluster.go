@@ -5,10 +5,12 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tpgen/tpgen/render/gitops"
 	"github.com/tpgen/tpgen/render/header"
@@ -30,6 +32,9 @@ type ClusterResult struct {
 	Tree []manifest.File
 	// Changed lists files written (empty when the tree was up to date).
 	Changed []string
+	// Skipped: every site of the cluster was kept (SiteResult.Skipped),
+	// and so is the directory: no Files nor Tree.
+	Skipped bool
 }
 
 // checkClusters refuses a site named like DIR's clusters directory, and
@@ -195,4 +200,76 @@ func clusterBootstrap(cluster string, sites []string, g profile.GitOps, files []
 		return nil, fmt.Errorf("cluster %s: %w", cluster, err)
 	}
 	return arranged, nil
+}
+
+// clusterStream builds, in a run that writes, each cluster directory as
+// soon as the last of its sites is rendered, hands it to the output stage
+// and lets go of the sites' shares: a rendering holds the clusters in
+// progress, not the fleet's.
+type clusterStream struct {
+	w       *output.Writer
+	sites   []*profile.Site
+	results []SiteResult // by site index
+	errs    []error      // by site index
+
+	mu     sync.Mutex
+	left   map[string]int // sites of the cluster still rendering
+	units  map[string]ClusterResult
+	failed map[string]error
+}
+
+// siteDone is called once site i is rendered and written beside.
+func (cs *clusterStream) siteDone(i int) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	c := cs.results[i].Cluster
+	if cs.left[c]--; cs.left[c] > 0 {
+		return
+	}
+	var mine []int
+	for k := range cs.sites {
+		if r := cs.results[k]; r.plan != nil && !r.Skipped && r.Cluster == c {
+			if cs.errs[k] != nil {
+				return // the run fails
+			}
+			mine = append(mine, k)
+		}
+	}
+	shares := make([]SiteResult, 0, len(mine))
+	for _, k := range mine {
+		shares = append(shares, cs.results[k])
+	}
+	units, err := clusterUnits(shares)
+	if err == nil {
+		u := units[0]
+		err = cs.w.Add(output.Site{Name: u.Name, Unit: output.UnitCluster, Files: u.Files})
+		u.Tree = nil
+		for j := range u.Files {
+			u.Files[j].Data = nil // written beside the cluster directory
+		}
+		cs.units[c] = u
+	}
+	if err != nil {
+		cs.failed[c] = err
+	}
+	for _, k := range mine {
+		cs.results[k].clusterFiles, cs.results[k].ClusterObjects = nil, nil
+	}
+}
+
+// done returns the cluster directories built, sorted by name, or their
+// errors in that order.
+func (cs *clusterStream) done() ([]ClusterResult, error) {
+	var errs []error
+	for _, c := range slices.Sorted(maps.Keys(cs.failed)) {
+		errs = append(errs, cs.failed[c])
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	out := make([]ClusterResult, 0, len(cs.units))
+	for _, c := range slices.Sorted(maps.Keys(cs.units)) {
+		out = append(out, cs.units[c])
+	}
+	return out, nil
 }

@@ -55,10 +55,11 @@ func (c siteCharts) local(name string) bool {
 // renderComponents renders the plan's components in graph order (the
 // dependencies first). Every object gets its component's name as Tier.
 // A Helm component's capabilities hold the CRDs its ancestors render, and
-// only those. loaded are the charts, in order, for the input digest.
-// converted are the warnings of the legacy objects of manifests
+// only those. pre are the charts and module directories readInputs read,
+// by component (what is not there is read here); loaded are the charts,
+// in order, for the input digest. converted are the warnings of the legacy objects of manifests
 // components, converted as `tpgen migrate` would (convertLegacy).
-func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, charts siteCharts, o Options) (objs []object.Object, loaded []loadedChart, converted []validate.Finding, err error) {
+func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, charts siteCharts, pre map[string]loadedChart, o Options) (objs []object.Object, loaded []loadedChart, converted []validate.Finding, err error) {
 	byComp := map[string][]object.Object{}
 	for _, name := range g.Order() {
 		c := p.Component(name)
@@ -71,11 +72,16 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 			if path := emptyValue(c.Values, ""); path != "" && c.Values != nil {
 				return nil, nil, nil, fmt.Errorf("component %s: values for chart %s hold an empty or null value at %s\nhint: omit unset keys: an empty key wipes the chart's default", name, c.Chart.Name, path)
 			}
-			ch, pin, err := loadChart(ctx, *c.Chart, charts, o)
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
+			lc, ok := pre[name]
+			if !ok {
+				ch, pin, err := loadChart(ctx, *c.Chart, charts, o)
+				if err != nil {
+					return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
+				}
+				lc = loadedChart{name: c.Chart.Name, chart: ch, pin: pin}
 			}
-			loaded = append(loaded, loadedChart{name: c.Chart.Name, chart: ch, pin: pin})
+			ch := lc.chart
+			loaded = append(loaded, lc)
 			var before []object.Object
 			for _, a := range g.Ancestors(name) {
 				before = append(before, byComp[a]...)
@@ -107,11 +113,16 @@ func renderComponents(ctx context.Context, p *profile.Plan, g *depgraph.Graph, c
 				return nil, nil, nil, fmt.Errorf("component %s: a manifests component without path or objects (a module defect)\nhint: give it a directory of the module (path) or the objects its plan computes (objects)", name)
 			}
 			if c.Path != "" {
-				files, display, err := readModuleDir(o.moduleFS, c.Path, o.Limits.file())
-				if err != nil {
-					return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
+				lc, ok := pre[name]
+				if !ok {
+					files, display, err := readModuleDir(o.moduleFS, c.Path, o.Limits.file())
+					if err != nil {
+						return nil, nil, nil, fmt.Errorf("component %s: %w", name, err)
+					}
+					lc = loadedChart{name: display, files: files}
 				}
-				loaded = append(loaded, loadedChart{name: display, files: files})
+				files, display := lc.files, lc.name
+				loaded = append(loaded, lc)
 				if c.Kind == profile.KindKustomize {
 					rendered, err = kustomize.Build(files, display)
 				} else {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
-	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/kustomize"
 	"github.com/tpgen/tpgen/render/object"
 	"github.com/tpgen/tpgen/render/profile"
@@ -18,9 +17,9 @@ import (
 // markers into what the profile's secret workflow needs
 // (render/secretflow; README "Secrets charts take by value"). Such a
 // Secret without a namespace gets its component's first, as the
-// arrangement would give it. sops are the encrypted files read, for the
-// input digest.
-func deliverSecrets(s *profile.Site, p *profile.Plan, objs []object.Object, lim fsguard.Limit) (out []object.Object, delivered []secretflow.Delivered, sops *loadedChart, err error) {
+// arrangement would give it. sops are the profile's SOPS files as
+// readInputs read them (and digested them).
+func deliverSecrets(s *profile.Site, p *profile.Plan, objs []object.Object, sops map[string][]byte, lim fsguard.Limit) (out []object.Object, delivered []secretflow.Delivered, err error) {
 	ns := map[string]string{}
 	for i := range p.Components {
 		c := &p.Components[i]
@@ -36,32 +35,18 @@ func deliverSecrets(s *profile.Site, p *profile.Plan, objs []object.Object, lim 
 		w.Store = secretflow.Store{Kind: st.Kind, Name: st.Name}
 	}
 	if sp := p.Secrets.SOPS; sp != nil {
-		read := map[string][]byte{}
 		w.SOPS = secretflow.SOPS{Age: sp.Age, PGP: sp.PGP, Files: sp.Files, Read: func(file string) ([]byte, error) {
-			// Inside the profile's directory only (os.Root: no "..", no
-			// symbolic link out), as provided.apis crd files.
-			root, err := os.OpenRoot(filepath.Dir(s.Source.File))
-			if err != nil {
-				return nil, err
+			if b, ok := sops[file]; ok {
+				return b, nil
 			}
-			defer root.Close()
-			b, err := fsguard.ReadFile(root, filepath.FromSlash(file), file, lim)
-			if err == nil {
-				read[file] = b
-			}
-			return b, err
+			return readSOPSFile(s, file, lim) // absent or unreadable: the error, with its hint
 		}}
-		defer func() {
-			if len(read) > 0 {
-				sops = &loadedChart{name: "sops files", files: read}
-			}
-		}()
 	}
 	out, delivered, err = secretflow.Deliver(objs, w)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("delivering the Secrets rendered from secret values (secrets.workflow %s): %w", orDefault(w.Kind, secretflow.PreCreated), err)
+		return nil, nil, fmt.Errorf("delivering the Secrets rendered from secret values (secrets.workflow %s): %w", orDefault(w.Kind, secretflow.PreCreated), err)
 	}
-	return out, delivered, sops, nil
+	return out, delivered, nil
 }
 
 func orDefault(s, d string) string {
@@ -90,36 +75,19 @@ func preCreated(ctx context.Context, s *profile.Site, p *profile.Plan, o Options
 		return nil, nil
 	}
 	o = o.forModule(s.Module)
-	dir := filepath.Dir(s.Source.File)
-	g, err := p.Graph(s.Source.File)
+	in, err := readInputs(ctx, s, p, o)
 	if err != nil {
 		return nil, err
 	}
-	charts := siteCharts{base: o.Charts, site: s}
-	if p.ChartsDir != "" {
-		root, err := fsguard.OpenDir(dir, p.ChartsDir, "charts.path")
-		if err != nil {
-			return nil, err
-		}
-		defer root.Close()
-		charts.root, charts.dir = root, chartsource.NewRoot(root, "chart directory "+filepath.Join(dir, p.ChartsDir), o.Limits.file())
-	}
-	objs, _, _, err := renderComponents(ctx, p, g, charts, o)
+	defer in.close()
+	objs, _, _, err := renderComponents(ctx, p, in.graph, in.charts, in.loaded, o)
 	if err != nil {
 		return nil, err
 	}
-	siteOverlay := ""
-	var siteFiles map[string][]byte
-	if p.SiteOverlay != "" {
-		siteOverlay = filepath.Join(dir, p.SiteOverlay)
-		if siteFiles, err = readOverlay(dir, p.SiteOverlay, o.Limits.file()); err != nil {
-			return nil, err
-		}
-	}
-	if objs, err = kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay, SiteFiles: siteFiles}); err != nil {
+	if objs, err = kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: in.siteOverlay, SiteFiles: in.siteFiles}); err != nil {
 		return nil, err
 	}
-	_, delivered, _, err := deliverSecrets(s, p, objs, o.Limits.file())
+	_, delivered, err := deliverSecrets(s, p, objs, in.sops, o.Limits.file())
 	return delivered, err
 }
 
@@ -131,4 +99,33 @@ func preCreatedNames(delivered []secretflow.Delivered) []string {
 		out = append(out, d.Namespace+"/"+d.Name)
 	}
 	return out
+}
+
+// readSOPSFiles reads the SOPS files the profile names (secrets.sops.files)
+// before the site renders, for its input digest. A file that cannot be
+// read is left out: delivering then reads it again and fails with the
+// hint that says how to write it.
+func readSOPSFiles(s *profile.Site, p *profile.Plan, lim fsguard.Limit) map[string][]byte {
+	sp := p.Secrets.SOPS
+	if sp == nil || len(sp.Files) == 0 {
+		return nil
+	}
+	read := map[string][]byte{}
+	for _, file := range sp.Files {
+		if b, err := readSOPSFile(s, file, lim); err == nil {
+			read[file] = b
+		}
+	}
+	return read
+}
+
+// readSOPSFile reads file inside the profile's directory only (os.Root: no
+// "..", no symbolic link out), as provided.apis crd files.
+func readSOPSFile(s *profile.Site, file string, lim fsguard.Limit) ([]byte, error) {
+	root, err := os.OpenRoot(filepath.Dir(s.Source.File))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return fsguard.ReadFile(root, filepath.FromSlash(file), file, lim)
 }

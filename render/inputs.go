@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -55,8 +56,18 @@ func inputs(s *profile.Site, p *profile.Plan, charts []loadedChart, siteFiles ma
 			h.Write(ch.files[n])
 		}
 	}
+	outside := false
 	for _, c := range p.Overlays {
-		if err := digestDir(h, o.Overlays, c, "overlay "+c); err != nil {
+		up, err := digestDir(h, o.Overlays, c, "overlay "+c)
+		if err != nil {
+			return "", err
+		}
+		outside = outside || up
+	}
+	if outside {
+		// A component that may name files outside its directory
+		// (resources: [../common]): every overlay file is an input.
+		if _, err := digestDir(h, o.Overlays, ".", "overlays"); err != nil {
 			return "", err
 		}
 	}
@@ -119,8 +130,10 @@ func digestChart(h hash.Hash, name string, ch *chart.Chart) {
 	}
 }
 
-func digestDir(h hash.Hash, fsys fs.FS, root, label string) error {
-	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+// digestDir digests the files under root; up says whether one of them
+// holds "../" (it may name a file outside root).
+func digestDir(h hash.Hash, fsys fs.FS, root, label string) (up bool, err error) {
+	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -130,6 +143,8 @@ func digestDir(h hash.Hash, fsys fs.FS, root, label string) error {
 		}
 		fmt.Fprintf(h, "%s %s %d\n", label, path.Clean(p), len(b))
 		h.Write(b)
+		up = up || bytes.Contains(b, []byte("../"))
 		return nil
 	})
+	return up, err
 }

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,6 +205,13 @@ func TestModuleClusterRefusals(t *testing.T) {
 			_, err := renderModule(t, render.Options{Paths: []string{dir}})
 			require.Error(t, err)
 			assert.Equal(t, tc.want, strings.ReplaceAll(err.Error(), dir, "DIR"))
+			// Written, each cluster directory is built as its last site
+			// is rendered: the same refusal, and nothing written.
+			out := filepath.Join(t.TempDir(), "out")
+			_, err = renderModule(t, render.Options{Paths: []string{dir}, GitOpsPath: "deploy", WriteOptions: render.WriteOptions{OutDir: out}})
+			require.Error(t, err)
+			assert.Equal(t, tc.want, strings.ReplaceAll(err.Error(), dir, "DIR"))
+			assert.NoDirExists(t, out)
 		})
 	}
 }
@@ -323,4 +331,33 @@ func TestModuleClusterOutput(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, x.Clusters, "c1")
 	assert.Contains(t, x.Clusters, "c2")
+}
+
+// A run that writes streams each site, and each cluster directory once
+// its last site is rendered, to DIR: the tree is the in-memory rendering's,
+// byte for byte, the index included, at any -j.
+func TestModuleStreamedTree(t *testing.T) {
+	mem, err := renderModule(t, render.Options{GitOpsPath: "deploy", Version: "v1"})
+	require.NoError(t, err)
+	want := treeFiles(mem)
+	want[output.IndexFile] = mem.Index
+	for _, jobs := range []int{1, 3} {
+		out := filepath.Join(t.TempDir(), "out")
+		o := render.Options{Paths: []string{"testdata/module-sites"}, ModulePath: []string{"testdata"}, Jobs: jobs,
+			GitOpsPath: "deploy", Version: "v1", WriteOptions: render.WriteOptions{OutDir: out}}
+		res, err := render.Run(context.Background(), o)
+		require.NoError(t, err)
+		require.Nil(t, res.Index, "a run that writes keeps no index in memory")
+		got := map[string][]byte{}
+		require.NoError(t, filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			rel, _ := filepath.Rel(out, p)
+			got[filepath.ToSlash(rel)] = b
+			return err
+		}))
+		require.Equal(t, want, got, "-j %d", jobs)
+	}
 }

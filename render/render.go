@@ -16,7 +16,6 @@ import (
 	"sync"
 
 	"github.com/tpgen/tpgen/internal/diag"
-	"github.com/tpgen/tpgen/internal/fsguard"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/depgraph"
 	"github.com/tpgen/tpgen/render/gitops"
@@ -75,6 +74,10 @@ type Options struct {
 	Limits Limits
 	// ChartSources: the lockfile and cache of charts from repositories.
 	ChartSources ChartSources
+	// Full renders every site; otherwise a site whose inputs digest and
+	// files in OutDir are as the index records them is kept, not
+	// rendered again (see keptSites).
+	Full bool
 
 	// locked loads the charts pinned in the lockfile (set by Run).
 	locked *lockedCharts
@@ -125,22 +128,31 @@ type SiteResult struct {
 	Cluster string
 	// Tiers are the site's components in graph order.
 	Tiers []string
+	// Files are the site's files; a run that writes (OutDir, not Check)
+	// streams their bytes to DIR and keeps only their paths (Data nil).
 	Files []output.File
 	// Tree is Files as arranged, each object file with its object (a
 	// tier's kustomization.yaml has none): what a caller reads instead of
 	// parsing Files again; the objects of the cluster directory are its
-	// ClusterResult's Tree. Set by Run, not by ValidateRendered.
+	// ClusterResult's Tree. Set by Run without OutDir, not by
+	// ValidateRendered.
 	Tree    []manifest.File
 	Objects int
 	// Changed lists files written (empty when the tree was up to date).
 	Changed []string
 	// Inputs digests what the site was rendered from.
 	Inputs string
+	// Skipped: the site was not rendered, its inputs and its files in
+	// OutDir being as the index records them. Only Name, Profile,
+	// Cluster, Tiers and Inputs are set (no files, objects nor findings).
+	Skipped bool
 	// Findings of the validation stage: warnings and waived ones (a run
 	// with an error finding returns a *validate.Error instead).
 	Findings []validate.Finding
 
-	// ClusterObjects are the site's share of its cluster directory.
+	// ClusterObjects are the site's share of its cluster directory (not
+	// kept by a run that writes: it writes the directory as soon as its
+	// sites are rendered).
 	ClusterObjects []object.Object
 
 	// Delivered are the Secrets the site's charts rendered from secret
@@ -169,7 +181,9 @@ type Result struct {
 	PrunedClusters []string
 	// Drift lists how OutDir differs from the rendering (Check only).
 	Drift []output.Drift
-	// Index is the output index of a rendering into an empty directory.
+	// Index is the output index of a rendering into an empty directory
+	// (not set by a run that writes: its sites' bytes are on disk, not
+	// in Files).
 	Index []byte
 }
 
@@ -196,34 +210,90 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	results := make([]SiteResult, len(sites))
 	errs := make([]error, len(sites))
-	sem := make(chan struct{}, o.Jobs)
-	var wg sync.WaitGroup
+	// First every site's inputs, read and digested: they say which sites
+	// need rendering.
+	ins := make([]*siteInputs, len(sites))
+	defer func() {
+		for _, in := range ins {
+			in.close()
+		}
+	}()
+	eachSite(ctx, o.Jobs, len(sites), func(i int) {
+		ins[i], errs[i] = readInputs(ctx, sites[i], plans[i], o.forModule(sites[i].Module))
+		if errs[i] != nil {
+			errs[i] = &SiteError{Site: sites[i].Name, File: sites[i].Source.File, Err: errs[i]}
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// A site whose inputs cannot be read is not rendered; the others
+	// are, so that every failure is reported at once.
+	kept := keptSites(o, prev, sites, plans, ins)
+	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook}
+	if len(o.Sites) == 0 {
+		oo.Prune = gone(o.Paths)
+	}
+	// A run that writes streams each site to the output stage as it is
+	// rendered (built beside its old tree), holding only its digests.
+	var w *output.Writer
+	if o.OutDir != "" && !o.Check {
+		var err error
+		if w, err = output.Begin(o.OutDir, oo); err != nil {
+			return nil, err
+		}
+		defer w.Abort() // after Commit, a no-op
+	}
+	var todo []int
+	for i, s := range sites {
+		if errs[i] != nil {
+			continue
+		}
+		if !kept[i] {
+			todo = append(todo, i)
+			continue
+		}
+		results[i] = SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: plans[i].Cluster, Tiers: ins[i].graph.Order(),
+			Inputs: ins[i].digest, Skipped: true, plan: plans[i], site: s}
+		ins[i].close()
+		ins[i] = nil
+	}
 	var progressMu sync.Mutex
 	done := 0
-	for i := range sites {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			results[i], errs[i] = renderSite(ctx, sites[i], plans[i], prev, o)
-			if o.Progress != nil {
-				progressMu.Lock()
-				done++
-				fmt.Fprintf(o.Progress, "\rrendered %d/%d sites", done, len(sites))
-				if done == len(sites) {
-					fmt.Fprintln(o.Progress)
-				}
-				progressMu.Unlock()
-			}
-		}()
+	cs := clusterStream{w: w, sites: sites, results: results, errs: errs, left: map[string]int{}, units: map[string]ClusterResult{}, failed: map[string]error{}}
+	for _, i := range todo {
+		cs.left[plans[i].Cluster]++
 	}
-	wg.Wait()
+	eachSite(ctx, o.Jobs, len(todo), func(j int) {
+		i := todo[j]
+		results[i], errs[i] = renderSite(ctx, sites[i], plans[i], ins[i], prev, o)
+		ins[i].close()
+		ins[i] = nil
+		if o.OutDir != "" {
+			// A run that writes or checks keeps each site's bytes, not
+			// its objects: they are most of its memory.
+			results[i].Tree = nil
+		}
+		if w != nil && errs[i] == nil {
+			r := &results[i]
+			errs[i] = w.Add(output.Site{Name: r.Name, Profile: filepath.ToSlash(r.Profile), Cluster: r.Cluster, Release: r.plan.Release, Inputs: r.Inputs, Files: r.Files})
+			for j := range r.Files {
+				r.Files[j].Data = nil // written beside the site
+			}
+			if errs[i] == nil {
+				cs.siteDone(i)
+			}
+		}
+		if o.Progress != nil {
+			progressMu.Lock()
+			done++
+			fmt.Fprintf(o.Progress, "\rrendered %d/%d sites", done, len(todo))
+			if done == len(todo) {
+				fmt.Fprintln(o.Progress)
+			}
+			progressMu.Unlock()
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err // stopped: nothing is compared nor written
 	}
@@ -235,31 +305,57 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	slices.SortFunc(results, func(a, b SiteResult) int { return cmp.Compare(a.Name, b.Name) })
-	clusters, err := clusterUnits(results)
+	var rendered []SiteResult
+	for _, r := range results {
+		if !r.Skipped {
+			rendered = append(rendered, r)
+		}
+	}
+	var clusters []ClusterResult
+	if w != nil {
+		clusters, err = cs.done()
+	} else {
+		clusters, err = clusterUnits(rendered)
+	}
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range results {
+		if r.Skipped && !slices.ContainsFunc(clusters, func(c ClusterResult) bool { return c.Name == r.Cluster }) {
+			clusters = append(clusters, ClusterResult{Name: r.Cluster, Skipped: true})
+		}
+		if r.Skipped {
+			c := &clusters[slices.IndexFunc(clusters, func(c ClusterResult) bool { return c.Name == r.Cluster })]
+			c.Sites = append(c.Sites, r.Name)
+		}
+	}
+	slices.SortFunc(clusters, func(a, b ClusterResult) int { return cmp.Compare(a.Name, b.Name) })
 	res := &Result{Sites: results, Clusters: clusters}
 	var out []output.Site
 	for _, s := range results {
-		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Release: s.plan.Release, Inputs: s.Inputs, Files: s.Files})
+		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Release: s.plan.Release, Inputs: s.Inputs, Files: s.Files, Keep: s.Skipped})
 	}
 	for _, c := range clusters {
-		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files})
+		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files, Keep: c.Skipped})
 	}
-	res.Index = output.NewIndex(o.Version, out).Encode()
+	if w == nil {
+		res.Index = output.IndexOf(prev, o.Version, out).Encode()
+	}
 	if o.OutDir == "" {
 		return res, nil
-	}
-	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook}
-	if len(o.Sites) == 0 {
-		oo.Prune = gone(o.Paths)
 	}
 	if o.Check {
 		res.Drift, err = output.Check(o.OutDir, out, oo)
 		return res, err
 	}
-	changes, err := output.Write(ctx, o.OutDir, out, oo)
+	for _, u := range out {
+		if u.Keep {
+			if err := w.Add(u); err != nil {
+				return nil, err
+			}
+		}
+	}
+	changes, err := w.Commit(ctx)
 	for _, c := range changes {
 		if c.Unit == output.UnitCluster {
 			i := slices.IndexFunc(res.Clusters, func(u ClusterResult) bool { return u.Name == c.Site })
@@ -278,6 +374,27 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Sites[i].Changed = c.Changed
 	}
 	return res, err
+}
+
+// eachSite runs f(0..n-1), jobs at a time; once ctx is done it starts no
+// more (the caller checks ctx.Err()).
+func eachSite(ctx context.Context, jobs, n int, f func(i int)) {
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // placeTree sets each plan's gitops.path to where the tree is: the path
@@ -425,7 +542,7 @@ func SelectSites(all []*profile.Site, want, paths []string) ([]*profile.Site, er
 	return sites, nil
 }
 
-func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, in *siteInputs, prev *output.Index, o Options) (SiteResult, error) {
 	if o.Previous != nil {
 		o.previous = func(site, namespace string) (map[string]object.Object, error) {
 			objs, err := o.Previous(site)
@@ -436,7 +553,7 @@ func renderSite(ctx context.Context, s *profile.Site, p *profile.Plan, prev *out
 			return out, err
 		}
 	}
-	res, err := renderSiteObjects(ctx, s, p, prev, o)
+	res, err := renderSiteObjects(ctx, s, p, in, prev, o)
 	var re *ReplaceError
 	if errors.As(err, &re) {
 		return SiteResult{}, err // names the site already
@@ -457,35 +574,19 @@ type SiteError struct {
 func (e *SiteError) Error() string { return fmt.Sprintf("site %s (%s): %v", e.Site, e.File, e.Err) }
 func (e *SiteError) Unwrap() error { return e.Err }
 
-func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, prev *output.Index, o Options) (SiteResult, error) {
+func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, in *siteInputs, prev *output.Index, o Options) (SiteResult, error) {
 	o = o.forModule(s.Module)
-	dir := filepath.Dir(s.Source.File)
-	g, err := p.Graph(s.Source.File)
-	if err != nil {
-		return SiteResult{}, err
-	}
-	charts := siteCharts{base: o.Charts, site: s}
-	if p.ChartsDir != "" {
-		d := filepath.Join(dir, p.ChartsDir)
-		root, err := fsguard.OpenDir(dir, p.ChartsDir, "charts.path")
-		if err != nil {
-			return SiteResult{}, err
-		}
-		defer root.Close()
-		charts.root, charts.dir = root, chartsource.NewRoot(root, "chart directory "+d, o.Limits.file())
-	}
-	objs, loaded, converted, err := renderComponents(ctx, p, g, charts, o)
-	if err != nil {
-		return SiteResult{}, err
-	}
-	siteOverlay := ""
-	var siteFiles map[string][]byte
-	if p.SiteOverlay != "" {
-		siteOverlay = filepath.Join(dir, p.SiteOverlay)
+	if in == nil {
 		var err error
-		if siteFiles, err = readOverlay(dir, p.SiteOverlay, o.Limits.file()); err != nil {
+		if in, err = readInputs(ctx, s, p, o); err != nil {
 			return SiteResult{}, err
 		}
+		defer in.close()
+	}
+	g, charts, siteOverlay, siteFiles := in.graph, in.charts, in.siteOverlay, in.siteFiles
+	objs, _, converted, err := renderComponents(ctx, p, g, charts, in.loaded, o)
+	if err != nil {
+		return SiteResult{}, err
 	}
 	objs, err = kustomize.Apply(objs, kustomize.Options{Overlays: o.Overlays, Components: p.Overlays, SiteOverlay: siteOverlay, SiteFiles: siteFiles})
 	if err != nil {
@@ -495,12 +596,9 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	if err != nil {
 		return SiteResult{}, err
 	}
-	objs, delivered, sopsFiles, err := deliverSecrets(s, p, objs, o.Limits.file())
+	objs, delivered, err := deliverSecrets(s, p, objs, in.sops, o.Limits.file())
 	if err != nil {
 		return SiteResult{}, err
-	}
-	if sopsFiles != nil {
-		loaded = append(loaded, *sopsFiles)
 	}
 	var before map[string]object.Object
 	if o.previous != nil {
@@ -584,9 +682,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, pr
 	for _, f := range clusterFiles {
 		res.ClusterObjects = append(res.ClusterObjects, f.Object)
 	}
-	if res.Inputs, err = inputs(s, p, loaded, siteFiles, o); err != nil {
-		return SiteResult{}, fmt.Errorf("digesting inputs: %w", err)
-	}
+	res.Inputs = in.digest
 	return res, nil
 }
 

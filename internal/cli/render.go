@@ -26,6 +26,7 @@ func newRender() *cobra.Command {
 		force  bool
 		allow  []string
 		strict bool
+		full   bool
 		cf     chartFlags
 	)
 	var limits *render.Limits
@@ -37,7 +38,10 @@ profiles/), renders every site through the Helm charts and Kustomize overlays
 in process, and writes DIR/<site>/<tier>/, one object per file, plus
 DIR/<site>/gitops/ for the site's Argo CD or Flux.
 
-Nothing is written unless every site renders; each site's directory is
+A site whose inputs (profile, fleet defaults, plan, charts, overlays,
+module files, tpgen version) and files in DIR are as DIR/.tpgen-index.json
+records them is not rendered again, nor validated (--full renders every
+site). Nothing is written unless every site renders; each site's directory is
 replaced atomically, and left untouched when its bytes did not change.
 DIR/.tpgen-index.json lists the files tpgen owns: files it does not own are
 never touched, owned files no longer rendered are removed, and so is a site
@@ -100,7 +104,7 @@ included.`,
 					OutDir: outDir, Check: check, Force: force, WriteHook: writeHook,
 				},
 				EvalLimits: lim, Limits: *limits,
-				AllowReplace: allow, Strict: strict,
+				AllowReplace: allow, Strict: strict, Full: full,
 				ChartSources: cf.sources(),
 			}
 			if isTerminal(cmd.ErrOrStderr()) {
@@ -137,6 +141,7 @@ included.`,
 	eval.add(f)
 	cf.add(f, true)
 	limits = addLimitFlags(f)
+	f.BoolVar(&full, "full", false, "render and validate every site, even those whose inputs and files are unchanged since DIR was written")
 	f.BoolVar(&strict, "strict", false, "a site overlay patch whose target selects no object is an error, not a warning")
 	f.StringArrayVar(&allow, "allow-replace", nil, "acknowledge changes Kubernetes will not apply in place to these objects (Kind/namespace/name, * within a part, or all): the GitOps engine deletes and creates them again")
 	// The kinds whose changes render may refuse (see render/replace.go),
@@ -238,6 +243,8 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 			Objects int      `json:"objects"`
 			Files   int      `json:"files"`
 			Changed []string `json:"changed"`
+			// Rendered is false for a site kept unchanged.
+			Rendered bool `json:"rendered"`
 			// Findings: warnings and waived policy findings.
 			Findings []validate.Finding `json:"findings"`
 		}
@@ -256,12 +263,16 @@ func printRenderSummary(w io.Writer, format, dir string, res *render.Result) err
 			if fs == nil {
 				fs = []validate.Finding{}
 			}
-			out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Tiers, s.Objects, len(s.Files), ch, fs})
+			out.Sites = append(out.Sites, siteJSON{s.Name, s.Profile, s.Tiers, s.Objects, len(s.Files), ch, !s.Skipped, fs})
 		}
 		return writeDoc(w, kindRender, out, nil, siteFindings(res))
 	}
 	changed := 0
 	for _, s := range res.Sites {
+		if s.Skipped {
+			fmt.Fprintf(w, "%-24s kept: inputs and files unchanged, not rendered\n", s.Name)
+			continue
+		}
 		state := "unchanged"
 		if len(s.Changed) > 0 {
 			state = fmt.Sprintf("%d file(s) changed", len(s.Changed))

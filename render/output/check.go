@@ -67,6 +67,9 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 		out = append(out, d)
 	}
 	for _, s := range sites {
+		if s.Keep {
+			continue // found intact before rendering
+		}
 		if s.Unit == UnitCluster {
 			if err := t.checkClustersDir(); err != nil {
 				return nil, err

@@ -25,7 +25,10 @@ const IndexFile = ".tpgen-index.json"
 type Index struct {
 	// Tpgen is the version of tpgen that wrote DIR.
 	Tpgen string `json:"tpgen"`
-	// Inputs digests every site's inputs.
+	// Inputs seals the index: the digest of everything else it records
+	// (the version, every unit with its input digest and files). An
+	// index whose seal does not match was edited by hand, or left by a
+	// killed run: a renderer trusts none of its claims (Sealed).
 	Inputs string               `json:"inputs"`
 	Sites  map[string]IndexSite `json:"sites"`
 	// Clusters are the cluster directories (DIR/clusters/<name>/).
@@ -75,6 +78,22 @@ func NewIndex(version string, sites []Site) *Index {
 	return next(&Index{Sites: map[string]IndexSite{}}, version, sites, nil)
 }
 
+// IndexOf returns the index of exactly sites, rendered into an empty
+// DIR; the entries of the units kept (Keep) are prev's.
+func IndexOf(prev *Index, version string, sites []Site) *Index {
+	old := &Index{Sites: map[string]IndexSite{}, Clusters: map[string]IndexCluster{}}
+	for _, s := range sites {
+		switch {
+		case !s.Keep || prev == nil:
+		case s.Unit == UnitCluster:
+			old.Clusters[s.Name] = prev.Clusters[s.Name]
+		default:
+			old.Sites[s.Name] = prev.Sites[s.Name]
+		}
+	}
+	return next(old, version, sites, nil)
+}
+
 // Encode returns the index's bytes: indented JSON, keys sorted.
 func (x *Index) Encode() []byte {
 	b, err := json.MarshalIndent(x, "", "  ")
@@ -97,10 +116,10 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 		x.Clusters[name] = c
 	}
 	for _, s := range sites {
-		files := make(map[string]string, len(s.Files))
-		for _, f := range s.Files {
-			files[f.Path] = Hash(f.Data)
+		if s.Keep {
+			continue // its entry stays old's
 		}
+		files := s.digests()
 		if s.Unit == UnitCluster {
 			x.Clusters[s.Name] = IndexCluster{Files: files}
 			continue
@@ -117,18 +136,35 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 	if len(x.Clusters) == 0 {
 		x.Clusters = nil
 	}
-	names := make([]string, 0, len(x.Sites))
-	for n := range x.Sites {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	h := sha256.New()
-	for _, n := range names {
-		fmt.Fprintf(h, "%s %s\n", n, x.Sites[n].Inputs)
-	}
-	x.Inputs = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	x.Inputs = x.seal()
 	return x
 }
+
+// seal digests what x records but the seal itself.
+func (x *Index) seal() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "tpgen %q\n", x.Tpgen)
+	files := func(fs map[string]string) {
+		for _, p := range slices.Sorted(maps.Keys(fs)) {
+			fmt.Fprintf(h, "  %q %s\n", p, fs[p])
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(x.Sites)) {
+		s := x.Sites[n]
+		fmt.Fprintf(h, "site %q %q %q %s %d\n", n, s.Profile, s.Cluster, s.Inputs, len(s.Files))
+		files(s.Files)
+	}
+	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
+		fmt.Fprintf(h, "cluster %q %d\n", n, len(x.Clusters[n].Files))
+		files(x.Clusters[n].Files)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// Sealed says whether x is as tpgen wrote it: its seal matches what it
+// records. Only a sealed index's digests may spare a unit its rendering
+// (Intact then checks the files against them).
+func (x *Index) Sealed() bool { return x != nil && x.Inputs == x.seal() }
 
 // union returns an index owning every file of a and of b (b's hash wins).
 func union(a, b *Index) *Index {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/tpgen/tpgen/internal/fsguard"
@@ -36,6 +37,24 @@ type Site struct {
 	Inputs  string // digest of the site's inputs
 	Files   []File
 	Unit    Unit
+	// Keep says the unit was not rendered: DIR holds it as the index
+	// records it (Intact), and Write and Check leave it and its index
+	// entry as they are. Files is then empty.
+	Keep bool
+
+	hashes map[string]string // Files' digests, once Add let go of them
+}
+
+// digests returns each file's recorded digest.
+func (s Site) digests() map[string]string {
+	if s.hashes != nil {
+		return s.hashes
+	}
+	files := make(map[string]string, len(s.Files))
+	for _, f := range s.Files {
+		files[f.Path] = Hash(f.Data)
+	}
+	return files
 }
 
 // Unit says what a Site is.
@@ -114,6 +133,10 @@ type sitePlan struct {
 	files   []File          // the new tree (nil: remove the site)
 	owned   map[string]bool // files the old index owns
 	changed []string
+	// built: the new tree is beside the old one (files is then nil, and
+	// empty says whether it holds nothing).
+	built         bool
+	empty, exists bool
 }
 
 // Write makes DIR hold sites; see the package doc. ctx is checked between
@@ -122,9 +145,53 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 	if err := checkSites(sites); err != nil {
 		return nil, err
 	}
+	w, err := Begin(dir, o)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close() // also when a hook stops Write (tests kill it so)
+	for _, s := range sites {
+		if err := w.Add(s); err != nil {
+			w.Abort()
+			return nil, err
+		}
+	}
+	return w.Commit(ctx)
+}
+
+// Writer is a Write in steps, so that a renderer hands each unit over as
+// soon as it is rendered and lets go of its bytes: Begin locks DIR and
+// reads its index; Add compares one unit with DIR and, when it changed,
+// builds its new tree beside the old one (.tpgen-tmp-<unit>), keeping
+// only its files' digests; Commit exchanges every built unit with its old
+// tree and writes the index, as the package doc says. Nothing DIR holds
+// changes before Commit; Abort (or the next run) removes what was built.
+// Add may be called from several goroutines; the order of the units does
+// not matter (Commit sorts them: sites, then cluster directories, by
+// name).
+type Writer struct {
+	t       *tree
+	unlock  func()
+	o       Options
+	old     *Index
+	oldData []byte
+
+	mu        sync.Mutex
+	sites     []Site
+	plans     []sitePlan
+	conflicts []string
+	closed    bool
+	created   bool // Begin made DIR: Abort removes it (empty)
+}
+
+// Begin starts a write into DIR: it creates DIR, locks it, reads its
+// index, repairs what an interrupted run left, and refuses a DIR tpgen
+// did not write (unless Force).
+func Begin(dir string, o Options) (*Writer, error) {
 	if err := RefuseLinkedDir(dir); err != nil {
 		return nil, err
 	}
+	_, statErr := os.Lstat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory: %w", err)
 	}
@@ -132,76 +199,160 @@ func Write(ctx context.Context, dir string, sites []Site, o Options) ([]Change, 
 	if err != nil {
 		return nil, err
 	}
-	defer t.close()
 	unlock, err := lock(t)
 	if err != nil {
+		t.close()
 		return nil, err
 	}
-	defer unlock()
+	w := &Writer{t: t, unlock: unlock, o: o, created: errors.Is(statErr, fs.ErrNotExist)}
 	old, oldData, ok, err := readIndex(t)
 	if err != nil {
+		w.close()
 		return nil, err
 	}
+	w.old, w.oldData = old, oldData
 	if err := recoverSwaps(t); err != nil {
+		w.close()
 		return nil, fmt.Errorf("repairing an interrupted render in %s: %w", dir, err)
 	}
 	if !ok && !o.Force {
 		if err := refuseForeign(t); err != nil {
+			w.close()
 			return nil, err
 		}
 	}
-	plans, pruned, err := planSites(t, old, sites, o)
+	return w, nil
+}
+
+func (w *Writer) close() {
+	if !w.closed {
+		w.closed = true
+		w.unlock()
+		w.t.close()
+	}
+}
+
+// Abort removes the trees Add built and releases DIR, which is as it was.
+func (w *Writer) Abort() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	for _, p := range w.plans {
+		if p.built {
+			w.t.root.RemoveAll(tmpName(p.unit, p.name))
+		}
+	}
+	if w.created {
+		w.t.root.Remove(ClustersDir) // made for a cluster unit built beside
+	}
+	w.close()
+	if w.created {
+		os.Remove(w.t.dir) // only if nothing was committed into it
+	}
+}
+
+// Add compares unit s with DIR and builds its new tree beside the old one
+// when it changed; s's bytes are not kept. A file in the way that tpgen
+// does not own is reported by Commit (with every other one), unless Force.
+func (w *Writer) Add(s Site) error {
+	if err := checkSites([]Site{s}); err != nil {
+		return err
+	}
+	p, foreign, err := planSite(w.t, w.old, s)
+	if err != nil {
+		return err
+	}
+	if len(p.changed) > 0 && (len(foreign) == 0 || w.o.Force) {
+		if err := buildSite(w.t, &p, w.hook); err != nil {
+			if p.unit == UnitCluster {
+				return fmt.Errorf("writing cluster directory %s: %w", p.name, err)
+			}
+			return fmt.Errorf("writing site %s: %w", p.name, err)
+		}
+	}
+	s.hashes, s.Files = s.digests(), nil
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.o.Force {
+		for _, f := range foreign {
+			w.conflicts = append(w.conflicts, w.t.path(s.dir()+"/"+f))
+		}
+	}
+	w.sites = append(w.sites, s)
+	w.plans = append(w.plans, p)
+	return nil
+}
+
+func (w *Writer) hook(step string) {
+	if w.o.Hook != nil {
+		w.o.Hook(step)
+	}
+}
+
+// Commit makes DIR hold the units added (and prunes what Options.Prune
+// says is gone): see Write. The Writer is done after it.
+func (w *Writer) Commit(ctx context.Context) ([]Change, error) {
+	order := func(u Unit, name string) string { return fmt.Sprintf("%d/%s", u, name) }
+	slices.SortFunc(w.sites, func(a, b Site) int { return strings.Compare(order(a.Unit, a.Name), order(b.Unit, b.Name)) })
+	slices.SortFunc(w.plans, func(a, b sitePlan) int { return strings.Compare(order(a.unit, a.name), order(b.unit, b.name)) })
+	if len(w.conflicts) > 0 {
+		slices.Sort(w.conflicts)
+		w.Abort()
+		return nil, fmt.Errorf("tpgen would overwrite files it did not write:\n  %s\nhint: move them away, or pass --force to let tpgen own them", strings.Join(w.conflicts, "\n  "))
+	}
+	defer w.Abort() // removes what is left beside, if Commit fails
+	t, old, sites := w.t, w.old, w.sites
+	gone, pruned, err := plansGone(t, old, sites, w.o)
 	if err != nil {
 		return nil, err
 	}
-	nx := next(old, o.Version, sites, pruned)
+	plans := append(w.plans, gone...)
+	nx := next(old, w.o.Version, sites, pruned)
 	nxData := nx.Encode()
 
 	var work []sitePlan
 	var changes []Change
 	for _, p := range plans {
-		changes = append(changes, Change{Site: p.name, Unit: p.unit, Changed: p.changed, Pruned: p.files == nil})
+		changes = append(changes, Change{Site: p.name, Unit: p.unit, Changed: p.changed, Pruned: p.files == nil && !p.built})
 		if len(p.changed) > 0 {
 			work = append(work, p)
 		}
 	}
-	if len(work) == 0 && bytes.Equal(oldData, nxData) {
+	if len(work) == 0 && bytes.Equal(w.oldData, nxData) {
 		return changes, nil
 	}
-	hook := func(step string) {
-		if o.Hook != nil {
-			o.Hook(step)
-		}
-	}
+	w.created = false // DIR holds what Commit writes from here on
 	if len(work) > 0 {
 		if err := writeIndex(t, union(old, nx).Encode()); err != nil {
 			return nil, fmt.Errorf("writing the index: %w", err)
 		}
-		hook("index-union")
+		w.hook("index-union")
 	}
 	for i, p := range work {
 		if err := ctx.Err(); err != nil {
 			// The index must match the sites already swapped, and only
 			// them: the others are still their old trees.
-			done := next(old, o.Version, sitesOf(sites, work[:i]), prunedOf(work[:i]))
+			done := next(old, w.o.Version, sitesOf(sites, work[:i]), prunedOf(work[:i]))
 			done.Clusters = clustersDone(old, nx, work[:i])
 			if werr := writeIndex(t, done.Encode()); werr != nil {
 				return nil, werr
 			}
 			return nil, fmt.Errorf("interrupted after %d of %d site(s); every site is whole, render again to finish: %w", i, len(work), err)
 		}
-		if err := swapSite(t, p, hook); err != nil {
+		if err := swapSite(t, p, w.hook); err != nil {
 			if p.unit == UnitCluster {
 				return nil, fmt.Errorf("writing cluster directory %s: %w", p.name, err)
 			}
 			return nil, fmt.Errorf("writing site %s: %w", p.name, err)
 		}
-		hook("swapped " + unitDir(p.unit, p.name))
+		w.hook("swapped " + unitDir(p.unit, p.name))
 	}
 	if err := writeIndex(t, nxData); err != nil {
 		return nil, fmt.Errorf("writing the index: %w", err)
 	}
-	hook("index")
+	w.hook("index")
 	return changes, nil
 }
 
@@ -361,37 +512,37 @@ func refuseForeign(t *tree) error {
 		t.dir, strings.Join(names, ", "), IndexFile, ErrForeignDir)
 }
 
-// planSites compares each site with DIR; it refuses to overwrite a file
-// tpgen does not own unless Force is set.
-func planSites(t *tree, old *Index, sites []Site, o Options) ([]sitePlan, []string, error) {
+// planSite compares one unit with DIR: what changed, and the files in
+// the way that tpgen does not own.
+func planSite(t *tree, old *Index, s Site) (sitePlan, []string, error) {
+	if s.Unit == UnitCluster {
+		if err := t.checkClustersDir(); err != nil {
+			return sitePlan{}, nil, err
+		}
+	}
+	p := sitePlan{name: s.Name, unit: s.Unit, files: s.Files, owned: owned(old, s.Unit, s.Name)}
+	if p.files == nil {
+		p.files = []File{} // a site with no files is still a site
+	}
+	if s.Keep {
+		if _, ok := old.Sites[s.Name]; !ok && s.Unit == UnitSite {
+			return sitePlan{}, nil, fmt.Errorf("site %s: kept as the index recorded it, but the index no longer records it (another run changed %s)\nhint: render again", s.Name, t.dir)
+		}
+		if _, ok := old.Clusters[s.Name]; !ok && s.Unit == UnitCluster {
+			return sitePlan{}, nil, fmt.Errorf("cluster directory %s: kept as the index recorded it, but the index no longer records it (another run changed %s)\nhint: render again", s.Name, t.dir)
+		}
+		return p, nil, nil // nothing changes
+	}
+	var err error
+	var foreign []string
+	p.changed, foreign, err = compare(t, s.dir(), s.Files, p.owned)
+	return p, foreign, err
+}
+
+// plansGone plans the removal of the sites of the index that o.Prune says
+// are gone, and of the cluster directories no site names any more.
+func plansGone(t *tree, old *Index, sites []Site, o Options) ([]sitePlan, []string, error) {
 	var plans []sitePlan
-	var conflicts []string
-	for _, s := range sites {
-		if s.Unit == UnitCluster {
-			if err := t.checkClustersDir(); err != nil {
-				return nil, nil, err
-			}
-		}
-		p := sitePlan{name: s.Name, unit: s.Unit, files: s.Files, owned: owned(old, s.Unit, s.Name)}
-		if p.files == nil {
-			p.files = []File{} // a site with no files is still a site
-		}
-		var err error
-		var foreign []string
-		p.changed, foreign, err = compare(t, s.dir(), s.Files, p.owned)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !o.Force {
-			for _, f := range foreign {
-				conflicts = append(conflicts, t.path(s.dir()+"/"+f))
-			}
-		}
-		plans = append(plans, p)
-	}
-	if len(conflicts) > 0 {
-		return nil, nil, fmt.Errorf("tpgen would overwrite files it did not write:\n  %s\nhint: move them away, or pass --force to let tpgen own them", strings.Join(conflicts, "\n  "))
-	}
 	pruned := prunedSites(old, sites, o)
 	for _, n := range pruned {
 		p := sitePlan{name: n, owned: owned(old, UnitSite, n)}
@@ -577,8 +728,42 @@ func sameBytes(t *tree, name string, w []byte) (bool, error) {
 	return bytes.Equal(got, w), nil
 }
 
-// swapSite builds the site's new tree beside it and exchanges the two.
+// swapSite exchanges the unit's new tree (built beside it first, unless
+// Add did) with the old one.
 func swapSite(t *tree, p sitePlan, hook func(string)) error {
+	if !p.built {
+		if err := buildSite(t, &p, hook); err != nil {
+			return err
+		}
+	}
+	final := unitDir(p.unit, p.name)
+	tmp := tmpName(p.unit, p.name)
+	switch {
+	case p.empty:
+		// The site is gone and nothing foreign lived in it.
+		if p.exists {
+			// Not .tpgen-old-: recovery would put that back.
+			old := ".tpgen-tmp-gone-" + strings.ReplaceAll(final, "/", "-")
+			if err := t.root.Rename(final, old); err != nil {
+				return err
+			}
+			if err := t.root.RemoveAll(old); err != nil {
+				return err
+			}
+		}
+		return t.root.RemoveAll(tmp)
+	case !p.exists:
+		return t.root.Rename(tmp, final)
+	}
+	if err := exchange(t, tmp, final, oldName(p.unit, p.name)); err != nil {
+		return err
+	}
+	return t.root.RemoveAll(tmp) // now the old tree
+}
+
+// buildSite writes the unit's new tree beside it (.tpgen-tmp-<unit>),
+// with the unit's foreign files, and lets go of the files' bytes.
+func buildSite(t *tree, p *sitePlan, hook func(string)) error {
 	final := unitDir(p.unit, p.name)
 	tmp := tmpName(p.unit, p.name)
 	if err := t.root.RemoveAll(tmp); err != nil {
@@ -592,6 +777,7 @@ func swapSite(t *tree, p sitePlan, hook func(string)) error {
 	if err := t.root.MkdirAll(tmp, 0o755); err != nil {
 		return err
 	}
+	p.built = true
 	want := map[string][]byte{}
 	for _, f := range p.files {
 		want[f.Path] = f.Data
@@ -618,28 +804,10 @@ func swapSite(t *tree, p sitePlan, hook func(string)) error {
 			return fmt.Errorf("keeping files tpgen does not own: %w", err)
 		}
 	}
+	p.exists, p.empty = exists, len(p.files) == 0 && kept == 0
+	p.files = nil
 	hook("built " + final)
-	switch {
-	case len(p.files) == 0 && kept == 0:
-		// The site is gone and nothing foreign lived in it.
-		if exists {
-			// Not .tpgen-old-: recovery would put that back.
-			old := ".tpgen-tmp-gone-" + strings.ReplaceAll(final, "/", "-")
-			if err := t.root.Rename(final, old); err != nil {
-				return err
-			}
-			if err := t.root.RemoveAll(old); err != nil {
-				return err
-			}
-		}
-		return t.root.RemoveAll(tmp)
-	case !exists:
-		return t.root.Rename(tmp, final)
-	}
-	if err := exchange(t, tmp, final, oldName(p.unit, p.name)); err != nil {
-		return err
-	}
-	return t.root.RemoveAll(tmp) // now the old tree
+	return nil
 }
 
 // keepForeign links into dst the entries under src (both in DIR) that keep

@@ -1,0 +1,218 @@
+package render_test
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tpgen/tpgen/internal/testfleet"
+	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/output"
+)
+
+// incrFleet writes three generated sites (site-000 aks, site-001 eks,
+// site-002 generic) where site-000 and site-001 share a site overlay and
+// site-002 takes thingpark-cluster from its own charts.path; it returns
+// the profiles' directory and the module overlays' copy.
+func incrFleet(t *testing.T) (profiles, overlays string) {
+	t.Helper()
+	dir := t.TempDir()
+	profiles = filepath.Join(dir, "profiles")
+	overlays = filepath.Join(dir, "overlays")
+	require.NoError(t, os.MkdirAll(profiles, 0o755))
+	testfleet.Write(t, profiles, 3)
+	require.NoError(t, os.CopyFS(overlays, os.DirFS("../modules/thingpark-enterprise/overlays")))
+	for _, c := range []string{"thingpark-cluster", "thingpark-common"} {
+		require.NoError(t, os.CopyFS(filepath.Join(profiles, "charts", c), os.DirFS("../modules/thingpark-enterprise/charts/"+c)))
+	}
+	appendTo(t, filepath.Join(profiles, "site-002.yaml"), "charts: {path: ./charts}\n")
+	require.NoError(t, os.MkdirAll(filepath.Join(profiles, "overlay"), 0o755))
+	writeOverlay(t, profiles, "one")
+	for _, s := range []string{"site-000", "site-001"} {
+		appendTo(t, filepath.Join(profiles, s+".yaml"), "overlay: ./overlay\n")
+	}
+	return profiles, overlays
+}
+
+func writeOverlay(t *testing.T, profiles, value string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(profiles, "overlay", "kustomization.yaml"), []byte(`apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+patches:
+- target: {kind: Deployment, name: twa}
+  patch: |-
+    - op: add
+      path: /metadata/annotations
+      value: {example.net/overlay: "`+value+`"}
+`), 0o644))
+}
+
+func appendTo(t *testing.T, file, s string) {
+	t.Helper()
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(s)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
+// incrRun renders profiles into out and returns the sites it rendered
+// (those it did not keep).
+func incrRun(t *testing.T, profiles, overlays, out string, edit func(*render.Options)) (*render.Result, []string) {
+	t.Helper()
+	o := render.Options{Paths: []string{profiles}, GitOpsPath: "sites", Version: "v1.0.0", Jobs: 2,
+		Overlays: os.DirFS(overlays), WriteOptions: render.WriteOptions{OutDir: out}}
+	if edit != nil {
+		edit(&o)
+	}
+	res, err := render.Run(context.Background(), o)
+	require.NoError(t, err)
+	rendered := []string{}
+	for _, s := range res.Sites {
+		if !s.Skipped {
+			rendered = append(rendered, s.Name)
+		}
+	}
+	return res, rendered
+}
+
+// readTree returns every file under dir by slash path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	}))
+	return out
+}
+
+// TestIncremental changes one input at a time: each change renders
+// exactly the sites that read it, every other site is kept, and the tree
+// is byte for byte what a full render into an empty directory gives.
+func TestIncremental(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders a fleet")
+	}
+	profiles, overlays := incrFleet(t)
+	out := filepath.Join(t.TempDir(), "out")
+	_, got := incrRun(t, profiles, overlays, out, nil)
+	require.Equal(t, []string{"site-000", "site-001", "site-002"}, got, "first render")
+
+	steps := []struct {
+		name   string
+		change func()
+		want   []string
+	}{
+		{"nothing", func() {}, []string{}},
+		{"one profile", func() { appendTo(t, filepath.Join(profiles, "site-001.yaml"), "# a comment\n") }, []string{"site-001"}},
+		{"site overlay of two sites", func() { writeOverlay(t, profiles, "two") }, []string{"site-000", "site-001"}},
+		{"chart of charts.path", func() {
+			appendTo(t, filepath.Join(profiles, "charts", "thingpark-cluster", "values.yaml"), "# a comment\n")
+		}, []string{"site-002"}},
+		{"chart's library dependency", func() {
+			appendTo(t, filepath.Join(profiles, "charts", "thingpark-common", "values.yaml"), "# a comment\n")
+		}, []string{"site-002"}},
+		{"module overlay of the AKS and EKS sites", func() {
+			appendTo(t, filepath.Join(overlays, "topology", "zones", "README.md"), "changed\n")
+		}, []string{"site-000", "site-001"}},
+		{"module overlay now naming a file outside its directory", func() {
+			appendTo(t, filepath.Join(overlays, "topology", "zones", "kustomization.yaml"), "# see ../../notes.txt\n")
+		}, []string{"site-000", "site-001"}},
+		{"that file", func() {
+			require.NoError(t, os.WriteFile(filepath.Join(overlays, "notes.txt"), []byte("notes\n"), 0o644))
+		}, []string{"site-000", "site-001"}},
+		{"fleet defaults", func() { appendTo(t, filepath.Join(profiles, "defaults.cue"), "// a comment\n") }, []string{"site-000", "site-001", "site-002"}},
+		{"nothing again", func() {}, []string{}},
+	}
+	for _, st := range steps {
+		st.change()
+		_, got := incrRun(t, profiles, overlays, out, nil)
+		require.Equal(t, st.want, got, "after a change to the %s, the sites rendered", st.name)
+	}
+
+	// The incremental tree is the full render's, byte for byte.
+	full := filepath.Join(t.TempDir(), "out")
+	_, got = incrRun(t, profiles, overlays, full, func(o *render.Options) { o.Full = true })
+	require.Len(t, got, 3)
+	if d := cmp.Diff(readTree(t, full), readTree(t, out)); d != "" {
+		t.Fatalf("incremental tree differs from a full render (-full +incremental):\n%s", d)
+	}
+	_, got = incrRun(t, profiles, overlays, out, func(o *render.Options) { o.Full = true })
+	require.Len(t, got, 3, "--full renders every site")
+
+	// A new tpgen version renders every site.
+	_, got = incrRun(t, profiles, overlays, out, func(o *render.Options) { o.Version = "v1.1.0" })
+	require.Len(t, got, 3, "a new version")
+	// So do tighter checks than the defaults.
+	_, got = incrRun(t, profiles, overlays, out, func(o *render.Options) { o.Version = "v1.1.0"; o.Limits.Objects = 4000 })
+	require.Len(t, got, 3, "non-default limits")
+	_, got = incrRun(t, profiles, overlays, out, func(o *render.Options) { o.Version = "v1.1.0"; o.Strict = true })
+	require.Equal(t, []string{"site-000", "site-001"}, got, "--strict renders the sites with an overlay")
+}
+
+// TestIncrementalCheck: --check keeps the unchanged sites too, yet
+// catches a hand edit and a deleted file in them, and a hand-edited index
+// cannot make render keep a site whose files differ.
+func TestIncrementalCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders a fleet")
+	}
+	profiles, overlays := incrFleet(t)
+	out := filepath.Join(t.TempDir(), "out")
+	incrRun(t, profiles, overlays, out, nil)
+	check := func(o *render.Options) { o.Check = true }
+
+	res, got := incrRun(t, profiles, overlays, out, check)
+	require.Empty(t, got, "an unchanged fleet is checked without rendering")
+	require.Empty(t, res.Drift)
+
+	edited := filepath.Join(out, "site-001", "enterprise", "statefulset.apps_lrc.yaml")
+	appendTo(t, edited, "# hand edit\n")
+	deleted := filepath.Join(out, "site-002", "data", "kustomization.yaml")
+	require.NoError(t, os.Remove(deleted))
+	res, got = incrRun(t, profiles, overlays, out, check)
+	require.Equal(t, []string{"site-001", "site-002"}, got)
+	require.Equal(t, []output.Drift{
+		{Path: "site-001/enterprise/statefulset.apps_lrc.yaml", What: "changed", Edited: true},
+		{Path: "site-002/data/kustomization.yaml", What: "missing"},
+	}, res.Drift)
+
+	// An index edited to claim the files as they are now: its seal no
+	// longer matches, so every site is rendered and the edit is drift.
+	idxFile := filepath.Join(out, output.IndexFile)
+	b, err := os.ReadFile(idxFile)
+	require.NoError(t, err)
+	var idx map[string]any
+	require.NoError(t, json.Unmarshal(b, &idx))
+	lrc, err := os.ReadFile(edited)
+	require.NoError(t, err)
+	idx["sites"].(map[string]any)["site-001"].(map[string]any)["files"].(map[string]any)["enterprise/statefulset.apps_lrc.yaml"] = output.Hash(lrc)
+	b, err = json.MarshalIndent(idx, "", "  ")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(idxFile, append(b, '\n'), 0o644))
+	res, got = incrRun(t, profiles, overlays, out, check)
+	require.Equal(t, []string{"site-000", "site-001", "site-002"}, got, "a forged index is trusted for nothing")
+	require.True(t, slices.ContainsFunc(res.Drift, func(d output.Drift) bool {
+		return d.Path == "site-001/enterprise/statefulset.apps_lrc.yaml" && d.What == "changed"
+	}), "drift: %v", res.Drift)
+
+	// Render repairs the tree (and the seal); a later hand edit renders
+	// that site only.
+	incrRun(t, profiles, overlays, out, nil)
+	appendTo(t, edited, "# hand edit\n")
+	_, got = incrRun(t, profiles, overlays, out, check)
+	require.Equal(t, []string{"site-001"}, got, "a site whose files differ from the index is rendered")
+}
