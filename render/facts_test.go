@@ -2,11 +2,14 @@ package render_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,40 +36,163 @@ backup: {amazon: {bucket: tpe-facts-backup, region: eu-west-3}}
 gitops: {engine: argocd, repoURL: "https://git.example.net/platform/deploy.git"}
 `
 
-// writeBase writes baseProfile with the given top-level YAML lines
-// replacing (or adding) fields, and returns the file.
-func writeBase(t *testing.T, overrides ...string) string {
-	t.Helper()
+// withOverrides is baseProfile with the given top-level YAML lines
+// replacing (or adding) fields.
+func withOverrides(overrides ...string) string {
 	lines := strings.Split(strings.TrimSpace(baseProfile), "\n")
 	for _, o := range overrides {
 		key, _, _ := strings.Cut(o, ":")
 		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, key+":") })
 		lines = append(lines, o)
 	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// writeBase writes baseProfile with the given top-level YAML lines
+// replacing (or adding) fields, and returns the file.
+func writeBase(t *testing.T, overrides ...string) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "site.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(p, []byte(withOverrides(overrides...)), 0o644))
 	return p
 }
 
 type site struct {
+	// name is the site's name in the facts fleet.
+	name string
 	objs []object.Object
 	tier map[string]string // object ID -> tier
 	// gitops holds the engine's objects, Tier set to their directory.
 	gitops []object.Object
 }
 
-// renderWith renders baseProfile with the given top-level YAML lines
-// replacing (or adding) fields.
+// Long override lines that several tests use.
+const (
+	azureBackup = "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: tpe-backup}}}}"
+	s3Backup    = "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-backup, credentials: {secretRef: {name: tpe-backup}}}}"
+	leTLS       = "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}"
+	externalTLS = "tls: {issuer: external, external: {secretRef: {name: my-tls}}}"
+)
+
+// factsVariants are the variations of baseProfile that the facts and
+// GitOps wiring tests read (renderWith): they are rendered once, as one
+// fleet, for all of them (a site takes seconds to render under -race; the
+// fleet renders its sites in parallel). Variations that give the same
+// profile are one site.
+var factsVariants = [][]string{
+	{},
+	// TestFactsPortsPerSecurityMode
+	{"bsSecurity: DISABLE"},
+	{"bsSecurity: IPSEC_X509"},
+	{"bsSecurity: MIXED"},
+	{"bsSecurity: MIXED", "basicsStation: true"},
+	{"bsSecurity: DISABLE", "basicsStation: true"},
+	// TestFactsPort80OnlyForLetsEncrypt
+	{"bsSecurity: DISABLE", leTLS},
+	{"bsSecurity: DISABLE", externalTLS},
+	// TestFactsStorageClassesPerHosting
+	{"hosting: aks", azureBackup},
+	{"hosting: eks"},
+	{"hosting: generic", "storage: {provisioner: rbd.csi.ceph.com}", s3Backup},
+	// TestFactsPriorityClasses
+	{"priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}"},
+	// TestFactsSegmentSizing
+	{"segment: s"}, {"segment: m"}, {"segment: l"}, {"segment: xl"}, {"segment: xxl"},
+	// TestFactsNodeGroup
+	{"nodeGroup: {dedicated: true, taint: true}"},
+	// TestFactsNetworkPolicies
+	{"networkPolicy: false"},
+	{"networkPolicy: true"},
+	// TestFactsTLSIssuers
+	{leTLS},
+	{"tls: {issuer: selfSigned}"},
+	{externalTLS},
+	// TestFactsBackupAndSecrets
+	{"backup: {amazon: {bucket: tpe-x, region: eu-west-3, credentials: {secretRef: {name: aws-backup-keys}}}}"},
+	{"backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-x, credentials: {secretRef: {name: minio-keys}}}}"},
+	{"hosting: aks", "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: azure-sp}}}}"},
+	{"smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: smtp-login}}}"},
+	{"oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"},
+	// TestArgoCDWiring
+	{argoOptions},
+	// TestFluxWiring
+	{fluxSSH},
+	{fluxRevision("0123456789abcdef0123456789abcdef01234567")},
+	{fluxRevision("refs/tags/v2024.06")},
+}
+
+var factsFleet struct {
+	once  sync.Once
+	sites map[string]site // profile text -> site
+	err   error
+}
+
+// renderWith returns the site of the facts fleet whose profile is
+// baseProfile with the given top-level YAML lines replacing (or adding)
+// fields; the variation must be one of factsVariants.
 func renderWith(t *testing.T, overrides ...string) site {
 	t.Helper()
-	p := writeBase(t, overrides...)
+	factsFleet.once.Do(func() { factsFleet.sites, factsFleet.err = renderFactsFleet(t.TempDir()) })
+	require.NoError(t, factsFleet.err, "rendering the facts fleet")
+	s, ok := factsFleet.sites[withOverrides(overrides...)]
+	require.True(t, ok, "%q is not a variation of factsVariants: add it there", overrides)
+	return s
+}
+
+// renderFactsFleet renders every variation of factsVariants as a site of
+// one fleet in dir: the base profile as factsite, the others as
+// factsite-NN.
+func renderFactsFleet(dir string) (map[string]site, error) {
+	names := map[string]string{} // profile text -> site name
+	for _, v := range factsVariants {
+		text := withOverrides(v...)
+		if _, ok := names[text]; ok {
+			continue
+		}
+		name := "factsite"
+		if len(names) > 0 {
+			name = fmt.Sprintf("factsite-%02d", len(names))
+		}
+		names[text] = name
+		src := strings.Replace(text, "name: factsite\n", "name: "+name+"\n", 1)
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o644); err != nil {
+			return nil, err
+		}
+	}
 	res, err := render.Run(context.Background(), render.Options{
-		Paths: []string{p}, Jobs: 1,
+		Paths: []string{dir}, Jobs: runtime.GOMAXPROCS(0),
 	})
-	require.NoError(t, err)
-	require.Len(t, res.Sites, 1)
-	s := site{tier: map[string]string{}}
-	for _, f := range res.Sites[0].Tree {
+	if err != nil {
+		return nil, err
+	}
+	clusters := map[string]render.ClusterResult{}
+	for _, c := range res.Clusters {
+		clusters[c.Name] = c
+	}
+	bySite := map[string]site{}
+	for _, r := range res.Sites {
+		s, err := siteOf(r, clusters)
+		if err != nil {
+			return nil, fmt.Errorf("site %s: %w", r.Name, err)
+		}
+		bySite[r.Name] = s
+	}
+	out := map[string]site{}
+	for text, name := range names {
+		s, ok := bySite[name]
+		if !ok {
+			return nil, fmt.Errorf("site %s was not rendered", name)
+		}
+		out[text] = s
+	}
+	return out, nil
+}
+
+// siteOf collects a rendered site's objects, its cluster directory's
+// (its own cluster) with tier "cluster".
+func siteOf(r render.SiteResult, clusters map[string]render.ClusterResult) (site, error) {
+	s := site{name: r.Name, tier: map[string]string{}}
+	for _, f := range r.Tree {
 		if f.Object.Doc == nil {
 			continue // a tier's kustomization.yaml
 		}
@@ -81,19 +207,23 @@ func renderWith(t *testing.T, overrides ...string) site {
 		s.objs = append(s.objs, o)
 		s.tier[o.ID()] = tier
 	}
-	// The site's cluster directory (its own cluster): tier "cluster".
-	require.Len(t, res.Clusters, 1)
-	for _, f := range res.Clusters[0].Files {
+	c, ok := clusters[r.Cluster]
+	if !ok {
+		return site{}, fmt.Errorf("no cluster directory %s", r.Cluster)
+	}
+	for _, f := range c.Files {
 		if f.Path == "kustomization.yaml" || strings.HasPrefix(f.Path, "gitops/") {
 			continue
 		}
 		docs, err := object.Decode(f.Data)
-		require.NoError(t, err)
+		if err != nil {
+			return site{}, fmt.Errorf("%s: %w", f.Path, err)
+		}
 		o := object.Object{Doc: docs[0], Tier: "cluster"}
 		s.objs = append(s.objs, o)
 		s.tier[o.ID()] = "cluster"
 	}
-	return s
+	return s, nil
 }
 
 func (s site) byKind(kind string) []object.Object {
@@ -197,8 +327,7 @@ func TestFactsPort80OnlyForLetsEncrypt(t *testing.T) {
 }
 
 func TestFactsStorageClassesPerHosting(t *testing.T) {
-	azure := "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: tpe-backup}}}}"
-	s3 := "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-backup, credentials: {secretRef: {name: tpe-backup}}}}"
+	azure, s3 := azureBackup, s3Backup
 	for _, tc := range []struct {
 		name        string
 		lines       []string
