@@ -4,6 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,7 +16,9 @@ import (
 
 // TestSecretExamples renders each example of examples/secrets/ (its
 // profile fields added to a site that references Secret tpe-smtp, its
-// overlay beside it) and checks what `tpgen secrets` says of tpe-smtp.
+// overlay beside it; the site named after the example) and checks what
+// `tpgen secrets` says of tpe-smtp. The examples are one fleet, rendered
+// once.
 func TestSecretExamples(t *testing.T) {
 	tests := []struct {
 		dir string
@@ -26,24 +31,30 @@ func TestSecretExamples(t *testing.T) {
 		{dir: "sealed-secrets", delivered: true},
 		{dir: "sops", field: "provided.secrets[0]"},
 	}
+	base := withOverrides(`smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: tpe-smtp}}}`)
+	var paths []string
+	for _, tt := range tests {
+		src := filepath.Join("..", "examples", "secrets", tt.dir)
+		dir := filepath.Join(t.TempDir(), tt.dir)
+		require.NoError(t, os.CopyFS(dir, os.DirFS(src)))
+		extra, err := os.ReadFile(filepath.Join(src, "profile.yaml"))
+		require.NoError(t, err)
+		p := filepath.Join(dir, "site.yaml")
+		named := strings.Replace(base, "name: factsite\n", "name: "+tt.dir+"\n", 1)
+		require.NoError(t, os.WriteFile(p, append([]byte(named), extra...), 0o644))
+		paths = append(paths, p)
+	}
+	all, err := render.Secrets(context.Background(), render.Options{
+		Paths: paths, Jobs: runtime.GOMAXPROCS(0),
+	})
+	require.NoError(t, err)
+	require.Len(t, all, len(tests))
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			src := filepath.Join("..", "examples", "secrets", tt.dir)
-			dir := t.TempDir()
-			require.NoError(t, os.CopyFS(dir, os.DirFS(src)))
-			extra, err := os.ReadFile(filepath.Join(src, "profile.yaml"))
-			require.NoError(t, err)
-			base, err := os.ReadFile(writeBase(t, `smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: tpe-smtp}}}`))
-			require.NoError(t, err)
-			p := filepath.Join(dir, "site.yaml")
-			require.NoError(t, os.WriteFile(p, append(base, extra...), 0o644))
-			got, err := render.Secrets(context.Background(), render.Options{
-				Paths: []string{p}, Jobs: 1,
-			})
-			require.NoError(t, err)
-			require.Len(t, got, 1)
+			i := slices.IndexFunc(all, func(s render.SiteSecrets) bool { return s.Site == tt.dir })
+			require.GreaterOrEqual(t, i, 0, "no site %s", tt.dir)
 			var uses []string
-			for _, s := range got[0].Secrets {
+			for _, s := range all[i].Secrets {
 				if s.Name == "tpe-smtp" {
 					for _, u := range s.Uses {
 						uses = append(uses, u.Field)
