@@ -74,87 +74,79 @@ const (
 	externalTLS = "tls: {issuer: external, external: {secretRef: {name: my-tls}}}"
 )
 
-// factsVariants are the variations of baseProfile that the facts and
-// GitOps wiring tests read (renderWith): they are rendered once, as one
-// fleet, for all of them (a site takes seconds to render under -race; the
-// fleet renders its sites in parallel). Variations that give the same
-// profile are one site.
+// factsVariants are the sites of the facts fleet: variations of
+// baseProfile, rendered once, as one fleet, for the facts and GitOps
+// wiring tests (a site takes seconds to render under -race). Each test
+// reads, through renderWith, the first site whose profile has every line
+// it asks for; the other lines of that site are ones its facts do not
+// depend on, so one site serves several tests (eight sites instead of 32
+// single-site renders). The first is baseProfile itself.
 var factsVariants = [][]string{
 	{},
-	// TestFactsPortsPerSecurityMode
-	{"bsSecurity: DISABLE"},
-	{"bsSecurity: IPSEC_X509"},
-	{"bsSecurity: MIXED"},
-	{"bsSecurity: MIXED", "basicsStation: true"},
-	{"bsSecurity: DISABLE", "basicsStation: true"},
-	// TestFactsPort80OnlyForLetsEncrypt
-	{"bsSecurity: DISABLE", leTLS},
-	{"bsSecurity: DISABLE", externalTLS},
-	// TestFactsStorageClassesPerHosting
-	{"hosting: aks", azureBackup},
-	{"hosting: eks"},
-	{"hosting: generic", "storage: {provisioner: rbd.csi.ceph.com}", s3Backup},
-	// TestFactsPriorityClasses
-	{"priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}"},
-	// TestFactsSegmentSizing
-	{"segment: s"}, {"segment: m"}, {"segment: l"}, {"segment: xl"}, {"segment: xxl"},
-	// TestFactsNodeGroup
-	{"nodeGroup: {dedicated: true, taint: true}"},
-	// TestFactsNetworkPolicies
-	{"networkPolicy: false"},
-	{"networkPolicy: true"},
-	// TestFactsTLSIssuers
-	{leTLS},
-	{"tls: {issuer: selfSigned}"},
-	{externalTLS},
-	// TestFactsBackupAndSecrets
-	{"backup: {amazon: {bucket: tpe-x, region: eu-west-3, credentials: {secretRef: {name: aws-backup-keys}}}}"},
-	{"backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-x, credentials: {secretRef: {name: minio-keys}}}}"},
-	{"hosting: aks", "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: azure-sp}}}}"},
-	{"smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: smtp-login}}}"},
-	{"oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"},
-	// TestArgoCDWiring
-	{argoOptions},
-	// TestFluxWiring
-	{fluxSSH},
-	{fluxRevision("0123456789abcdef0123456789abcdef01234567")},
-	{fluxRevision("refs/tags/v2024.06")},
+	{"bsSecurity: DISABLE", "segment: s", priorityClasses, smtpLogin},
+	{"bsSecurity: IPSEC_X509", "segment: l", "nodeGroup: {dedicated: true, taint: true}", oidcClient, minioBackup},
+	{"basicsStation: true", "segment: xl", "networkPolicy: true", awsBackup, argoOptions},
+	{"bsSecurity: DISABLE", "basicsStation: true", "segment: xxl", "networkPolicy: false", fluxSSH},
+	{"bsSecurity: DISABLE", leTLS, "hosting: aks", azureBackup},
+	{"bsSecurity: DISABLE", externalTLS, "hosting: generic", "storage: {provisioner: rbd.csi.ceph.com}", s3Backup, fluxRevision("0123456789abcdef0123456789abcdef01234567")},
+	{"hosting: aks", azureSPBackup, fluxRevision("refs/tags/v2024.06")},
 }
+
+// Override lines of the tests and of factsVariants.
+const (
+	priorityClasses = "priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}"
+	smtpLogin       = "smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: smtp-login}}}"
+	oidcClient      = "oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"
+	minioBackup     = "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-x, credentials: {secretRef: {name: minio-keys}}}}"
+	awsBackup       = "backup: {amazon: {bucket: tpe-x, region: eu-west-3, credentials: {secretRef: {name: aws-backup-keys}}}}"
+	azureSPBackup   = "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: azure-sp}}}}"
+)
 
 var factsFleet struct {
 	once  sync.Once
-	sites map[string]site // profile text -> site
+	sites []site // by factsVariants
 	err   error
 }
 
-// renderWith returns the site of the facts fleet whose profile is
-// baseProfile with the given top-level YAML lines replacing (or adding)
-// fields; the variation must be one of factsVariants.
+// renderWith returns the first site of the facts fleet whose profile has
+// every one of the given top-level YAML lines (baseProfile's own lines
+// included); with no line, baseProfile's site.
 func renderWith(t *testing.T, overrides ...string) site {
 	t.Helper()
 	factsFleet.once.Do(func() { factsFleet.sites, factsFleet.err = renderFactsFleet(t.TempDir()) })
 	require.NoError(t, factsFleet.err, "rendering the facts fleet")
-	s, ok := factsFleet.sites[withOverrides(overrides...)]
-	require.True(t, ok, "%q is not a variation of factsVariants: add it there", overrides)
-	return s
+	if len(overrides) == 0 {
+		return factsFleet.sites[0]
+	}
+	for i, v := range factsVariants {
+		lines := strings.Split(withOverrides(v...), "\n")
+		if !slices.ContainsFunc(overrides, func(o string) bool { return !slices.Contains(lines, o) }) {
+			return factsFleet.sites[i]
+		}
+	}
+	t.Fatalf("no site of factsVariants has %q: add them there", overrides)
+	return site{}
 }
 
-// renderFactsFleet renders every variation of factsVariants as a site of
-// one fleet in dir: the base profile as factsite, the others as
-// factsite-NN.
-func renderFactsFleet(dir string) (map[string]site, error) {
-	names := map[string]string{} // profile text -> site name
-	for _, v := range factsVariants {
-		text := withOverrides(v...)
-		if _, ok := names[text]; ok {
-			continue
+// renderFactsFleet renders every site of factsVariants as one fleet in
+// dir: the first as factsite, the others as factsite-N.
+func renderFactsFleet(dir string) ([]site, error) {
+	var names []string
+	for i, v := range factsVariants {
+		keys := map[string]bool{}
+		for _, o := range v {
+			k, _, _ := strings.Cut(o, ":")
+			if keys[k] {
+				return nil, fmt.Errorf("factsVariants[%d] sets %s twice", i, k)
+			}
+			keys[k] = true
 		}
 		name := "factsite"
-		if len(names) > 0 {
-			name = fmt.Sprintf("factsite-%02d", len(names))
+		if i > 0 {
+			name = fmt.Sprintf("factsite-%d", i)
 		}
-		names[text] = name
-		src := strings.Replace(text, "name: factsite\n", "name: "+name+"\n", 1)
+		names = append(names, name)
+		src := strings.Replace(withOverrides(v...), "name: factsite\n", "name: "+name+"\n", 1)
 		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o644); err != nil {
 			return nil, err
 		}
@@ -177,13 +169,13 @@ func renderFactsFleet(dir string) (map[string]site, error) {
 		}
 		bySite[r.Name] = s
 	}
-	out := map[string]site{}
-	for text, name := range names {
+	out := make([]site, len(names))
+	for i, name := range names {
 		s, ok := bySite[name]
 		if !ok {
 			return nil, fmt.Errorf("site %s was not rendered", name)
 		}
-		out[text] = s
+		out[i] = s
 	}
 	return out, nil
 }
@@ -320,9 +312,9 @@ func TestFactsPortsPerSecurityMode(t *testing.T) {
 
 // ACME http01 needs port 80: letsencrypt sites get it, no other site does.
 func TestFactsPort80OnlyForLetsEncrypt(t *testing.T) {
-	le := renderWith(t, "bsSecurity: DISABLE", "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}")
+	le := renderWith(t, "bsSecurity: DISABLE", leTLS)
 	assert.Equal(t, []string{"2022", "2404", "2504", "3102", "443", "80"}, le.loadBalancerPorts(t))
-	ext := renderWith(t, "bsSecurity: DISABLE", "tls: {issuer: external, external: {secretRef: {name: my-tls}}}")
+	ext := renderWith(t, "bsSecurity: DISABLE", externalTLS)
 	assert.Equal(t, []string{"2022", "2404", "2504", "3102", "443"}, ext.loadBalancerPorts(t))
 }
 
@@ -374,7 +366,7 @@ func (s site) volumeClaimClasses() map[string]string {
 }
 
 func TestFactsPriorityClasses(t *testing.T) {
-	s := renderWith(t, "priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}")
+	s := renderWith(t, priorityClasses)
 	got := map[string]string{}
 	for _, pc := range s.byKind("PriorityClass") {
 		got[pc.Name()] = object.Dig(pc.Doc, "value").(interface{ String() string }).String()
@@ -443,7 +435,7 @@ func TestFactsNetworkPolicies(t *testing.T) {
 }
 
 func TestFactsTLSIssuers(t *testing.T) {
-	le := renderWith(t, "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}")
+	le := renderWith(t, leTLS)
 	var acme []object.Object
 	for _, o := range append(le.byKind("Issuer"), le.byKind("ClusterIssuer")...) {
 		if object.Dig(o.Doc, "spec", "acme") != nil {
@@ -462,7 +454,7 @@ func TestFactsTLSIssuers(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, self, 1, "a selfSigned issuer")
 
-	ext := renderWith(t, "tls: {issuer: external, external: {secretRef: {name: my-tls}}}")
+	ext := renderWith(t, externalTLS)
 	for _, ing := range ext.byKind("Ingress") {
 		tls, _ := object.Dig(ing.Doc, "spec", "tls").([]any)
 		require.NotEmpty(t, tls, ing.ID())
@@ -479,11 +471,11 @@ func TestFactsBackupAndSecrets(t *testing.T) {
 		lines  []string
 		secret string
 	}{
-		{name: "amazon with credentials", lines: []string{"backup: {amazon: {bucket: tpe-x, region: eu-west-3, credentials: {secretRef: {name: aws-backup-keys}}}}"}, secret: "aws-backup-keys"},
-		{name: "s3Compat", lines: []string{"backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-x, credentials: {secretRef: {name: minio-keys}}}}"}, secret: "minio-keys"},
-		{name: "azure", lines: []string{"hosting: aks", "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: azure-sp}}}}"}, secret: "azure-sp"},
-		{name: "smtp", lines: []string{"smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: smtp-login}}}"}, secret: "smtp-login"},
-		{name: "oidc", lines: []string{"oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"}, secret: "oidc-client"},
+		{name: "amazon with credentials", lines: []string{awsBackup}, secret: "aws-backup-keys"},
+		{name: "s3Compat", lines: []string{minioBackup}, secret: "minio-keys"},
+		{name: "azure", lines: []string{"hosting: aks", azureSPBackup}, secret: "azure-sp"},
+		{name: "smtp", lines: []string{smtpLogin}, secret: "smtp-login"},
+		{name: "oidc", lines: []string{oidcClient}, secret: "oidc-client"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := renderWith(t, tc.lines...)
