@@ -33,7 +33,9 @@ check: build
 # package's tests already run under -race, sites in parallel included) with
 # the chart contract test (TestChartsReadEveryValue: pure rendering, seven
 # minutes raced, one plain). Raced, the CLI runs alone took over 25 minutes
-# on two busy cores.
+# on two busy cores. Measured in CPU time per package: race pass about 380
+# CPU-s (render 220, profile 65, helm 45, review 25), race-free about 260
+# (chart contract test and scripts): about 5.5 minutes on two idle cores.
 NORACE := ^(TestScripts|TestSyncedPaths|TestJSONDocuments|TestChartsReadEveryValue)$$
 test:
 	$(GO) vet ./...
