@@ -26,18 +26,21 @@ render: build
 check: build
 	./$(BIN) render $(PROFILES) -o golden --check
 
-# Every test: vet, then every Go test under the race detector, then the CLI
-# scripts (internal/cli TestScripts) and the chart contract test
-# (TestChartsReadEveryValue, seven minutes raced, one plain) and the
-# Thinkube tests over 20 real upstream charts (3.5 minutes raced, 20 s
-# plain) without it: each script runs whole
-# renders of the CLI, whose code the render package's tests already run
-# under -race (sites in parallel included); raced, the scripts alone took
-# over 25 minutes on two busy cores, plain they take about 3.
+# Every test: vet, then two passes at once, so both cores stay busy to the
+# end: every Go test under the race detector, and without it the CLI's
+# whole-fleet runs (internal/cli TestScripts, TestSyncedPaths and
+# TestJSONDocuments: the CLI in process, whose render code the render
+# package's tests already run under -race, sites in parallel included),
+# the chart contract test (TestChartsReadEveryValue: pure rendering, seven
+# minutes raced, one plain) and the Thinkube tests over 20 real upstream
+# charts (TestThinkube*: 3.5 minutes raced, 20 s plain). Raced, the CLI
+# runs alone took over 25 minutes on two busy cores.
+NORACE := ^(TestScripts|TestSyncedPaths|TestJSONDocuments|TestChartsReadEveryValue|TestThinkube.*)$$
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 30m -skip '^TestScripts$$' ./...
-	$(GO) test -count=1 -timeout 30m -run '^(TestScripts|TestChartsReadEveryValue|TestThinkube.*)$$' ./internal/cli ./modules/... ./render
+	$(GO) test -count=1 -timeout 30m -run '$(NORACE)' ./internal/cli ./modules/... ./render & plain=$$!; \
+	$(GO) test -race -count=1 -timeout 30m -skip '$(NORACE)' ./...; rc=$$?; \
+	wait $$plain || rc=1; exit $$rc
 
 # End to end: every example site applied, whole, to a real kube-apiserver
 # (../shared/tools/apiserver-up.sh, one fresh server per site), with the

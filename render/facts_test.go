@@ -7,8 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,40 +37,157 @@ backup: {amazon: {bucket: tpe-facts-backup, region: eu-west-3}}
 gitops: {engine: argocd, repoURL: "https://git.example.net/platform/deploy.git"}
 `
 
-// writeBase writes baseProfile with the given top-level YAML lines
-// replacing (or adding) fields, and returns the file.
-func writeBase(t *testing.T, overrides ...string) string {
-	t.Helper()
+// withOverrides is baseProfile with the given top-level YAML lines
+// replacing (or adding) fields.
+func withOverrides(overrides ...string) string {
 	lines := strings.Split(strings.TrimSpace(baseProfile), "\n")
 	for _, o := range overrides {
 		key, _, _ := strings.Cut(o, ":")
 		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, key+":") })
 		lines = append(lines, o)
 	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// writeBase writes baseProfile with the given top-level YAML lines
+// replacing (or adding) fields, and returns the file.
+func writeBase(t *testing.T, overrides ...string) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "site.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(p, []byte(withOverrides(overrides...)), 0o644))
 	return p
 }
 
 type site struct {
+	// name is the site's name in the facts fleet.
+	name string
 	objs []object.Object
 	tier map[string]string // object ID -> tier
 	// gitops holds the engine's objects, Tier set to their directory.
 	gitops []object.Object
 }
 
-// renderWith renders baseProfile with the given top-level YAML lines
-// replacing (or adding) fields.
+// Long override lines that several tests use.
+const (
+	azureBackup = "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: tpe-backup}}}}"
+	s3Backup    = "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-backup, credentials: {secretRef: {name: tpe-backup}}}}"
+	leTLS       = "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}"
+	externalTLS = "tls: {issuer: external, external: {secretRef: {name: my-tls}}}"
+)
+
+// factsVariants are the sites of the facts fleet: variations of
+// baseProfile, rendered once, as one fleet, for the facts and GitOps
+// wiring tests (a site takes seconds to render under -race). Each test
+// reads, through renderWith, the first site whose profile has every line
+// it asks for; the other lines of that site are ones its facts do not
+// depend on, so one site serves several tests (ten sites instead of a
+// render per test). The first is baseProfile itself.
+var factsVariants = [][]string{
+	{},
+	{"bsSecurity: DISABLE", "segment: s", priorityClasses, smtpLogin, esoSecrets, esoAPIs},
+	{"bsSecurity: IPSEC_X509", "segment: l", "nodeGroup: {dedicated: true, taint: true}", oidcClient, minioBackup, esoSecrets, esoAPIs},
+	{"basicsStation: true", "segment: xl", "networkPolicy: true", awsBackup, argoOptions, esoSecrets, esoAPIs},
+	{"bsSecurity: DISABLE", "basicsStation: true", "segment: xxl", "networkPolicy: false", fluxSSH},
+	{"bsSecurity: DISABLE", leTLS, "hosting: aks", azureBackup},
+	{"bsSecurity: DISABLE", externalTLS, "hosting: generic", "storage: {provisioner: rbd.csi.ceph.com}", s3Backup, fluxRevision("0123456789abcdef0123456789abcdef01234567"), esoSecrets, esoAPIs},
+	{"hosting: aks", azureSPBackup, fluxRevision("refs/tags/v2024.06"), esoSecrets, esoAPIs},
+	{`release: "7.3.6"`},
+	{`release: "8.0.0"`},
+}
+
+// Override lines of the tests and of factsVariants.
+const (
+	priorityClasses = "priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}"
+	smtpLogin       = "smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: smtp-login}}}"
+	oidcClient      = "oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"
+	minioBackup     = "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-x, credentials: {secretRef: {name: minio-keys}}}}"
+	awsBackup       = "backup: {amazon: {bucket: tpe-x, region: eu-west-3, credentials: {secretRef: {name: aws-backup-keys}}}}"
+	azureSPBackup   = "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: azure-sp}}}}"
+)
+
+var factsFleet struct {
+	once  sync.Once
+	sites []site // by factsVariants
+	err   error
+}
+
+// renderWith returns the first site of the facts fleet whose profile has
+// every one of the given top-level YAML lines (baseProfile's own lines
+// included); with no line, baseProfile's site.
 func renderWith(t *testing.T, overrides ...string) site {
 	t.Helper()
-	p := writeBase(t, overrides...)
+	factsFleet.once.Do(func() { factsFleet.sites, factsFleet.err = renderFactsFleet(t.TempDir()) })
+	require.NoError(t, factsFleet.err, "rendering the facts fleet")
+	if len(overrides) == 0 {
+		return factsFleet.sites[0]
+	}
+	for i, v := range factsVariants {
+		lines := strings.Split(withOverrides(v...), "\n")
+		if !slices.ContainsFunc(overrides, func(o string) bool { return !slices.Contains(lines, o) }) {
+			return factsFleet.sites[i]
+		}
+	}
+	t.Fatalf("no site of factsVariants has %q: add them there", overrides)
+	return site{}
+}
+
+// renderFactsFleet renders every site of factsVariants as one fleet in
+// dir: the first as factsite, the others as factsite-N.
+func renderFactsFleet(dir string) ([]site, error) {
+	var names []string
+	for i, v := range factsVariants {
+		keys := map[string]bool{}
+		for _, o := range v {
+			k, _, _ := strings.Cut(o, ":")
+			if keys[k] {
+				return nil, fmt.Errorf("factsVariants[%d] sets %s twice", i, k)
+			}
+			keys[k] = true
+		}
+		name := "factsite"
+		if i > 0 {
+			name = fmt.Sprintf("factsite-%d", i)
+		}
+		names = append(names, name)
+		src := strings.Replace(withOverrides(v...), "name: factsite\n", "name: "+name+"\n", 1)
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o644); err != nil {
+			return nil, err
+		}
+	}
 	res, err := render.Run(context.Background(), render.Options{
-		Paths: []string{p}, Jobs: 1,
+		Paths: []string{dir}, Jobs: runtime.GOMAXPROCS(0),
 	})
-	require.NoError(t, err)
-	require.Len(t, res.Sites, 1)
-	s := site{tier: map[string]string{}}
-	for _, f := range res.Sites[0].Tree {
+	if err != nil {
+		return nil, err
+	}
+	clusters := map[string]render.ClusterResult{}
+	for _, c := range res.Clusters {
+		clusters[c.Name] = c
+	}
+	bySite := map[string]site{}
+	for _, r := range res.Sites {
+		s, err := siteOf(r, clusters)
+		if err != nil {
+			return nil, fmt.Errorf("site %s: %w", r.Name, err)
+		}
+		bySite[r.Name] = s
+	}
+	out := make([]site, len(names))
+	for i, name := range names {
+		s, ok := bySite[name]
+		if !ok {
+			return nil, fmt.Errorf("site %s was not rendered", name)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// siteOf collects a rendered site's objects, its cluster directory's
+// (its own cluster) with tier "cluster".
+func siteOf(r render.SiteResult, clusters map[string]render.ClusterResult) (site, error) {
+	s := site{name: r.Name, tier: map[string]string{}}
+	for _, f := range r.Tree {
 		if f.Object.Doc == nil {
 			continue // a tier's kustomization.yaml
 		}
@@ -83,19 +202,23 @@ func renderWith(t *testing.T, overrides ...string) site {
 		s.objs = append(s.objs, o)
 		s.tier[o.ID()] = tier
 	}
-	// The site's cluster directory (its own cluster): tier "cluster".
-	require.Len(t, res.Clusters, 1)
-	for _, f := range res.Clusters[0].Files {
+	c, ok := clusters[r.Cluster]
+	if !ok {
+		return site{}, fmt.Errorf("no cluster directory %s", r.Cluster)
+	}
+	for _, f := range c.Files {
 		if f.Path == "kustomization.yaml" || strings.HasPrefix(f.Path, "gitops/") {
 			continue
 		}
 		docs, err := object.Decode(f.Data)
-		require.NoError(t, err)
+		if err != nil {
+			return site{}, fmt.Errorf("%s: %w", f.Path, err)
+		}
 		o := object.Object{Doc: docs[0], Tier: "cluster"}
 		s.objs = append(s.objs, o)
 		s.tier[o.ID()] = "cluster"
 	}
-	return s
+	return s, nil
 }
 
 func (s site) byKind(kind string) []object.Object {
@@ -192,15 +315,14 @@ func TestFactsPortsPerSecurityMode(t *testing.T) {
 
 // ACME http01 needs port 80: letsencrypt sites get it, no other site does.
 func TestFactsPort80OnlyForLetsEncrypt(t *testing.T) {
-	le := renderWith(t, "bsSecurity: DISABLE", "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}")
+	le := renderWith(t, "bsSecurity: DISABLE", leTLS)
 	assert.Equal(t, []string{"2022", "2404", "2504", "3102", "443", "80"}, le.loadBalancerPorts(t))
-	ext := renderWith(t, "bsSecurity: DISABLE", "tls: {issuer: external, external: {secretRef: {name: my-tls}}}")
+	ext := renderWith(t, "bsSecurity: DISABLE", externalTLS)
 	assert.Equal(t, []string{"2022", "2404", "2504", "3102", "443"}, ext.loadBalancerPorts(t))
 }
 
 func TestFactsStorageClassesPerHosting(t *testing.T) {
-	azure := "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: tpe-backup}}}}"
-	s3 := "backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-backup, credentials: {secretRef: {name: tpe-backup}}}}"
+	azure, s3 := azureBackup, s3Backup
 	for _, tc := range []struct {
 		name        string
 		lines       []string
@@ -249,7 +371,7 @@ func (s site) volumeClaimClasses() map[string]string {
 }
 
 func TestFactsPriorityClasses(t *testing.T) {
-	s := renderWith(t, "priorityClasses: {dataPath: {name: pc-fast, value: 2000}, data: {name: pc-data, value: 1000}, others: {name: pc-rest, value: 10}}")
+	s := renderWith(t, priorityClasses)
 	got := map[string]string{}
 	for _, pc := range s.byKind("PriorityClass") {
 		got[pc.Name()] = object.Dig(pc.Doc, "value").(interface{ String() string }).String()
@@ -318,7 +440,7 @@ func TestFactsNetworkPolicies(t *testing.T) {
 }
 
 func TestFactsTLSIssuers(t *testing.T) {
-	le := renderWith(t, "tls: {issuer: letsencrypt, acmeEmail: ops@example.net}")
+	le := renderWith(t, leTLS)
 	var acme []object.Object
 	for _, o := range append(le.byKind("Issuer"), le.byKind("ClusterIssuer")...) {
 		if object.Dig(o.Doc, "spec", "acme") != nil {
@@ -340,7 +462,7 @@ func TestFactsTLSIssuers(t *testing.T) {
 	// An external certificate is taken by value (a marker of the profile's
 	// reference): the chart renders the TLS Secret, which the secret
 	// workflow delivers (here an ExternalSecret reading my-tls).
-	ext := renderWith(t, "tls: {issuer: external, external: {secretRef: {name: my-tls}}}", esoLines)
+	ext := renderWith(t, externalTLS, esoSecrets, esoAPIs)
 	for _, ing := range ext.byKind("Ingress") {
 		tls, _ := object.Dig(ing.Doc, "spec", "tls").([]any)
 		require.NotEmpty(t, tls, ing.ID())
@@ -355,8 +477,12 @@ func TestFactsTLSIssuers(t *testing.T) {
 	assert.JSONEq(t, `[{"secretKey":"ca.crt","remoteRef":{"key":"my-tls","property":"ca.crt"}},{"secretKey":"tls.crt","remoteRef":{"key":"my-tls","property":"tls.crt"}},{"secretKey":"tls.key","remoteRef":{"key":"my-tls","property":"tls.key"}}]`, string(b))
 }
 
-// esoLines switch a profile to the externalSecrets secret workflow.
-const esoLines = "secrets: {workflow: externalSecrets, store: {kind: ClusterSecretStore, name: vault}}\nprovided: {apis: [{group: external-secrets.io, kind: ExternalSecret, versions: [v1beta1]}]}"
+// esoSecrets and esoAPIs switch a profile to the externalSecrets secret
+// workflow.
+const (
+	esoSecrets = "secrets: {workflow: externalSecrets, store: {kind: ClusterSecretStore, name: vault}}"
+	esoAPIs    = "provided: {apis: [{group: external-secrets.io, kind: ExternalSecret, versions: [v1beta1]}]}"
+)
 
 func (s site) byName(kind, name string) *object.Object {
 	for _, o := range s.byKind(kind) {
@@ -376,14 +502,14 @@ func TestFactsBackupAndSecrets(t *testing.T) {
 		lines  []string
 		secret string
 	}{
-		{name: "amazon with credentials", lines: []string{"backup: {amazon: {bucket: tpe-x, region: eu-west-3, credentials: {secretRef: {name: aws-backup-keys}}}}"}, secret: "aws-backup-keys"},
-		{name: "s3Compat", lines: []string{"backup: {s3Compat: {url: \"https://minio.example.net\", bucket: tpe-x, credentials: {secretRef: {name: minio-keys}}}}"}, secret: "minio-keys"},
-		{name: "azure", lines: []string{"hosting: aks", "backup: {azure: {resourceGroup: rg, storageAccount: tpebackup, blobContainer: tpe-backup, cloudName: AzurePublicCloud, subscriptionId: 00000000-0000-0000-0000-000000000001, tenantId: 00000000-0000-0000-0000-000000000002, clientId: 00000000-0000-0000-0000-000000000003, clientSecret: {secretRef: {name: azure-sp}}}}"}, secret: "azure-sp"},
-		{name: "smtp", lines: []string{"smtp: {server: smtp.example.net, port: 587, security: starttls, from: noreply@example.net, credentials: {secretRef: {name: smtp-login}}}"}, secret: "smtp-login"},
-		{name: "oidc", lines: []string{"oidc: {issuer: \"https://idp.example.net/realms/tpe\", clientId: tpe, clientSecret: {secretRef: {name: oidc-client, key: secret}}}"}, secret: "oidc-client"},
+		{name: "amazon with credentials", lines: []string{awsBackup}, secret: "aws-backup-keys"},
+		{name: "s3Compat", lines: []string{minioBackup}, secret: "minio-keys"},
+		{name: "azure", lines: []string{"hosting: aks", azureSPBackup}, secret: "azure-sp"},
+		{name: "smtp", lines: []string{smtpLogin}, secret: "smtp-login"},
+		{name: "oidc", lines: []string{oidcClient}, secret: "oidc-client"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := renderWith(t, append(tc.lines, esoLines)...)
+			s := renderWith(t, append(tc.lines, esoSecrets, esoAPIs)...)
 			assert.Empty(t, s.byKind("Secret"), "no Secret is ever rendered")
 			found := false
 			for _, o := range s.objs {

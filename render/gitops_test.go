@@ -65,15 +65,25 @@ func listedKinds(t *testing.T, list any) []string {
 	return out
 }
 
+// The GitOps variations of the facts fleet (factsVariants).
+const (
+	argoOptions = `gitops: {engine: argocd, repoURL: "https://git.example.net/d.git", prune: false, selfHeal: false, destination: {name: lab}, revision: "refs/tags/v1"}`
+	fluxSSH     = `gitops: {engine: flux, repoURL: "ssh://git@git.example.net/d.git", path: fleet, interval: 5m, credentials: {secretRef: {name: git-ssh}}}`
+)
+
+func fluxRevision(rev string) string {
+	return `gitops: {engine: flux, repoURL: "https://git.example.net/d.git", revision: "` + rev + `"}`
+}
+
 func TestArgoCDWiring(t *testing.T) {
 	s := renderWith(t)
 	// The cluster component is in the cluster directory: its Application
 	// and AppProject are the cluster's (issue 12), not the site's.
-	assert.Nil(t, s.engine("Application", "factsite-cluster").Doc)
-	assert.Nil(t, s.engine("AppProject", "factsite-cluster").Doc)
+	assert.Nil(t, s.engine("Application", s.name+"-cluster").Doc)
+	assert.Nil(t, s.engine("AppProject", s.name+"-cluster").Doc)
 	wave := -1
 	for _, tier := range installOrder[1:] {
-		app := s.engine("Application", "factsite-"+tier)
+		app := s.engine("Application", s.name+"-"+tier)
 		require.NotNil(t, app.Doc, tier)
 		assert.Equal(t, "gitops", app.Tier)
 		assert.Equal(t, "argocd", app.Namespace())
@@ -81,20 +91,20 @@ func TestArgoCDWiring(t *testing.T) {
 		require.NoError(t, err)
 		assert.Greater(t, w, wave, "wave of %s", tier)
 		wave = w
-		assert.Equal(t, "factsite/"+tier, field(t, app.Doc, "spec", "source", "path"))
+		assert.Equal(t, s.name+"/"+tier, field(t, app.Doc, "spec", "source", "path"))
 		assert.Equal(t, "main", field(t, app.Doc, "spec", "source", "targetRevision"))
 		assert.Equal(t, "thingpark-enterprise", field(t, app.Doc, "spec", "destination", "namespace"))
 		assert.Equal(t, "https://kubernetes.default.svc", field(t, app.Doc, "spec", "destination", "server"))
 		assert.Equal(t, map[string]any{"prune": true, "selfHeal": true}, lookup(t, app.Doc, "spec", "syncPolicy", "automated"))
 		assert.NotNil(t, lookup(t, app.Doc, "spec", "syncPolicy", "retry"))
-		assert.Equal(t, "factsite", field(t, app.Doc, "spec", "project"), tier)
+		assert.Equal(t, s.name, field(t, app.Doc, "spec", "project"), tier)
 		// CRDs are too large for client-side apply: only the cluster
 		// directory holds them.
 		ssa := slices.Contains(lookup(t, app.Doc, "spec", "syncPolicy", "syncOptions").([]any), "ServerSideApply=true")
 		assert.False(t, ssa, "ServerSideApply on %s", tier)
 	}
 
-	ns := s.engine("AppProject", "factsite")
+	ns := s.engine("AppProject", s.name)
 	require.NotNil(t, ns.Doc)
 	assert.Nil(t, lookup(t, ns.Doc, "spec", "clusterResourceWhitelist"))
 	assert.Equal(t, []string{"*/*"}, listedKinds(t, lookup(t, ns.Doc, "spec", "clusterResourceBlacklist")))
@@ -102,23 +112,23 @@ func TestArgoCDWiring(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"namespace": "thingpark-enterprise", "server": "https://kubernetes.default.svc"}}, lookup(t, ns.Doc, "spec", "destinations"))
 	assert.Empty(t, s.kindsOf(installOrder[1:], true), "a namespaced tier holds a cluster-scoped object")
 
-	root := s.engine("Application", "factsite")
+	root := s.engine("Application", s.name)
 	require.NotNil(t, root.Doc)
 	assert.Equal(t, "gitops/root", root.Tier)
-	assert.Equal(t, "factsite/gitops", field(t, root.Doc, "spec", "source", "path"))
+	assert.Equal(t, s.name+"/gitops", field(t, root.Doc, "spec", "source", "path"))
 
 	// Profile options.
-	s = renderWith(t, `gitops: {engine: argocd, repoURL: "https://git.example.net/d.git", prune: false, selfHeal: false, destination: {name: lab}, revision: "refs/tags/v1"}`)
-	app := s.engine("Application", "factsite-data")
+	s = renderWith(t, argoOptions)
+	app := s.engine("Application", s.name+"-data")
 	assert.Equal(t, map[string]any{"prune": false, "selfHeal": false}, lookup(t, app.Doc, "spec", "syncPolicy", "automated"))
 	assert.Equal(t, map[string]any{"name": "lab", "namespace": "thingpark-enterprise"}, lookup(t, app.Doc, "spec", "destination"))
-	assert.Equal(t, "factsite/data", field(t, app.Doc, "spec", "source", "path"))
+	assert.Equal(t, s.name+"/data", field(t, app.Doc, "spec", "source", "path"))
 	assert.Equal(t, "refs/tags/v1", field(t, app.Doc, "spec", "source", "targetRevision"))
 }
 
 func TestFluxWiring(t *testing.T) {
-	s := renderWith(t, `gitops: {engine: flux, repoURL: "ssh://git@git.example.net/d.git", path: fleet, interval: 5m, credentials: {secretRef: {name: git-ssh}}}`)
-	repo := s.engine("GitRepository", "factsite")
+	s := renderWith(t, fluxSSH)
+	repo := s.engine("GitRepository", s.name)
 	require.NotNil(t, repo.Doc)
 	assert.Equal(t, "flux-system", repo.Namespace())
 	assert.Equal(t, map[string]any{"branch": "main"}, lookup(t, repo.Doc, "spec", "ref"))
@@ -127,17 +137,17 @@ func TestFluxWiring(t *testing.T) {
 
 	// The cluster component is in the cluster directory: its
 	// Kustomization is the cluster's (issue 12), not the site's.
-	assert.Nil(t, s.engine("Kustomization", "factsite-cluster").Doc)
+	assert.Nil(t, s.engine("Kustomization", s.name+"-cluster").Doc)
 
 	var prev object.Object
 	for i, tier := range installOrder[1:] {
-		ks := s.engine("Kustomization", "factsite-"+tier)
+		ks := s.engine("Kustomization", s.name+"-"+tier)
 		require.NotNil(t, ks.Doc, tier)
-		assert.Equal(t, "./fleet/factsite/"+tier, field(t, ks.Doc, "spec", "path"))
+		assert.Equal(t, "./fleet/"+s.name+"/"+tier, field(t, ks.Doc, "spec", "path"))
 		assert.Equal(t, true, lookup(t, ks.Doc, "spec", "prune"))
 		assert.Equal(t, true, lookup(t, ks.Doc, "spec", "wait"))
 		assert.Equal(t, "10m", field(t, ks.Doc, "spec", "timeout"))
-		assert.Equal(t, "factsite", field(t, ks.Doc, "spec", "sourceRef", "name"))
+		assert.Equal(t, s.name, field(t, ks.Doc, "spec", "sourceRef", "name"))
 		if i > 0 {
 			// Install order is explicit: each tier depends on the one
 			// before it.
@@ -168,9 +178,9 @@ func TestFluxWiring(t *testing.T) {
 	}
 	assert.True(t, bound, "the cluster tier binds no role to tpe-operator")
 
-	tiers := s.engine("Kustomization", "factsite-tiers")
+	tiers := s.engine("Kustomization", s.name+"-tiers")
 	require.NotNil(t, tiers.Doc)
-	assert.Equal(t, "./fleet/factsite/gitops/tiers", field(t, tiers.Doc, "spec", "path"))
+	assert.Equal(t, "./fleet/"+s.name+"/gitops/tiers", field(t, tiers.Doc, "spec", "path"))
 	// Its dependency on the cluster directory's Kustomization
 	// (cluster-factsite) is the gitops stage's (issue 12).
 
@@ -179,7 +189,7 @@ func TestFluxWiring(t *testing.T) {
 		"0123456789abcdef0123456789abcdef01234567": {"commit": "0123456789abcdef0123456789abcdef01234567"},
 		"refs/tags/v2024.06":                       {"name": "refs/tags/v2024.06"},
 	} {
-		s := renderWith(t, `gitops: {engine: flux, repoURL: "https://git.example.net/d.git", revision: "`+rev+`"}`)
-		assert.Equal(t, want, lookup(t, s.engine("GitRepository", "factsite").Doc, "spec", "ref"), rev)
+		s := renderWith(t, fluxRevision(rev))
+		assert.Equal(t, want, lookup(t, s.engine("GitRepository", s.name).Doc, "spec", "ref"), rev)
 	}
 }
