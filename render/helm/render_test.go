@@ -285,13 +285,11 @@ func TestTemplateRunBounded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
 			o.Release, o.Namespace, o.Tier, o.KubeVersion = "r", "ns", "t", "1.27"
-			start := time.Now()
+			// The error says the bound stopped the run (a run left to
+			// finish would succeed); no wall-clock assertion.
 			_, err := Render(testChart(map[string]string{"loop.yaml": tc.tpl}), o)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("want an error containing %q, got %v", tc.want, err)
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("stopped after %s", d)
 			}
 		})
 	}
