@@ -79,7 +79,10 @@ func withFindings(fs []validate.Finding, err error) error {
 func silentExitMsg(err error) error { return &exitError{code: ExitError, err: err} }
 
 // Main runs tpgen with the process's arguments and streams.
-func Main() int { return Run(os.Args[1:], os.Stdout, os.Stderr) }
+func Main() int {
+	tuneGC(os.LookupEnv)
+	return Run(os.Args[1:], os.Stdout, os.Stderr)
+}
 
 // Run runs tpgen with args and returns the exit code. It is the one place
 // that prints errors.

@@ -72,3 +72,44 @@ func TestDigest(t *testing.T) {
 		t.Error("a uint was digested: Digest must refuse types it does not know")
 	}
 }
+
+// nestedDoc has maps inside maps inside lists, whose keys Digest sorts
+// on one shared stack.
+func nestedDoc() any {
+	return map[string]any{
+		"z": map[string]any{"b": []any{map[string]any{"y": 1, "x": json.Number("2")}, "s"}, "a": nil},
+		"a": []any{true, false, 1.5, int64(-3)},
+		"m": map[string]any{"k2": map[string]any{"q": "r", "p": map[string]any{}}, "k1": "v"},
+	}
+}
+
+// Digest is the same function whatever its buffers: the digest of a
+// nested document is the one the first version (a slice of keys per map,
+// a new hash per call) computed.
+func TestDigestStable(t *testing.T) {
+	for range 3 { // the pooled digester is reused
+		k, ok := Digest(nestedDoc())
+		if got := fmt.Sprintf("%x", k); !ok || got != "912ee144bce7ef61a21bbe314101ae2038431e4f04840fd375de86f6c3f6b70b" {
+			t.Fatalf("Digest = %s, %v", got, ok)
+		}
+	}
+	// A refused document leaves nothing behind for the next call.
+	if _, ok := Digest(map[string]any{"a": map[string]any{"b": uint(1), "c": 1}}); ok {
+		t.Fatal("a uint was digested")
+	}
+	if k, _ := Digest(nestedDoc()); fmt.Sprintf("%x", k) != "912ee144bce7ef61a21bbe314101ae2038431e4f04840fd375de86f6c3f6b70b" {
+		t.Error("a refused document changed the next digest")
+	}
+}
+
+// Digest allocates nothing once warm (issue 17: it ran for every object
+// of every site several times and allocated 5% of a fleet render).
+func TestDigestAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's sync.Pool drops items")
+	}
+	doc := nestedDoc()
+	if n := testing.AllocsPerRun(100, func() { Digest(doc) }); n > 0 {
+		t.Errorf("Digest allocates %v times a call, want 0", n)
+	}
+}

@@ -26,6 +26,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"sigs.k8s.io/yaml"
+
+	"github.com/tpgen/tpgen/internal/memo"
 )
 
 // Set is a set of CustomResourceDefinitions, ready to validate the custom
@@ -47,7 +49,14 @@ type Definition struct {
 
 	preserveUnknown bool
 	versions        map[string]*version
+	// results memoizes Validate by the object's content: a fleet's
+	// sites share the CRD (compile's cache) and most of their custom
+	// resources (issue 17).
+	results *memo.Memo[field.ErrorList]
 }
+
+// resultsSize bounds a Definition's memo of Validate's results.
+const resultsSize = 1 << 20
 
 type version struct {
 	structural *structuralschema.Structural
@@ -141,6 +150,7 @@ func newDefinition(crd *apiextensions.CustomResourceDefinition) (*Definition, fi
 		Namespaced:      crd.Spec.Scope == apiextensions.NamespaceScoped,
 		preserveUnknown: crd.Spec.PreserveUnknownFields != nil && *crd.Spec.PreserveUnknownFields,
 		versions:        map[string]*version{},
+		results:         memo.New[field.ErrorList](resultsSize),
 	}
 	for i, v := range crd.Spec.Versions {
 		if !v.Served {

@@ -170,3 +170,36 @@ func TestValidateConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestValidateMemo: Validate is memoized by object content per CRD
+// (issue 17: a fleet's sites validate the same custom resources), and a
+// result served from the memo is the one computed, whatever the caller
+// did to an earlier one.
+func TestValidateMemo(t *testing.T) {
+	s, err := Load("testdata/widgets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := s.Lookup("example.com", "Widget")
+	bad := func(size any) map[string]any {
+		m := doc(t, widget)
+		m["metadata"].(map[string]any)["name"] = "memo-test" // not in the other tests' memo
+		spec(m)["size"] = size
+		return m
+	}
+	wantCEL := []string{"spec: Invalid value: size must be at most 10"}
+	wantType := []string{`spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"`}
+	before := d.results.Len()
+	for i := range 3 {
+		if diff := cmp.Diff(wantCEL, errStrings(t, s, bad(11))); diff != "" {
+			t.Fatalf("call %d (-want +got):\n%s", i+1, diff)
+		}
+		s.Validate(bad(11))[0].Detail = "changed by the caller"
+		if diff := cmp.Diff(wantType, errStrings(t, s, bad("3"))); diff != "" {
+			t.Fatalf("call %d, another object (-want +got):\n%s", i+1, diff)
+		}
+	}
+	if got := d.results.Len() - before; got != 2 {
+		t.Errorf("the memo holds %d new results, want 2 (one per distinct object)", got)
+	}
+}

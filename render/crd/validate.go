@@ -17,6 +17,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
+
+	"github.com/tpgen/tpgen/internal/memo"
 )
 
 // Validate checks one custom resource (JSON data, e.g. a decoded YAML
@@ -40,6 +42,12 @@ func (s *Set) Validate(obj map[string]any) field.ErrorList {
 	if !ok {
 		return field.ErrorList{field.NotSupported(field.NewPath("apiVersion"), apiVersion, d.apiVersions())}
 	}
+	key, cacheable := memo.Digest(obj)
+	if cacheable {
+		if errs, ok := d.results.Get(key); ok {
+			return cloneErrors(errs)
+		}
+	}
 	u, err := toData(obj)
 	if err != nil {
 		return field.ErrorList{field.InternalError(nil, err)}
@@ -49,7 +57,28 @@ func (s *Set) Validate(obj map[string]any) field.ErrorList {
 	slices.SortStableFunc(errs, func(a, b *field.Error) int {
 		return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.ErrorBody(), b.ErrorBody()))
 	})
+	if cacheable {
+		size := int64(0)
+		for _, e := range errs {
+			size += 128 + int64(len(e.Field)+len(e.Detail)+len(e.Origin))
+		}
+		d.results.Put(key, cloneErrors(errs), size)
+	}
 	return errs
+}
+
+// cloneErrors copies errs and each error, so that a caller changing what
+// Validate returned does not change the memo.
+func cloneErrors(errs field.ErrorList) field.ErrorList {
+	if errs == nil {
+		return nil
+	}
+	out := make(field.ErrorList, len(errs))
+	for i, e := range errs {
+		c := *e
+		out[i] = &c
+	}
+	return out
 }
 
 func (d *Definition) apiVersions() []string {
