@@ -100,3 +100,18 @@ func (c *Memo[V]) Len() int {
 	defer c.mu.Unlock()
 	return len(c.m)
 }
+
+// ClonePtrs copies s and each element it points to, so that a caller
+// changing what a memoized function returned (a list of *field.Error, say)
+// does not change the memo. nil stays nil.
+func ClonePtrs[S ~[]*T, T any](s S) S {
+	if s == nil {
+		return nil
+	}
+	out := make(S, len(s))
+	for i, p := range s {
+		c := *p
+		out[i] = &c
+	}
+	return out
+}

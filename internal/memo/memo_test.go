@@ -113,3 +113,19 @@ func TestDigestAllocs(t *testing.T) {
 		t.Errorf("Digest allocates %v times a call, want 0", n)
 	}
 }
+
+// ClonePtrs copies the elements too: changing a copy changes neither the
+// original list nor what it points to.
+func TestClonePtrs(t *testing.T) {
+	type e struct{ msg string }
+	orig := []*e{{"a"}, {"b"}}
+	c := ClonePtrs(orig)
+	c[0].msg = "changed"
+	c[1] = &e{"replaced"}
+	if orig[0].msg != "a" || orig[1].msg != "b" {
+		t.Fatalf("the original changed: %q %q", orig[0].msg, orig[1].msg)
+	}
+	if ClonePtrs([]*e(nil)) != nil {
+		t.Fatal("nil must stay nil")
+	}
+}

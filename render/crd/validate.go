@@ -45,7 +45,7 @@ func (s *Set) Validate(obj map[string]any) field.ErrorList {
 	key, cacheable := memo.Digest(obj)
 	if cacheable {
 		if errs, ok := d.results.Get(key); ok {
-			return cloneErrors(errs)
+			return memo.ClonePtrs(errs)
 		}
 	}
 	u, err := toData(obj)
@@ -62,23 +62,9 @@ func (s *Set) Validate(obj map[string]any) field.ErrorList {
 		for _, e := range errs {
 			size += 128 + int64(len(e.Field)+len(e.Detail)+len(e.Origin))
 		}
-		d.results.Put(key, cloneErrors(errs), size)
+		d.results.Put(key, memo.ClonePtrs(errs), size)
 	}
 	return errs
-}
-
-// cloneErrors copies errs and each error, so that a caller changing what
-// Validate returned does not change the memo.
-func cloneErrors(errs field.ErrorList) field.ErrorList {
-	if errs == nil {
-		return nil
-	}
-	out := make(field.ErrorList, len(errs))
-	for i, e := range errs {
-		c := *e
-		out[i] = &c
-	}
-	return out
 }
 
 func (d *Definition) apiVersions() []string {

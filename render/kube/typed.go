@@ -61,10 +61,10 @@ func Check(doc map[string]any) field.ErrorList {
 		return check(doc)
 	}
 	if errs, hit := checks.Get(k); hit {
-		return cloneErrors(errs)
+		return memo.ClonePtrs(errs)
 	}
 	errs := check(doc)
-	checks.Put(k, cloneErrors(errs), int64(len(errs))*256)
+	checks.Put(k, memo.ClonePtrs(errs), int64(len(errs))*256)
 	return errs
 }
 
@@ -72,18 +72,6 @@ func Check(doc map[string]any) field.ErrorList {
 // validation checks every object of every site, and most objects are the
 // same from site to site).
 var checks = memo.New[field.ErrorList](4 << 20)
-
-func cloneErrors(errs field.ErrorList) field.ErrorList {
-	if errs == nil {
-		return nil
-	}
-	out := make(field.ErrorList, len(errs))
-	for i, e := range errs {
-		c := *e
-		out[i] = &c
-	}
-	return out
-}
 
 func check(doc map[string]any) field.ErrorList {
 	apiVersion, _ := doc["apiVersion"].(string)
