@@ -211,6 +211,11 @@ type clusterStream struct {
 	sites   []*profile.Site
 	results []SiteResult // by site index
 	errs    []error      // by site index
+	// cluster is the cluster of each site this run renders, by site index
+	// ("" for a site kept or failed before rendering). It is set before
+	// the sites render and only read after: siteDone tells a cluster's
+	// sites by it, never by results, which other sites' goroutines write.
+	cluster []string
 
 	mu     sync.Mutex
 	left   map[string]int // sites of the cluster still rendering
@@ -228,7 +233,9 @@ func (cs *clusterStream) siteDone(i int) {
 	}
 	var mine []int
 	for k := range cs.sites {
-		if r := cs.results[k]; r.plan != nil && !r.Skipped && r.Cluster == c {
+		// Every site of c is rendered (left is 0) and wrote its result
+		// before its own siteDone took mu: reading it here is ordered.
+		if cs.cluster[k] == c {
 			if cs.errs[k] != nil {
 				return // the run fails
 			}

@@ -260,9 +260,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	var progressMu sync.Mutex
 	done := 0
-	cs := clusterStream{w: w, sites: sites, results: results, errs: errs, left: map[string]int{}, units: map[string]ClusterResult{}, failed: map[string]error{}}
+	cs := clusterStream{w: w, sites: sites, results: results, errs: errs, cluster: make([]string, len(sites)), left: map[string]int{}, units: map[string]ClusterResult{}, failed: map[string]error{}}
 	for _, i := range todo {
 		cs.left[plans[i].Cluster]++
+		cs.cluster[i] = plans[i].Cluster
 	}
 	eachSite(ctx, o.Jobs, len(todo), func(j int) {
 		i := todo[j]
