@@ -69,7 +69,15 @@ func treeOf(res *render.Result) map[string][]byte {
 func TestGolden(t *testing.T) {
 	t.Chdir("..")
 	got := treeOf(sharedFleet(t))
-	const dir = "golden"
+	matchGolden(t, "golden", got, "make golden")
+}
+
+// matchGolden compares got (path -> bytes) with the tree under dir, file
+// by file: new, changed and stale files fail the test, each named (a
+// change with its first differing line). With -update it rewrites dir
+// from got instead, deleting stale files; regen says how to do that.
+func matchGolden(t *testing.T, dir string, got map[string][]byte, regen string) {
+	t.Helper()
 	if *update {
 		require.NoError(t, os.RemoveAll(dir))
 		for p, b := range got {
@@ -89,7 +97,7 @@ func TestGolden(t *testing.T) {
 		want[filepath.ToSlash(rel)] = b
 		return err
 	})
-	require.NoError(t, err, "golden/ is missing: run `make golden`")
+	require.NoError(t, err, "%s/ is missing: run `%s`", dir, regen)
 	var problems []string
 	for p, b := range got {
 		w, ok := want[p]
@@ -107,7 +115,7 @@ func TestGolden(t *testing.T) {
 	}
 	slices.Sort(problems)
 	if len(problems) > 0 {
-		t.Fatalf("rendered fleet differs from golden/ (run `make golden` if intended):\n%s", strings.Join(problems, "\n"))
+		t.Fatalf("rendered tree differs from %s/ (run `%s` if intended):\n%s", dir, regen, strings.Join(problems, "\n"))
 	}
 }
 
