@@ -77,14 +77,16 @@ func (c *Cache) get(k [sha256.Size]byte) *cacheEntry {
 	return e
 }
 
-func (c *Cache) put(k [sha256.Size]byte, e *cacheEntry) {
+// put keeps e for k and says whether it did: then e's objects are the
+// cache's, and the caller must hand out copies.
+func (c *Cache) put(k [sha256.Size]byte, e *cacheEntry) bool {
 	if e.bytes > c.max {
-		return
+		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[k]; ok || !c.seen.Again(k) {
-		return
+		return false
 	}
 	for (c.size+e.bytes > c.max || len(c.order) >= maxEntries) && len(c.order) > 0 {
 		old := c.order[0]
@@ -95,6 +97,7 @@ func (c *Cache) put(k [sha256.Size]byte, e *cacheEntry) {
 	c.entries[k] = e
 	c.order = append(c.order, k)
 	c.size += e.bytes
+	return true
 }
 
 // copies returns the entry's objects, each with its own document, for the
@@ -116,15 +119,18 @@ func cacheKey(ch *chart.Chart, o Options) (k [sha256.Size]byte, ok bool) {
 	if err := digestChart(h, ch, 0); err != nil {
 		return k, false
 	}
-	vals, err := json.Marshal(o.Values)
-	if err != nil {
+	// The values' digest tells apart what their JSON encoding would
+	// merge (an int 1, a float64 1 and a json.Number "1" render
+	// differently: kindOf, printf "%T"); values of another Go type are
+	// not cached.
+	vals, ok := memo.Digest(map[string]any(o.Values))
+	if !ok {
 		return k, false
 	}
 	apis := slices.Clone(o.APIVersions)
 	slices.Sort(apis)
-	fmt.Fprintf(h, "release %q\nnamespace %q\ntier %q\nkube %q\napis %q\nvalues %d\n",
-		o.Release, o.Namespace, o.Tier, o.KubeVersion, strings.Join(apis, " "), len(vals))
-	h.Write(vals)
+	fmt.Fprintf(h, "release %q\nnamespace %q\ntier %q\nkube %q\napis %q\nvalues %x\n",
+		o.Release, o.Namespace, o.Tier, o.KubeVersion, strings.Join(apis, " "), vals)
 	h.Sum(k[:0])
 	return k, true
 }

@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -93,4 +94,52 @@ func (e chartEdit) chart(cm string) *chart.Chart {
 		c.Values = map[string]any{"unused": e.value}
 	}
 	return c
+}
+
+// Values that encode to the same JSON but hold different Go types (an
+// int, a float64 and a json.Number 1; a string "1") render differently
+// (kindOf, printf "%T"), so they must not share a cache entry; nor may
+// two value sets that differ in one leaf.
+func TestCacheTellsValueTypesApart(t *testing.T) {
+	const cm = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm}
+data:
+  kind: {{ kindOf .Values.n | quote }}
+  type: {{ printf "%T" .Values.n | quote }}
+  leaf: {{ .Values.deep.a.b | quote }}
+`
+	cache := NewCache(0)
+	deep := func(leaf string) map[string]any {
+		return map[string]any{"a": map[string]any{"b": leaf}}
+	}
+	for _, tc := range []struct {
+		name   string
+		values map[string]any
+		kind   string
+		typ    string
+		leaf   string
+	}{
+		{name: "int", values: map[string]any{"n": 1, "deep": deep("x")}, kind: "int", typ: "int", leaf: "x"},
+		{name: "float64", values: map[string]any{"n": 1.0, "deep": deep("x")}, kind: "float64", typ: "float64", leaf: "x"},
+		{name: "int64", values: map[string]any{"n": int64(1), "deep": deep("x")}, kind: "int64", typ: "int64", leaf: "x"},
+		{name: "json.Number", values: map[string]any{"n": json.Number("1"), "deep": deep("x")}, kind: "string", typ: "json.Number", leaf: "x"},
+		{name: "one leaf differs", values: map[string]any{"n": 1, "deep": deep("y")}, kind: "int", typ: "int", leaf: "y"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for round := range 3 { // a miss, a miss kept, then a hit
+				objs, err := Render(testChart(map[string]string{"cm.yaml": cm}), Options{
+					Release: "r", Namespace: "ns", Tier: "t", KubeVersion: "1.27", Values: tc.values, Cache: cache,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := objs[0].Doc["data"]
+				want := map[string]any{"kind": tc.kind, "type": tc.typ, "leaf": tc.leaf}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("round %d (-want +got):\n%s", round, diff)
+				}
+			}
+		})
+	}
 }

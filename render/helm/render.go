@@ -127,9 +127,12 @@ func Render(ch *chart.Chart, o Options) ([]object.Object, error) {
 		out = append(out, objs...)
 	}
 	if cacheable {
-		e := &cacheEntry{objs: out, docs: docs, bytes: bytes, largest: largest}
-		out = e.copies(o.Tier) // the entry keeps documents no stage changes
-		o.Cache.put(key, e)
+		// A kept entry holds documents no stage changes: the caller gets
+		// copies. Most renderings are not kept (first seen, or too large)
+		// and need none.
+		if e := (&cacheEntry{objs: out, docs: docs, bytes: bytes, largest: largest}); o.Cache.put(key, e) {
+			out = e.copies(o.Tier)
+		}
 	}
 	return out, nil
 }

@@ -85,6 +85,9 @@ func Guard(values map[string]any, render func(map[string]any) ([]object.Object, 
 func Misplaced(objs []object.Object) []Misuse {
 	var out []Misuse
 	for _, o := range objs {
+		if !anyMentions(o.Doc) {
+			continue // most objects: no path to build, no key to sort
+		}
 		isSecret := o.GroupKind() == "Secret"
 		doc := o.Doc
 		if isSecret {
@@ -133,16 +136,17 @@ func derived(a, b []object.Object) []Misuse {
 		return []Misuse{{Source: src, Object: "(the chart's objects)", Field: "(documents)",
 			Why: fmt.Sprintf("the chart renders %d object(s) with one spelling of the secret values and %d with another: it branches on a secret value", len(a), len(b))}}
 	}
+	var diffs []string
+	var path fieldPath
 	for i := range a {
 		x, y := a[i], b[i]
-		id := x.ID()
-		var diffs []string
 		if x.GroupKind() == "Secret" && y.GroupKind() == "Secret" {
 			x, y = decodedSecret(x), decodedSecret(y)
 		}
-		compare(x.Doc, y.Doc, "", &diffs)
+		diffs = diffs[:0]
+		compare(x.Doc, y.Doc, &path, &diffs)
 		for _, d := range diffs {
-			out = append(out, Misuse{Source: a[i].Source, Object: id, Field: d, Why: whyDerived})
+			out = append(out, Misuse{Source: a[i].Source, Object: a[i].ID(), Field: d, Why: whyDerived})
 		}
 	}
 	return out
@@ -170,53 +174,88 @@ func decodedSecret(o object.Object) object.Object {
 	return o
 }
 
+// fieldPath is the path compare is at, as keys and indexes: it is written
+// out (join) only where the renderings differ, which is rare, so that
+// comparing two equal objects allocates nothing.
+type fieldPath []pathStep
+
+// pathStep is a map key, or a list index when isIdx.
+type pathStep struct {
+	key   string
+	index int
+	isIdx bool
+}
+
+func (p fieldPath) String() string {
+	s := ""
+	for _, st := range p {
+		if st.isIdx {
+			s += "[" + strconv.Itoa(st.index) + "]"
+		} else {
+			s = join(s, st.key)
+		}
+	}
+	return orRoot(s)
+}
+
 // compare appends the paths where a and b (b's markers respelt back)
 // differ.
-func compare(a, b any, path string, out *[]string) {
+func compare(a, b any, path *fieldPath, out *[]string) {
 	switch av := a.(type) {
 	case map[string]any:
 		bv, ok := b.(map[string]any)
 		if !ok {
-			*out = append(*out, orRoot(path))
+			*out = append(*out, path.String())
 			return
 		}
-		bn := make(map[string]any, len(bv))
-		for k, v := range bv {
-			bn[fromProbe(k)] = v
+		bn := bv // the keys respelt back, when one holds a probe marker
+		for k := range bv {
+			if hasProbe(k) {
+				bn = make(map[string]any, len(bv))
+				for k, v := range bv {
+					bn[fromProbe(k)] = v
+				}
+				break
+			}
 		}
-		keys := slices.Sorted(maps.Keys(av))
+		// The paths are sorted with the misuses (sortMisuses): the keys
+		// are visited in any order.
+		for k, av := range av {
+			*path = append(*path, pathStep{key: k})
+			if bv, ok := bn[k]; ok {
+				compare(av, bv, path, out)
+			} else {
+				*out = append(*out, path.String())
+			}
+			*path = (*path)[:len(*path)-1]
+		}
 		for k := range bn {
 			if _, ok := av[k]; !ok {
-				keys = append(keys, k)
+				*path = append(*path, pathStep{key: k})
+				*out = append(*out, path.String())
+				*path = (*path)[:len(*path)-1]
 			}
-		}
-		for _, k := range keys {
-			av, aok := av[k]
-			bv, bok := bn[k]
-			p := join(path, k)
-			if !aok || !bok {
-				*out = append(*out, p)
-				continue
-			}
-			compare(av, bv, p, out)
 		}
 	case []any:
 		bv, ok := b.([]any)
 		if !ok || len(bv) != len(av) {
-			*out = append(*out, orRoot(path))
+			*out = append(*out, path.String())
 			return
 		}
 		for i := range av {
-			compare(av[i], bv[i], path+"["+strconv.Itoa(i)+"]", out)
+			*path = append(*path, pathStep{index: i, isIdx: true})
+			compare(av[i], bv[i], path, out)
+			*path = (*path)[:len(*path)-1]
 		}
 	case string:
 		bs, ok := b.(string)
-		if !ok || fromProbe(bs) != av {
-			*out = append(*out, orRoot(path))
+		// fromProbe changes only a string holding a probe marker.
+		if !ok || (hasProbe(bs) && fromProbe(bs) != av) || (!hasProbe(bs) && bs != av) {
+			*out = append(*out, path.String())
 		}
 	default:
 		if !reflect.DeepEqual(a, b) {
-			*out = append(*out, orRoot(path))
+			*out = append(*out, path.String())
 		}
 	}
 }
@@ -238,6 +277,28 @@ func join(path, k string) string {
 		return k
 	}
 	return path + "." + k
+}
+
+// anyMentions says whether a string of v (map keys too) mentions a
+// marker, without allocating.
+func anyMentions(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if mentions(k) || anyMentions(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if anyMentions(x) {
+				return true
+			}
+		}
+	case string:
+		return mentions(v)
+	}
+	return false
 }
 
 // scan calls f with the path and value of every string of v (map keys

@@ -99,6 +99,9 @@ func toProbe(s string) string {
 	return canonRE.ReplaceAllString(s, probeOpen+"$1/$3"+probeClose)
 }
 
+// hasProbe says whether fromProbe may change s.
+func hasProbe(s string) bool { return strings.Contains(s, probeOpen) }
+
 func fromProbe(s string) string {
 	return probeRE.ReplaceAllString(s, canonOpen+"$1/$3"+canonClose)
 }
