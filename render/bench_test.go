@@ -10,14 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 
+	"github.com/tpgen/tpgen/internal/memo"
 	"github.com/tpgen/tpgen/internal/testfleet"
 	"github.com/tpgen/tpgen/render"
+	"github.com/tpgen/tpgen/render/chartsource"
+	"github.com/tpgen/tpgen/render/helm"
+	"github.com/tpgen/tpgen/render/object"
+	"github.com/tpgen/tpgen/render/secretflow"
 )
 
 func benchRender(b *testing.B, paths []string, sites []string) {
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		res, err := render.Run(context.Background(), render.Options{
 			Paths: paths, Sites: sites,
@@ -25,6 +32,25 @@ func benchRender(b *testing.B, paths []string, sites []string) {
 		if err != nil || len(res.Sites) == 0 {
 			b.Fatal(err)
 		}
+	}
+	cpu.report(b)
+}
+
+// startCPU starts counting the CPU time of a benchmark's loop (with the
+// garbage collector's and every goroutine's), reported as cpu-s/op.
+func startCPU() cpuCount {
+	t, ok := cpuTime()
+	return cpuCount{start: t, ok: ok}
+}
+
+type cpuCount struct {
+	start time.Duration
+	ok    bool
+}
+
+func (c cpuCount) report(b *testing.B) {
+	if t, ok := cpuTime(); ok && c.ok && b.N > 0 {
+		b.ReportMetric((t - c.start).Seconds()/float64(b.N), "cpu-s/op")
 	}
 }
 
@@ -139,4 +165,74 @@ func BenchmarkRender100OneChanged(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkHelmFloor100 is the Helm floor of BenchmarkRender100 (issue
+// 17): each distinct (chart, release, namespace, values) of the generated
+// 100-site fleet rendered once by helm.Render (template run and parse of
+// its output, no cache), then the same through secretflow.Guard (a chart
+// whose values carry secret markers renders twice). Kubernetes 1.27 (the
+// fleet's), without the CRD API versions of the ancestors. distinct/op is
+// the number of renderings.
+func BenchmarkHelmFloor100(b *testing.B) {
+	dir := b.TempDir()
+	testfleet.Write(b, dir, 100)
+	vals, err := render.Values(context.Background(), render.Options{Paths: []string{dir}}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	charts := chartsource.NewFS(os.DirFS("../modules/thingpark-enterprise/charts"), "module charts")
+	type job struct {
+		ch *chart.Chart
+		o  helm.Options
+	}
+	var jobs []job
+	seen := map[memo.Key]bool{}
+	for _, v := range vals {
+		d, ok := memo.Digest(map[string]any{"chart": v.Chart, "version": v.Version, "release": v.Release,
+			"namespace": v.Namespace, "component": v.Component, "values": v.Values})
+		if !ok {
+			b.Fatalf("%s/%s: values not digestible", v.Site, v.Component)
+		}
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		ch, err := charts.Get(v.Chart, v.Version)
+		if err != nil {
+			b.Fatal(err)
+		}
+		jobs = append(jobs, job{ch, helm.Options{Release: v.Release, Namespace: v.Namespace, Tier: v.Component,
+			Values: v.Values, KubeVersion: "1.27"}})
+	}
+	for _, guard := range []bool{false, true} {
+		name := "render"
+		if guard {
+			name = "guard"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := startCPU()
+			for b.Loop() {
+				for _, j := range jobs {
+					render := func(v map[string]any) ([]object.Object, error) {
+						o := j.o
+						o.Values = v
+						return helm.Render(j.ch, o)
+					}
+					var err error
+					if guard {
+						_, err = secretflow.Guard(j.o.Values, render)
+					} else {
+						_, err = render(j.o.Values)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			cpu.report(b)
+			b.ReportMetric(float64(len(jobs)), "distinct/op")
+		})
+	}
 }
