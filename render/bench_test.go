@@ -50,7 +50,7 @@ type cpuCount struct {
 
 func (c cpuCount) report(b *testing.B) {
 	if t, ok := cpuTime(); ok && c.ok && b.N > 0 {
-		b.ReportMetric((t - c.start).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric((t-c.start).Seconds()/float64(b.N), "cpu-s/op")
 	}
 }
 
