@@ -28,12 +28,12 @@ check: build
 
 # Every test: vet, then two passes at once, so both cores stay busy to the
 # end: every Go test under the race detector, except NORACE, which runs
-# without it. NORACE is the heavy tests that render data one thing at a
-# time, where the race detector has no concurrency to check and costs 5 to
-# 10 times the CPU; the engine's concurrency (sites in parallel, kept and
-# rendered sites mixed, the cluster stream) stays raced by the render
-# package's other tests (the shared fleet at -j 2, TestDeterministic,
-# TestIncrementalCheck, the facts fleet, the module and cluster tests):
+# without it. NORACE is the heavy tests that check rendered data, not
+# concurrency, where the race detector costs 5 to 10 times the CPU: most
+# render one thing at a time (nothing to race); the few at -j 2 run
+# code the render package's raced tests run concurrently too (the example
+# fleet at -j 2, whose sites share clusters; TestIncrementalCheck, kept
+# and rendered sites mixed; the module and cluster tests):
 # - the CLI in process on whole sites: internal/cli TestScripts,
 #   TestSyncedPaths and TestJSONDocuments (raced, over 25 minutes alone
 #   on two busy cores);
@@ -45,14 +45,19 @@ check: build
 #   plain) and render/helm TestRealCharts (each chart rendered twice);
 # - renders of one site at a time or of a written tree: TestSecretExamples
 #   (-j 1), TestValidateRendered* (reads golden/ serially),
-#   TestDiffGoldenIsClean, and TestIncremental (31 site renders of three
-#   sites; TestIncrementalCheck races the same paths).
+#   TestDiffGoldenIsClean, TestDeterministic (the fleet at -j 1 against
+#   the shared -j 2 render) and TestIncremental (31 site renders of three
+#   sites; TestIncrementalCheck races the same paths);
+# - the facts tests, TestFacts* and TestArgoCDWiring/TestFluxWiring: checks
+#   of the data of one ten-site fleet (each site its own cluster) rendered
+#   once; the example fleet races the same stages.
 # Measured with `go test -json` per package; see README for make test's time.
 NORACE_CLI    := TestScripts|TestSyncedPaths|TestJSONDocuments
 NORACE_CHARTS := TestChartsReadEveryValue|TestStorageClassesAreActilitys|TestImagesAreTheReleases|TestValuesContract
 NORACE_REAL   := TestThinkube.*|TestRealCharts
-NORACE_RENDER := TestSecretExamples|TestValidateRendered.*|TestDiffGoldenIsClean|TestIncremental
-NORACE := ^($(NORACE_CLI)|$(NORACE_CHARTS)|$(NORACE_REAL)|$(NORACE_RENDER))$$
+NORACE_RENDER := TestSecretExamples|TestValidateRendered.*|TestDiffGoldenIsClean|TestDeterministic|TestIncremental
+NORACE_FACTS  := TestFacts.*|TestArgoCDWiring|TestFluxWiring
+NORACE := ^($(NORACE_CLI)|$(NORACE_CHARTS)|$(NORACE_REAL)|$(NORACE_RENDER)|$(NORACE_FACTS))$$
 NORACE_PKGS := ./internal/cli ./modules/... ./render ./render/helm ./render/profile ./render/review
 test:
 	$(GO) vet ./...

@@ -139,7 +139,9 @@ func firstDiff(a, b string) string {
 // TestDeterministic renders the fleet twice, independently, one site at a
 // time and two at once (the shared rendering): the bytes must be
 // identical. Two renders, not three: a third at -j 4 cost a third of the
-// test's time under -race for an interleaving -j 2 already varies.
+// test's time for an interleaving -j 2 already varies. make test runs it
+// without the race detector (the shared rendering is raced by the tests
+// that read it).
 func TestDeterministic(t *testing.T) {
 	t.Chdir("..")
 	serial := treeOf(renderFleet(t, 1))
