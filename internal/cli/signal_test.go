@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -51,8 +54,11 @@ func TestSIGINTStopsCUEEvaluation(t *testing.T) {
 			go func() { waited <- cmd.Wait() }()
 			// Into the evaluation (under -race the schema takes longer
 			// to build: the signal may come before, which must stop the
-			// run all the same).
-			time.Sleep(time.Second)
+			// run all the same). A second of the child's CPU, not of the
+			// clock: on a loaded machine a second of sleep ended before
+			// tpgen had started (and the signal killed it, exit
+			// "signal: interrupt").
+			waitCPU(t, cmd.Process.Pid, time.Second)
 			for range tc.signals {
 				if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 					t.Fatal(err)
@@ -123,4 +129,35 @@ func TestOnSignals(t *testing.T) {
 	if got := signalExit(syscall.SIGTERM); got != 143 {
 		t.Errorf("SIGTERM exit code %d, want 143", got)
 	}
+}
+
+// waitCPU waits until process pid has run for cpu (user and system time,
+// from /proc/PID/stat in 1/100 s ticks, Linux's USER_HZ), for at most a
+// minute; without /proc it sleeps for cpu.
+func waitCPU(t *testing.T, pid int, cpu time.Duration) {
+	t.Helper()
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		time.Sleep(cpu)
+		return
+	}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return // the process is gone: Wait says how
+		}
+		// After "(comm)": state, then 10 fields, then utime and stime.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			t.Fatalf("/proc/%d/stat: %d fields after the command name", pid, len(f))
+		}
+		utime, err1 := strconv.Atoi(f[11])
+		stime, err2 := strconv.Atoi(f[12])
+		if err1 != nil || err2 != nil {
+			t.Fatalf("/proc/%d/stat: utime %q, stime %q", pid, f[11], f[12])
+		}
+		if time.Duration(utime+stime)*10*time.Millisecond >= cpu {
+			return
+		}
+	}
+	t.Fatalf("tpgen (pid %d) did not run for %v in a minute", pid, cpu)
 }
