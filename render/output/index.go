@@ -57,6 +57,18 @@ type IndexSite struct {
 	// Files maps each owned file (relative to the site directory) to the
 	// sha256 of what tpgen wrote.
 	Files map[string]string `json:"files"`
+	// Key digests what a render knows of the site before evaluating its
+	// profile: tpgen's version, the options of the run that shape the
+	// output, the profile's path, input root and fleet defaults files.
+	Key string `json:"key,omitempty"`
+	// Reads maps everything the site was made from (its profile, fleet
+	// defaults, module, charts, overlays, SOPS and CRD files, each a file,
+	// a directory tree or a listing, named as render names them) to its
+	// digest. With Key, it lets a render keep the site without
+	// evaluating its profile (render's preKept).
+	Reads map[string]string `json:"reads,omitempty"`
+	// Tiers are the site's components in graph order.
+	Tiers []string `json:"tiers,omitempty"`
 }
 
 // cluster is the site's cluster (named name).
@@ -117,14 +129,20 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 	}
 	for _, s := range sites {
 		if s.Keep {
-			continue // its entry stays old's
+			// Its entry stays old's; what it read is refreshed when the
+			// run says it (Reads set): its inputs digest was found equal.
+			if is, ok := x.Sites[s.Name]; ok && s.Unit == UnitSite && s.Reads != nil {
+				is.Key, is.Reads, is.Tiers = s.Key, s.Reads, s.Tiers
+				x.Sites[s.Name] = is
+			}
+			continue
 		}
 		files := s.digests()
 		if s.Unit == UnitCluster {
 			x.Clusters[s.Name] = IndexCluster{Files: files}
 			continue
 		}
-		is := IndexSite{Profile: s.Profile, Release: s.Release, Inputs: s.Inputs, Files: files}
+		is := IndexSite{Profile: s.Profile, Release: s.Release, Inputs: s.Inputs, Files: files, Key: s.Key, Reads: s.Reads, Tiers: s.Tiers}
 		if s.Cluster != s.Name {
 			is.Cluster = s.Cluster
 		}
@@ -153,6 +171,10 @@ func (x *Index) seal() string {
 		s := x.Sites[n]
 		fmt.Fprintf(h, "site %q %q %q %s %d\n", n, s.Profile, s.Cluster, s.Inputs, len(s.Files))
 		files(s.Files)
+		if s.Key != "" || len(s.Reads) > 0 || len(s.Tiers) > 0 {
+			fmt.Fprintf(h, "  key %s %q release %q %d\n", s.Key, s.Tiers, s.Release, len(s.Reads))
+			files(s.Reads)
+		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
 		fmt.Fprintf(h, "cluster %q %d\n", n, len(x.Clusters[n].Files))
@@ -272,6 +294,9 @@ func ParseIndex(data []byte) (*Index, error) {
 		if err := checkFiles("site "+n, x.Sites[n].Files); err != nil {
 			return nil, err
 		}
+		if err := checkReads("site "+n, x.Sites[n]); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
 		if err := checkName("cluster", n); err != nil {
@@ -295,6 +320,35 @@ func checkFiles(unit string, files map[string]string) error {
 	}
 	return nil
 }
+
+// checkReads refuses a site's Key, Reads or Tiers that tpgen did not
+// write: a read is named kind:path (render's kinds), its digest a sha256.
+func checkReads(unit string, s IndexSite) error {
+	if s.Key != "" && !hashRE.MatchString(s.Key) {
+		return fmt.Errorf("%s: key %q is not sha256:<64 hex digits>", unit, s.Key)
+	}
+	for _, r := range slices.Sorted(maps.Keys(s.Reads)) {
+		kind, p, _ := strings.Cut(r, ":")
+		if !slices.Contains(ReadKinds, kind) || p == "" || strings.ContainsRune(r, 0) {
+			return fmt.Errorf("%s: read %q: not one of %s followed by a path", unit, r, strings.Join(ReadKinds, ":, ")+":")
+		}
+		if h := s.Reads[r]; !hashRE.MatchString(h) {
+			return fmt.Errorf("%s: read %q: digest %q is not sha256:<64 hex digits>", unit, r, h)
+		}
+	}
+	for _, t := range s.Tiers {
+		if t == "" || strings.ContainsRune(t, 0) {
+			return fmt.Errorf("%s: tier %q: not a component name", unit, t)
+		}
+	}
+	return nil
+}
+
+// ReadKinds are the kinds of what an index records a site read (the
+// prefix of a Reads key): a file, a directory tree, a directory's
+// listing, a path's type, a built-in module, the overlays a library
+// caller passed.
+var ReadKinds = []string{"file", "tree", "list", "node", "builtin", "overlays"}
 
 var hashRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 

@@ -35,8 +35,14 @@ type Site struct {
 	Cluster string
 	Release string // the plan's release, recorded in the index
 	Inputs  string // digest of the site's inputs
-	Files   []File
-	Unit    Unit
+	// Key, Reads and Tiers are recorded in the index as they are (see
+	// IndexSite); for a kept unit, when Reads is set, they replace the
+	// recorded ones.
+	Key   string
+	Reads map[string]string
+	Tiers []string
+	Files []File
+	Unit  Unit
 	// Keep says the unit was not rendered: DIR holds it as the index
 	// records it (Intact), and Write and Check leave it and its index
 	// entry as they are. Files is then empty.
