@@ -109,13 +109,23 @@ func readInputs(ctx context.Context, s *profile.Site, p *profile.Plan, o Options
 // only on the inputs: a unit whose files hold one is always rendered.
 var replaceMarkers = [][]byte{[]byte(replaceAnnotation + ":"), []byte(expandsAnnotation + ":")}
 
+// markerDomain starts every replace marker: one pass over a file finds
+// its candidates.
+var markerDomain = []byte("tpgen.dev/")
+
 func hasReplaceMarker(b []byte) bool {
-	for _, m := range replaceMarkers {
-		if bytes.Contains(b, m) {
-			return true
+	for {
+		i := bytes.Index(b, markerDomain)
+		if i < 0 {
+			return false
 		}
+		for _, m := range replaceMarkers {
+			if bytes.HasPrefix(b[i:], m) {
+				return true
+			}
+		}
+		b = b[i+len(markerDomain):]
 	}
-	return false
 }
 
 // skippable says whether the run's options let a site be kept unrendered

@@ -204,7 +204,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
 	o.caches = newCaches()
-	prev := readPrevious(o.OutDir, o.Limits.file())
+	prev, prevData := readPrevious(o.OutDir, o.Limits.file())
 	o.reads, o.pre = o.incremental(prev)
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
@@ -250,7 +250,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// A site whose inputs cannot be read is not rendered; the others
 	// are, so that every failure is reported at once.
 	kept := keptSites(o, prev, sites, plans, ins)
-	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook}
+	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook, Index: prev, IndexData: prevData}
 	if len(o.Sites) == 0 {
 		oo.Prune = gone(o.Paths)
 	}

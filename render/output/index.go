@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -161,26 +161,52 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 // seal digests what x records but the seal itself.
 func (x *Index) seal() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "tpgen %q\n", x.Tpgen)
+	var b []byte
+	line := func() {
+		b = append(b, '\n')
+		h.Write(b)
+		b = b[:0]
+	}
+	b = strconv.AppendQuote(append(b, "tpgen "...), x.Tpgen)
+	line()
 	files := func(fs map[string]string) {
 		for _, p := range slices.Sorted(maps.Keys(fs)) {
-			fmt.Fprintf(h, "  %q %s\n", p, fs[p])
+			b = append(strconv.AppendQuote(append(b, "  "...), p), ' ')
+			b = append(b, fs[p]...)
+			line()
 		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Sites)) {
 		s := x.Sites[n]
-		fmt.Fprintf(h, "site %q %q %q %s %d\n", n, s.Profile, s.Cluster, s.Inputs, len(s.Files))
+		b = strconv.AppendQuote(append(b, "site "...), n)
+		b = strconv.AppendQuote(append(b, ' '), s.Profile)
+		b = strconv.AppendQuote(append(b, ' '), s.Cluster)
+		b = append(append(b, ' '), s.Inputs...)
+		b = strconv.AppendInt(append(b, ' '), int64(len(s.Files)), 10)
+		b = strconv.AppendQuote(append(b, " release "...), s.Release)
+		line()
 		files(s.Files)
-		if s.Key != "" || len(s.Reads) > 0 || len(s.Tiers) > 0 {
-			fmt.Fprintf(h, "  key %s %q release %q %d\n", s.Key, s.Tiers, s.Release, len(s.Reads))
-			files(s.Reads)
+		b = append(append(b, "  key "...), s.Key...)
+		for _, t := range s.Tiers {
+			b = strconv.AppendQuote(append(b, ' '), t)
 		}
+		b = strconv.AppendInt(append(b, " reads "...), int64(len(s.Reads)), 10)
+		line()
+		files(s.Reads)
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
-		fmt.Fprintf(h, "cluster %q %d\n", n, len(x.Clusters[n].Files))
+		b = strconv.AppendQuote(append(b, "cluster "...), n)
+		b = strconv.AppendInt(append(b, ' '), int64(len(x.Clusters[n].Files)), 10)
+		line()
 		files(x.Clusters[n].Files)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// same says whether x records what old does, and old is sealed: then
+// x's encoding is old's (as tpgen writes it), and need not be compared.
+func (x *Index) same(old *Index) bool {
+	return x.Tpgen == old.Tpgen && x.Inputs == old.Inputs && old.Sealed()
 }
 
 // Sealed says whether x is as tpgen wrote it: its seal matches what it
@@ -233,6 +259,12 @@ const maxIndexSize = 64 << 20
 
 // readIndex reads DIR's index; ok is false when there is none.
 func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
+	return readIndexKnown(t, nil, nil)
+}
+
+// readIndexKnown is readIndex that takes known, parsed from knownData,
+// when DIR's index holds exactly knownData.
+func readIndexKnown(t *tree, known *Index, knownData []byte) (x *Index, data []byte, ok bool, err error) {
 	p := t.path(IndexFile)
 	data, err = fsguard.ReadFile(t.root, IndexFile, p, fsguard.Limit{Max: maxIndexSize, What: "index size", Raise: "nothing: an index this large is not tpgen's"})
 	if errors.Is(err, fs.ErrNotExist) {
@@ -240,6 +272,9 @@ func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
 	}
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("reading the index: %w", err)
+	}
+	if known != nil && knownData != nil && bytes.Equal(data, knownData) {
+		return known, data, true, nil // parsed by the caller already
 	}
 	if x, err = ParseIndex(data); err != nil {
 		return nil, nil, false, fmt.Errorf("reading %s: %w\nhint: the index is tpgen's; restore it from Git (git checkout -- %s), or delete it and render with --force", p, err, p)
@@ -254,16 +289,10 @@ func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
 // inside its site directory, so that nothing the index says can reach
 // outside DIR.
 func ParseIndex(data []byte) (*Index, error) {
-	// JSON is YAML: a key twice (two entries for one site or file) is
-	// refused, not resolved by the last one silently.
-	if err := fsguard.DuplicateKeys("", data); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\nhint: ")
-		var line, col int
-		if n, _ := fmt.Sscanf(msg, ":%d:%d:", &line, &col); n == 2 {
-			_, msg, _ = strings.Cut(strings.TrimPrefix(msg, ":"), ": ")
-			msg = fmt.Sprintf("line %d: %s", line, msg)
-		}
-		return nil, errors.New(msg)
+	// A key twice (two entries for one site or file) is refused, not
+	// resolved by the last one silently.
+	if err := duplicateKeys(data); err != nil {
+		return nil, err
 	}
 	x := &Index{}
 	d := json.NewDecoder(bytes.NewReader(data))
@@ -310,21 +339,42 @@ func ParseIndex(data []byte) (*Index, error) {
 }
 
 func checkFiles(unit string, files map[string]string) error {
-	for _, f := range slices.Sorted(maps.Keys(files)) {
+	ok := true
+	for f, h := range files {
+		ok = ok && checkFilePath(f) == nil && isHash(h)
+	}
+	if ok {
+		return nil
+	}
+	for _, f := range slices.Sorted(maps.Keys(files)) { // the first, by name
 		if err := checkFilePath(f); err != nil {
 			return fmt.Errorf("%s: %w", unit, err)
 		}
-		if h := files[f]; !hashRE.MatchString(h) {
+		if h := files[f]; !isHash(h) {
 			return fmt.Errorf("%s: file %q: hash %q is not sha256:<64 hex digits>", unit, f, h)
 		}
 	}
 	return nil
 }
 
+// isHash says whether h is sha256:<64 lowercase hex digits>.
+func isHash(h string) bool {
+	d, ok := strings.CutPrefix(h, "sha256:")
+	if !ok || len(d) != 64 {
+		return false
+	}
+	for i := range len(d) {
+		if c := d[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // checkReads refuses a site's Key, Reads or Tiers that tpgen did not
 // write: a read is named kind:path (render's kinds), its digest a sha256.
 func checkReads(unit string, s IndexSite) error {
-	if s.Key != "" && !hashRE.MatchString(s.Key) {
+	if s.Key != "" && !isHash(s.Key) {
 		return fmt.Errorf("%s: key %q is not sha256:<64 hex digits>", unit, s.Key)
 	}
 	for _, r := range slices.Sorted(maps.Keys(s.Reads)) {
@@ -332,7 +382,7 @@ func checkReads(unit string, s IndexSite) error {
 		if !slices.Contains(ReadKinds, kind) || p == "" || strings.ContainsRune(r, 0) {
 			return fmt.Errorf("%s: read %q: not one of %s followed by a path", unit, r, strings.Join(ReadKinds, ":, ")+":")
 		}
-		if h := s.Reads[r]; !hashRE.MatchString(h) {
+		if h := s.Reads[r]; !isHash(h) {
 			return fmt.Errorf("%s: read %q: digest %q is not sha256:<64 hex digits>", unit, r, h)
 		}
 	}
@@ -349,8 +399,6 @@ func checkReads(unit string, s IndexSite) error {
 // listing, a path's type, a built-in module, the overlays a library
 // caller passed.
 var ReadKinds = []string{"file", "tree", "list", "node", "builtin", "overlays"}
-
-var hashRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // checkSiteName refuses a site name that is not a DNS-1123 label (such as
 // "", ".", ".." or "../x"): a site is one directory directly in DIR.

@@ -119,6 +119,11 @@ type Options struct {
 	// "built <site>", "swapped <site>", "index". Tests use it to kill the
 	// process mid-way.
 	Hook func(step string)
+	// Index is DIR's index as the caller parsed it (ParseIndex) from
+	// IndexData: when DIR's index still holds exactly those bytes, it is
+	// taken instead of parsed again. Nothing changes it.
+	Index     *Index
+	IndexData []byte
 }
 
 // Change says what happened to one site (or cluster directory).
@@ -211,7 +216,7 @@ func Begin(dir string, o Options) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{t: t, unlock: unlock, o: o, created: errors.Is(statErr, fs.ErrNotExist)}
-	old, oldData, ok, err := readIndex(t)
+	old, oldData, ok, err := readIndexKnown(t, o.Index, o.IndexData)
 	if err != nil {
 		w.close()
 		return nil, err
@@ -316,7 +321,12 @@ func (w *Writer) Commit(ctx context.Context) ([]Change, error) {
 	}
 	plans := append(w.plans, gone...)
 	nx := next(old, w.o.Version, sites, pruned)
-	nxData := nx.Encode()
+	var nxData []byte
+	if len(gone) > 0 || !nx.same(old) {
+		nxData = nx.Encode()
+	} else {
+		nxData = w.oldData // unchanged: not encoded again
+	}
 
 	var work []sitePlan
 	var changes []Change
