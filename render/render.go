@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -362,8 +363,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, s := range results {
 		u := output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Release: s.plan.Release, Inputs: s.Inputs, Files: s.Files, Keep: s.Skipped,
 			Key: s.key, Reads: s.reads, Tiers: s.Tiers}
-		if s.Skipped && o.Check {
-			u.Reads = nil // --check leaves the index as it is
+		if is := prev.Sites[s.Name]; s.Skipped && (o.Check || is.Key == s.key && maps.Equal(is.Reads, s.reads) && slices.Equal(is.Tiers, s.Tiers)) {
+			u.Reads = nil // the entry stays as it is (--check never changes it)
 		}
 		out = append(out, u)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -33,6 +34,15 @@ type Index struct {
 	Sites  map[string]IndexSite `json:"sites"`
 	// Clusters are the cluster directories (DIR/clusters/<name>/).
 	Clusters map[string]IndexCluster `json:"clusters,omitempty"`
+
+	// parsed memoizes Sealed for an index ParseIndex returned (which
+	// nothing changes).
+	parsed *sealMemo
+}
+
+type sealMemo struct {
+	once sync.Once
+	ok   bool
 }
 
 // IndexCluster is one cluster directory of the index.
@@ -119,6 +129,9 @@ func (x *Index) Encode() []byte {
 // replaced, and the entries of pruned sites dropped.
 func next(old *Index, version string, sites []Site, pruned []string) *Index {
 	x := &Index{Tpgen: version, Sites: map[string]IndexSite{}, Clusters: map[string]IndexCluster{}}
+	// same: x records what old does (every unit kept as recorded, none
+	// pruned), so old's seal is x's.
+	same := version == old.Tpgen && len(pruned) == 0
 	for name, s := range old.Sites {
 		if !slices.Contains(pruned, name) {
 			x.Sites[name] = s
@@ -128,6 +141,7 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 		x.Clusters[name] = c
 	}
 	for _, s := range sites {
+		same = same && s.Keep && (s.Reads == nil || s.Unit != UnitSite)
 		if s.Keep {
 			// Its entry stays old's; what it read is refreshed when the
 			// run says it (Reads set): its inputs digest was found equal.
@@ -150,11 +164,14 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 	}
 	for _, n := range prunedClusters(old, sites, pruned) {
 		delete(x.Clusters, n)
+		same = false
 	}
 	if len(x.Clusters) == 0 {
 		x.Clusters = nil
 	}
-	x.Inputs = x.seal()
+	if x.Inputs = old.Inputs; !same || !old.Sealed() {
+		x.Inputs = x.seal()
+	}
 	return x
 }
 
@@ -212,7 +229,16 @@ func (x *Index) same(old *Index) bool {
 // Sealed says whether x is as tpgen wrote it: its seal matches what it
 // records. Only a sealed index's digests may spare a unit its rendering
 // (Intact then checks the files against them).
-func (x *Index) Sealed() bool { return x != nil && x.Inputs == x.seal() }
+func (x *Index) Sealed() bool {
+	switch {
+	case x == nil:
+		return false
+	case x.parsed != nil:
+		x.parsed.once.Do(func() { x.parsed.ok = x.Inputs == x.seal() })
+		return x.parsed.ok
+	}
+	return x.Inputs == x.seal()
+}
 
 // union returns an index owning every file of a and of b (b's hash wins).
 func union(a, b *Index) *Index {
@@ -306,6 +332,7 @@ func ParseIndex(data []byte) (*Index, error) {
 	if x.Sites == nil {
 		x.Sites = map[string]IndexSite{}
 	}
+	x.parsed = &sealMemo{}
 	names := make([]string, 0, len(x.Sites))
 	for n := range x.Sites {
 		names = append(names, n)

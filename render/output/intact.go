@@ -60,6 +60,9 @@ func Intact(dir string, x *Index, u Unit, name string, reject func([]byte) bool)
 	}
 	defer r.Close()
 	c := intactCheck{files: files, reject: reject}
+	if ok, done := c.direct(r); done {
+		return ok
+	}
 	return c.dir(r, "") && c.seen == len(files)
 }
 
