@@ -363,7 +363,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, s := range results {
 		u := output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Release: s.plan.Release, Inputs: s.Inputs, Files: s.Files, Keep: s.Skipped,
 			Key: s.key, Reads: s.reads, Tiers: s.Tiers}
-		if is := prev.Sites[s.Name]; s.Skipped && (o.Check || is.Key == s.key && maps.Equal(is.Reads, s.reads) && slices.Equal(is.Tiers, s.Tiers)) {
+		if s.Skipped && (o.Check || sameReads(prev, s)) {
 			u.Reads = nil // the entry stays as it is (--check never changes it)
 		}
 		out = append(out, u)
@@ -407,6 +407,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Sites[i].Changed = c.Changed
 	}
 	return res, err
+}
+
+// sameReads says whether the index prev records what kept site s read.
+func sameReads(prev *output.Index, s SiteResult) bool {
+	if prev == nil {
+		return false
+	}
+	is := prev.Sites[s.Name]
+	return is.Key == s.key && maps.Equal(is.Reads, s.reads) && slices.Equal(is.Tiers, s.Tiers)
 }
 
 // eachSite runs f(0..n-1), jobs at a time; once ctx is done it starts no
