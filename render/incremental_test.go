@@ -3,6 +3,7 @@ package render_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -373,4 +374,69 @@ func TestIncrementalBeforePlanning(t *testing.T) {
 	_, planned, rendered = planRun(t, v)
 	require.Equal(t, all, planned)
 	require.Equal(t, all, rendered)
+}
+
+// TestIncrementalBeforePlanningCheck: --check plans no unchanged site
+// either, yet catches a hand edit and a deleted file in one (that site
+// and the other sites of its cluster are planned and compared); an index
+// edited to claim the digests of changed inputs keeps no site; a profile
+// that takes a kept site's name is refused, naming both.
+func TestIncrementalBeforePlanningCheck(t *testing.T) {
+	o, sites := planFleet(t)
+	all := []string{"alpha", "beta", "delta", "epsilon", "gamma"}
+	planRun(t, o)
+	check := o
+	check.Check = true
+
+	res, planned, rendered := planRun(t, check)
+	require.Equal(t, []string{}, planned)
+	require.Equal(t, []string{}, rendered)
+	require.Empty(t, res.Drift)
+
+	edited := filepath.Join(o.OutDir, "gamma", "web-a", "deployment.apps_web-a.yaml")
+	appendTo(t, edited, "# hand edit\n")
+	deleted := filepath.Join(o.OutDir, "alpha", "db", "kustomization.yaml")
+	require.NoError(t, os.Remove(deleted))
+	res, planned, rendered = planRun(t, check)
+	require.Equal(t, []string{"alpha", "beta", "gamma"}, planned)
+	require.Equal(t, []string{"alpha", "beta", "gamma"}, rendered)
+	require.Equal(t, []output.Drift{
+		{Path: "alpha/db/kustomization.yaml", What: "missing"},
+		{Path: "gamma/web-a/deployment.apps_web-a.yaml", What: "changed", Edited: true},
+	}, res.Drift)
+	planRun(t, o) // repairs the tree
+
+	// The chart changes; the index is edited to claim the chart's new
+	// digest: its seal no longer matches, and every site is planned.
+	appendTo(t, filepath.Join(sites, "charts", "web", "values.yaml"), "# a comment\n")
+	idxFile := filepath.Join(o.OutDir, output.IndexFile)
+	b, err := os.ReadFile(idxFile)
+	require.NoError(t, err)
+	var idx map[string]any
+	require.NoError(t, json.Unmarshal(b, &idx))
+	reads := idx["sites"].(map[string]any)["gamma"].(map[string]any)["reads"].(map[string]any)
+	chart := "tree:" + filepath.Join(sites, "charts", "web")
+	require.Contains(t, reads, chart)
+	reads[chart] = digestTree(t, filepath.Join(sites, "charts", "web"))
+	b, err = json.MarshalIndent(idx, "", "  ")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(idxFile, append(b, '\n'), 0o644))
+	_, planned, rendered = planRun(t, check)
+	require.Equal(t, all, planned, "a forged index is trusted for nothing")
+	require.Equal(t, all, rendered)
+	_, planned, rendered = planRun(t, o)
+	require.Equal(t, all, planned)
+	require.Equal(t, all, rendered)
+
+	// A new profile takes a kept site's name.
+	require.NoError(t, os.WriteFile(filepath.Join(sites, "zeta.yaml"), []byte("name: gamma\nmodule: module\nkubernetesVersion: \"1.27\"\nprefix: zeta\ngitops: {engine: flux, repoURL: \"https://git.example.net/deploy.git\", revision: main}\n"), 0o644))
+	_, err = render.Run(context.Background(), o)
+	require.ErrorContains(t, err, `site name "gamma" is already used by `+filepath.Join(sites, "gamma.yaml"))
+}
+
+// digestTree is what the index would record for dir (any digest will
+// do: the edit is what the test is about).
+func digestTree(t *testing.T, dir string) string {
+	t.Helper()
+	return output.Hash([]byte(fmt.Sprint(readTree(t, dir))))
 }
