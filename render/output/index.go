@@ -156,7 +156,10 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 			x.Clusters[s.Name] = IndexCluster{Files: files}
 			continue
 		}
-		is := IndexSite{Profile: s.Profile, Release: s.Release, Inputs: s.Inputs, Files: files, Key: s.Key, Reads: s.Reads, Tiers: s.Tiers}
+		is := IndexSite{Profile: s.Profile, Release: s.Release, Inputs: s.Inputs, Files: files}
+		if s.Key != "" { // what it read is recorded, with its tiers
+			is.Key, is.Reads, is.Tiers = s.Key, s.Reads, s.Tiers
+		}
 		if s.Cluster != s.Name {
 			is.Cluster = s.Cluster
 		}
