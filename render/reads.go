@@ -531,17 +531,23 @@ func treeWant(o Options) (string, error) {
 
 // incremental returns the run's reads memo (nil: nothing is recorded)
 // and what it may keep before planning (nil: every site is planned).
-// Not under --strict (whether a site has an overlay is in its plan).
+// A rendering in memory records what it read too (its index is the one
+// a rendering into an empty DIR writes), at the tree path placeTree
+// gives it. Nothing is kept before planning under --strict (whether a
+// site has an overlay is in its plan).
 func (o Options) incremental(prev *output.Index) (*readsMemo, *preKept) {
-	if o.OutDir == "" || o.Charts != nil {
-		return nil, nil
+	if o.Charts != nil {
+		return nil, nil // a chart source with no files to digest
 	}
-	tree, err := treeWant(o)
-	if err != nil {
-		return nil, nil
+	tree := "."
+	if o.GitOpsPath != "" || o.OutDir != "" {
+		var err error
+		if tree, err = treeWant(o); err != nil {
+			return nil, nil // placeTree reports it
+		}
 	}
 	m := newReadsMemo(o, tree)
-	if !prev.Sealed() || !o.skippable() || o.Strict {
+	if o.OutDir == "" || !prev.Sealed() || !o.skippable() || o.Strict {
 		return m, nil
 	}
 	return m, &preKept{prev: prev, reads: m, dropped: map[string]bool{}}
