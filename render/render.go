@@ -174,11 +174,19 @@ type SiteResult struct {
 	// reads: none recorded).
 	key   string
 	reads map[string]string
+	// unplanned: kept before planning, plan is a stub (cluster and
+	// release).
+	unplanned bool
 }
 
 // Plan is the plan the site was rendered from (nil for a site read back
-// from disk).
-func (s SiteResult) Plan() *profile.Plan { return s.plan }
+// from disk, or kept without its profile being evaluated).
+func (s SiteResult) Plan() *profile.Plan {
+	if s.unplanned {
+		return nil
+	}
+	return s.plan
+}
 
 // Result of a run, sites sorted by name.
 type Result struct {
@@ -276,7 +284,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		if e, ok := o.pre.entry(s); ok {
 			results[i] = SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: plans[i].Cluster, Tiers: e.Tiers,
-				Inputs: e.Inputs, Skipped: true, plan: plans[i], site: s}
+				Inputs: e.Inputs, Skipped: true, plan: plans[i], site: s, unplanned: true}
 			continue
 		}
 		results[i] = SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: plans[i].Cluster, Tiers: ins[i].graph.Order(),
