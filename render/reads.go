@@ -398,8 +398,12 @@ func (pk *preKept) entry(s *profile.Site) (output.IndexSite, bool) {
 
 // load loads the profiles of o.Paths that are not kept, and returns
 // them with the kept sites' stubs.
-func (pk *preKept) load(ctx context.Context, l *profile.Loader, o Options) ([]*profile.Site, error) {
+func (pk *preKept) load(ctx context.Context, loader func() (*profile.Loader, error), o Options) ([]*profile.Site, error) {
 	if pk == nil {
+		l, err := loader()
+		if err != nil {
+			return nil, err
+		}
 		return l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
 	}
 	srcs, err := profile.Discover(o.Paths)
@@ -408,7 +412,15 @@ func (pk *preKept) load(ctx context.Context, l *profile.Loader, o Options) ([]*p
 	}
 	for {
 		rest := pk.split(ctx, o, srcs)
-		sites, err := l.LoadSourcesContext(ctx, rest, o.EvalLimits)
+		var sites []*profile.Site
+		var err error
+		if len(rest) > 0 {
+			var l *profile.Loader
+			if l, err = loader(); err != nil {
+				return nil, err
+			}
+			sites, err = l.LoadSourcesContext(ctx, rest, o.EvalLimits)
+		}
 		var dl diag.List
 		if err == nil || errors.As(err, &dl) {
 			// A profile that now takes a kept site's name: both are

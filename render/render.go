@@ -529,13 +529,22 @@ var planHook func(site string)
 
 // plan loads the profiles and computes every selected site's plan.
 func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
-	l, err := profile.NewLoader(nil)
-	if err != nil {
-		return nil, nil, err
+	// The loader is made when a profile is to be evaluated: not at all
+	// when every site is kept before planning.
+	var l *profile.Loader
+	loader := func() (*profile.Loader, error) {
+		if l == nil {
+			nl, err := profile.NewLoader(nil)
+			if err != nil {
+				return nil, err
+			}
+			nl.Limit = o.Limits.profile()
+			nl.Modules = &module.Resolver{SearchPath: o.ModulePath}
+			l = nl
+		}
+		return l, nil
 	}
-	l.Limit = o.Limits.profile()
-	l.Modules = &module.Resolver{SearchPath: o.ModulePath}
-	all, err := o.pre.load(ctx, l, o)
+	all, err := o.pre.load(ctx, loader, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -550,6 +559,9 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 		}
 		if planHook != nil {
 			planHook(s.Name)
+		}
+		if _, err := loader(); err != nil {
+			return nil, nil, err
 		}
 		if allPlans[i], err = l.PlanContext(ctx, s, o.EvalLimits); err != nil {
 			return nil, nil, err
