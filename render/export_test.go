@@ -14,3 +14,11 @@ func GitOpsOptions(p *profile.Plan, objs []object.Object) gitops.Options {
 	}
 	return gitopsOptions(p, g, objs)
 }
+
+// OnPlan makes f see each site whose plan a run evaluates (nil: none);
+// the returned func restores the previous hook.
+func OnPlan(f func(site string)) func() {
+	old := planHook
+	planHook = f
+	return func() { planHook = old }
+}

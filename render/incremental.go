@@ -32,6 +32,10 @@ type siteInputs struct {
 	// sops are the profile's SOPS files by path (secrets.sops.files).
 	sops   map[string][]byte
 	digest string
+	// key and reads are what the index records the site read (see
+	// readsMemo).
+	key   string
+	reads map[string]string
 }
 
 // close releases what readInputs opened.
@@ -105,13 +109,23 @@ func readInputs(ctx context.Context, s *profile.Site, p *profile.Plan, o Options
 // only on the inputs: a unit whose files hold one is always rendered.
 var replaceMarkers = [][]byte{[]byte(replaceAnnotation + ":"), []byte(expandsAnnotation + ":")}
 
+// markerDomain starts every replace marker: one pass over a file finds
+// its candidates.
+var markerDomain = []byte("tpgen.dev/")
+
 func hasReplaceMarker(b []byte) bool {
-	for _, m := range replaceMarkers {
-		if bytes.Contains(b, m) {
-			return true
+	for {
+		i := bytes.Index(b, markerDomain)
+		if i < 0 {
+			return false
 		}
+		for _, m := range replaceMarkers {
+			if bytes.HasPrefix(b[i:], m) {
+				return true
+			}
+		}
+		b = b[i+len(markerDomain):]
 	}
-	return false
 }
 
 // skippable says whether the run's options let a site be kept unrendered
@@ -139,6 +153,14 @@ func keptSites(o Options, prev *output.Index, sites []*profile.Site, plans []*pr
 	clusterOK := map[string]bool{}
 	for i, s := range sites {
 		p := plans[i]
+		if o.pre.kept(s) != nil {
+			// Kept before planning, with its whole cluster.
+			kept[i] = true
+			if _, seen := clusterOK[p.Cluster]; !seen {
+				clusterOK[p.Cluster] = true
+			}
+			continue
+		}
 		is, ok := prev.Sites[s.Name]
 		kept[i] = ok && ins[i] != nil && is.Inputs == ins[i].digest && is.Profile == filepath.ToSlash(s.Source.File) &&
 			clusterName(is, s.Name) == p.Cluster && !(o.Strict && p.SiteOverlay != "") &&
@@ -167,7 +189,7 @@ func keptSites(o Options, prev *output.Index, sites []*profile.Site, plans []*pr
 		}
 	}
 	for i, p := range plans {
-		kept[i] = kept[i] && clusterOK[p.Cluster]
+		kept[i] = kept[i] && (clusterOK[p.Cluster] || o.pre.kept(sites[i]) != nil)
 	}
 	return kept
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -97,6 +98,12 @@ type Options struct {
 	// (set by Run).
 	caches *caches
 
+	// reads digests what the sites read, for the index (set by Run for
+	// a run that writes or checks); pre are the sites kept before
+	// planning (set by Run; see preKept).
+	reads *readsMemo
+	pre   *preKept
+
 	// previous is Previous keyed by objectKey (set by renderSite).
 	previous func(site, namespace string) (map[string]object.Object, error)
 
@@ -163,11 +170,23 @@ type SiteResult struct {
 	clusterFiles []manifest.File // the same, as arranged
 	plan         *profile.Plan
 	site         *profile.Site
+	// key and reads are what the index records the site read (nil
+	// reads: none recorded).
+	key   string
+	reads map[string]string
+	// unplanned: kept before planning, plan is a stub (cluster and
+	// release).
+	unplanned bool
 }
 
 // Plan is the plan the site was rendered from (nil for a site read back
-// from disk).
-func (s SiteResult) Plan() *profile.Plan { return s.plan }
+// from disk, or kept without its profile being evaluated).
+func (s SiteResult) Plan() *profile.Plan {
+	if s.unplanned {
+		return nil
+	}
+	return s.plan
+}
 
 // Result of a run, sites sorted by name.
 type Result struct {
@@ -194,6 +213,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
 	o.caches = newCaches()
+	prev, prevData := readPrevious(o.OutDir, o.Limits.file())
+	o.reads, o.pre = o.incremental(prev)
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
@@ -202,7 +223,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := placeTree(o, sites, plans); err != nil {
 		return nil, err
 	}
-	prev := readPrevious(o.OutDir, o.Limits.file())
 	// A release change the module's upgrade rule refuses stops the run
 	// before anything renders (the previous release is in DIR's index).
 	if _, err := checkUpgrades(sites, plans, prev, o.OutDir); err != nil {
@@ -219,9 +239,18 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}()
 	eachSite(ctx, o.Jobs, len(sites), func(i int) {
+		if o.pre.kept(sites[i]) != nil {
+			return // kept before planning: nothing to read
+		}
+		var reads []string
+		if o.reads != nil {
+			reads = o.reads.names(sites[i], plans[i])
+		}
 		ins[i], errs[i] = readInputs(ctx, sites[i], plans[i], o.forModule(sites[i].Module))
 		if errs[i] != nil {
 			errs[i] = &SiteError{Site: sites[i].Name, File: sites[i].Source.File, Err: errs[i]}
+		} else if o.reads != nil {
+			ins[i].key, ins[i].reads = o.reads.key(sites[i].Source), o.reads.record(sites[i], plans[i], ins[i], reads)
 		}
 	})
 	if err := ctx.Err(); err != nil {
@@ -230,7 +259,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// A site whose inputs cannot be read is not rendered; the others
 	// are, so that every failure is reported at once.
 	kept := keptSites(o, prev, sites, plans, ins)
-	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook}
+	oo := output.Options{Version: o.Version, Force: o.Force, Hook: o.WriteHook, Index: prev, IndexData: prevData}
 	if len(o.Sites) == 0 {
 		oo.Prune = gone(o.Paths)
 	}
@@ -253,8 +282,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			todo = append(todo, i)
 			continue
 		}
+		if e, ok := o.pre.entry(s); ok {
+			results[i] = SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: plans[i].Cluster, Tiers: e.Tiers,
+				Inputs: e.Inputs, Skipped: true, plan: plans[i], site: s, unplanned: true}
+			continue
+		}
 		results[i] = SiteResult{Name: s.Name, Profile: s.Source.File, Cluster: plans[i].Cluster, Tiers: ins[i].graph.Order(),
-			Inputs: ins[i].digest, Skipped: true, plan: plans[i], site: s}
+			Inputs: ins[i].digest, Skipped: true, plan: plans[i], site: s, key: ins[i].key, reads: ins[i].reads}
 		ins[i].close()
 		ins[i] = nil
 	}
@@ -277,7 +311,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		if w != nil && errs[i] == nil {
 			r := &results[i]
-			errs[i] = w.Add(output.Site{Name: r.Name, Profile: filepath.ToSlash(r.Profile), Cluster: r.Cluster, Release: r.plan.Release, Inputs: r.Inputs, Files: r.Files})
+			errs[i] = w.Add(output.Site{Name: r.Name, Profile: filepath.ToSlash(r.Profile), Cluster: r.Cluster, Release: r.plan.Release, Inputs: r.Inputs, Files: r.Files,
+				Key: r.key, Reads: r.reads, Tiers: r.Tiers})
 			for j := range r.Files {
 				r.Files[j].Data = nil // written beside the site
 			}
@@ -334,7 +369,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	res := &Result{Sites: results, Clusters: clusters}
 	var out []output.Site
 	for _, s := range results {
-		out = append(out, output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Release: s.plan.Release, Inputs: s.Inputs, Files: s.Files, Keep: s.Skipped})
+		u := output.Site{Name: s.Name, Profile: filepath.ToSlash(s.Profile), Cluster: s.Cluster, Release: s.plan.Release, Inputs: s.Inputs, Files: s.Files, Keep: s.Skipped,
+			Key: s.key, Reads: s.reads, Tiers: s.Tiers}
+		if s.Skipped && (o.Check || sameReads(prev, s)) {
+			u.Reads = nil // the entry stays as it is (--check never changes it)
+		}
+		out = append(out, u)
 	}
 	for _, c := range clusters {
 		out = append(out, output.Site{Name: c.Name, Unit: output.UnitCluster, Files: c.Files, Keep: c.Skipped})
@@ -375,6 +415,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Sites[i].Changed = c.Changed
 	}
 	return res, err
+}
+
+// sameReads says whether the index prev records what kept site s read.
+func sameReads(prev *output.Index, s SiteResult) bool {
+	if prev == nil {
+		return false
+	}
+	is := prev.Sites[s.Name]
+	return is.Key == s.key && maps.Equal(is.Reads, s.reads) && slices.Equal(is.Tiers, s.Tiers)
 }
 
 // eachSite runs f(0..n-1), jobs at a time; once ctx is done it starts no
@@ -475,15 +524,27 @@ func gone(paths []string) func(site, profile string) bool {
 	}
 }
 
+// planHook, when set (by tests), sees each site plan evaluates.
+var planHook func(site string)
+
 // plan loads the profiles and computes every selected site's plan.
 func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
-	l, err := profile.NewLoader(nil)
-	if err != nil {
-		return nil, nil, err
+	// The loader is made when a profile is to be evaluated: not at all
+	// when every site is kept before planning.
+	var l *profile.Loader
+	loader := func() (*profile.Loader, error) {
+		if l == nil {
+			nl, err := profile.NewLoader(nil)
+			if err != nil {
+				return nil, err
+			}
+			nl.Limit = o.Limits.profile()
+			nl.Modules = &module.Resolver{SearchPath: o.ModulePath}
+			l = nl
+		}
+		return l, nil
 	}
-	l.Limit = o.Limits.profile()
-	l.Modules = &module.Resolver{SearchPath: o.ModulePath}
-	all, err := l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
+	all, err := o.pre.load(ctx, loader, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -493,9 +554,21 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 	slices.SortFunc(all, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
 	allPlans := make([]*profile.Plan, len(all))
 	for i, s := range all {
+		if allPlans[i] = o.pre.kept(s); allPlans[i] != nil {
+			continue
+		}
+		if planHook != nil {
+			planHook(s.Name)
+		}
+		if _, err := loader(); err != nil {
+			return nil, nil, err
+		}
 		if allPlans[i], err = l.PlanContext(ctx, s, o.EvalLimits); err != nil {
 			return nil, nil, err
 		}
+	}
+	if o.pre.conflicts(all, allPlans) {
+		return plan(ctx, o) // without the clusters planned sites joined
 	}
 	if err := checkClusters(all, allPlans); err != nil {
 		return nil, nil, err
@@ -683,7 +756,7 @@ func renderSiteObjects(ctx context.Context, s *profile.Site, p *profile.Plan, in
 	for _, f := range clusterFiles {
 		res.ClusterObjects = append(res.ClusterObjects, f.Object)
 	}
-	res.Inputs = in.digest
+	res.Inputs, res.key, res.reads = in.digest, in.key, in.reads
 	return res, nil
 }
 

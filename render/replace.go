@@ -40,22 +40,22 @@ const (
 // ReplaceAll acknowledges every in-place-immutable change.
 const ReplaceAll = "all"
 
-// readPrevious reads the index of the output directory, nil when there is
-// none (a first render) or it cannot be read (the output stage reports
-// that).
-func readPrevious(dir string, lim fsguard.Limit) *output.Index {
+// readPrevious reads the index of the output directory and its bytes,
+// nil when there is none (a first render) or it cannot be read (the
+// output stage reports that).
+func readPrevious(dir string, lim fsguard.Limit) (*output.Index, []byte) {
 	if dir == "" {
-		return nil
+		return nil, nil
 	}
 	b, err := fsguard.ReadPath(filepath.Join(dir, output.IndexFile), lim)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	x, err := output.ParseIndex(b)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return x
+	return x, b
 }
 
 // previousObjects reads the objects of site from the files the index says

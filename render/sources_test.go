@@ -219,3 +219,29 @@ func TestChartsPathReplacesRepositoryCharts(t *testing.T) {
 		assert.Contains(t, string(files[p]), "replicas: 3", p)
 	}
 }
+
+// TestRepositoryChartsIncremental: the sites whose charts come from the
+// lockfile read it: a change to it plans them again (kept when the pins
+// are the same), an unchanged one plans none.
+func TestRepositoryChartsIncremental(t *testing.T) {
+	fx := newSourcesFixture(t)
+	ctx := context.Background()
+	_, err := render.Lock(ctx, fx.opts, false)
+	require.NoError(t, err)
+	o := fx.opts
+	o.Version, o.GitOpsPath, o.OutDir = "v1.0.0", "deploy", filepath.Join(t.TempDir(), "out")
+	all := []string{"alpha", "beta", "gamma"}
+	_, planned, rendered := planRun(t, o)
+	require.Equal(t, all, planned)
+	require.Equal(t, all, rendered)
+	_, planned, rendered = planRun(t, o)
+	require.Equal(t, []string{}, planned)
+	require.Equal(t, []string{}, rendered)
+
+	appendTo(t, filepath.Join(fx.sites, chartlock.FileName), "# a comment\n")
+	_, planned, rendered = planRun(t, o)
+	require.Equal(t, all, planned, "the lockfile changed")
+	require.Equal(t, []string{}, rendered, "the same pins")
+	_, planned, _ = planRun(t, o)
+	require.Equal(t, []string{}, planned)
+}

@@ -42,7 +42,7 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 		return nil, err
 	}
 	defer t.close()
-	old, oldData, _, err := readIndex(t)
+	old, oldData, _, err := readIndexKnown(t, o.Index, o.IndexData)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func Check(dir string, sites []Site, o Options) ([]Drift, error) {
 	switch {
 	case oldData == nil:
 		add(UnitSite, "", IndexFile, "missing")
-	case !bytes.Equal(oldData, nx.Encode()):
+	case !nx.same(old) && !bytes.Equal(oldData, nx.Encode()):
 		if old.Tpgen != nx.Tpgen && sameFiles(old, nx) {
 			out = append(out, Drift{Path: IndexFile, What: "version", WrittenBy: old.Tpgen})
 		} else {

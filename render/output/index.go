@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -33,6 +34,15 @@ type Index struct {
 	Sites  map[string]IndexSite `json:"sites"`
 	// Clusters are the cluster directories (DIR/clusters/<name>/).
 	Clusters map[string]IndexCluster `json:"clusters,omitempty"`
+
+	// parsed memoizes Sealed for an index ParseIndex returned (which
+	// nothing changes).
+	parsed *sealMemo
+}
+
+type sealMemo struct {
+	once sync.Once
+	ok   bool
 }
 
 // IndexCluster is one cluster directory of the index.
@@ -57,6 +67,18 @@ type IndexSite struct {
 	// Files maps each owned file (relative to the site directory) to the
 	// sha256 of what tpgen wrote.
 	Files map[string]string `json:"files"`
+	// Key digests what a render knows of the site before evaluating its
+	// profile: tpgen's version, the options of the run that shape the
+	// output, the profile's path, input root and fleet defaults files.
+	Key string `json:"key,omitempty"`
+	// Reads maps everything the site was made from (its profile, fleet
+	// defaults, module, charts, overlays, SOPS and CRD files, each a file,
+	// a directory tree or a listing, named as render names them) to its
+	// digest. With Key, it lets a render keep the site without
+	// evaluating its profile (render's preKept).
+	Reads map[string]string `json:"reads,omitempty"`
+	// Tiers are the site's components in graph order.
+	Tiers []string `json:"tiers,omitempty"`
 }
 
 // cluster is the site's cluster (named name).
@@ -107,6 +129,9 @@ func (x *Index) Encode() []byte {
 // replaced, and the entries of pruned sites dropped.
 func next(old *Index, version string, sites []Site, pruned []string) *Index {
 	x := &Index{Tpgen: version, Sites: map[string]IndexSite{}, Clusters: map[string]IndexCluster{}}
+	// same: x records what old does (every unit kept as recorded, none
+	// pruned), so old's seal is x's.
+	same := version == old.Tpgen && len(pruned) == 0
 	for name, s := range old.Sites {
 		if !slices.Contains(pruned, name) {
 			x.Sites[name] = s
@@ -116,8 +141,15 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 		x.Clusters[name] = c
 	}
 	for _, s := range sites {
+		same = same && s.Keep && (s.Reads == nil || s.Unit != UnitSite)
 		if s.Keep {
-			continue // its entry stays old's
+			// Its entry stays old's; what it read is refreshed when the
+			// run says it (Reads set): its inputs digest was found equal.
+			if is, ok := x.Sites[s.Name]; ok && s.Unit == UnitSite && s.Reads != nil {
+				is.Key, is.Reads, is.Tiers = s.Key, s.Reads, s.Tiers
+				x.Sites[s.Name] = is
+			}
+			continue
 		}
 		files := s.digests()
 		if s.Unit == UnitCluster {
@@ -125,6 +157,9 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 			continue
 		}
 		is := IndexSite{Profile: s.Profile, Release: s.Release, Inputs: s.Inputs, Files: files}
+		if s.Key != "" { // what it read is recorded, with its tiers
+			is.Key, is.Reads, is.Tiers = s.Key, s.Reads, s.Tiers
+		}
 		if s.Cluster != s.Name {
 			is.Cluster = s.Cluster
 		}
@@ -132,39 +167,81 @@ func next(old *Index, version string, sites []Site, pruned []string) *Index {
 	}
 	for _, n := range prunedClusters(old, sites, pruned) {
 		delete(x.Clusters, n)
+		same = false
 	}
 	if len(x.Clusters) == 0 {
 		x.Clusters = nil
 	}
-	x.Inputs = x.seal()
+	if x.Inputs = old.Inputs; !same || !old.Sealed() {
+		x.Inputs = x.seal()
+	}
 	return x
 }
 
 // seal digests what x records but the seal itself.
 func (x *Index) seal() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "tpgen %q\n", x.Tpgen)
+	var b []byte
+	line := func() {
+		b = append(b, '\n')
+		h.Write(b)
+		b = b[:0]
+	}
+	b = strconv.AppendQuote(append(b, "tpgen "...), x.Tpgen)
+	line()
 	files := func(fs map[string]string) {
 		for _, p := range slices.Sorted(maps.Keys(fs)) {
-			fmt.Fprintf(h, "  %q %s\n", p, fs[p])
+			b = append(strconv.AppendQuote(append(b, "  "...), p), ' ')
+			b = append(b, fs[p]...)
+			line()
 		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Sites)) {
 		s := x.Sites[n]
-		fmt.Fprintf(h, "site %q %q %q %s %d\n", n, s.Profile, s.Cluster, s.Inputs, len(s.Files))
+		b = strconv.AppendQuote(append(b, "site "...), n)
+		b = strconv.AppendQuote(append(b, ' '), s.Profile)
+		b = strconv.AppendQuote(append(b, ' '), s.Cluster)
+		b = append(append(b, ' '), s.Inputs...)
+		b = strconv.AppendInt(append(b, ' '), int64(len(s.Files)), 10)
+		b = strconv.AppendQuote(append(b, " release "...), s.Release)
+		line()
 		files(s.Files)
+		b = append(append(b, "  key "...), s.Key...)
+		for _, t := range s.Tiers {
+			b = strconv.AppendQuote(append(b, ' '), t)
+		}
+		b = strconv.AppendInt(append(b, " reads "...), int64(len(s.Reads)), 10)
+		line()
+		files(s.Reads)
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
-		fmt.Fprintf(h, "cluster %q %d\n", n, len(x.Clusters[n].Files))
+		b = strconv.AppendQuote(append(b, "cluster "...), n)
+		b = strconv.AppendInt(append(b, ' '), int64(len(x.Clusters[n].Files)), 10)
+		line()
 		files(x.Clusters[n].Files)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
+// same says whether x records what old does, and old is sealed: then
+// x's encoding is old's (as tpgen writes it), and need not be compared.
+func (x *Index) same(old *Index) bool {
+	return x.Tpgen == old.Tpgen && x.Inputs == old.Inputs && old.Sealed()
+}
+
 // Sealed says whether x is as tpgen wrote it: its seal matches what it
 // records. Only a sealed index's digests may spare a unit its rendering
 // (Intact then checks the files against them).
-func (x *Index) Sealed() bool { return x != nil && x.Inputs == x.seal() }
+func (x *Index) Sealed() bool {
+	switch {
+	case x == nil:
+		return false
+	case x.parsed != nil:
+		x.parsed.once.Do(func() { x.parsed.ok = x.Inputs == x.seal() })
+		return x.parsed.ok
+	}
+	return x.Inputs == x.seal()
+}
 
 // union returns an index owning every file of a and of b (b's hash wins).
 func union(a, b *Index) *Index {
@@ -211,6 +288,12 @@ const maxIndexSize = 64 << 20
 
 // readIndex reads DIR's index; ok is false when there is none.
 func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
+	return readIndexKnown(t, nil, nil)
+}
+
+// readIndexKnown is readIndex that takes known, parsed from knownData,
+// when DIR's index holds exactly knownData.
+func readIndexKnown(t *tree, known *Index, knownData []byte) (x *Index, data []byte, ok bool, err error) {
 	p := t.path(IndexFile)
 	data, err = fsguard.ReadFile(t.root, IndexFile, p, fsguard.Limit{Max: maxIndexSize, What: "index size", Raise: "nothing: an index this large is not tpgen's"})
 	if errors.Is(err, fs.ErrNotExist) {
@@ -218,6 +301,9 @@ func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
 	}
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("reading the index: %w", err)
+	}
+	if known != nil && knownData != nil && bytes.Equal(data, knownData) {
+		return known, data, true, nil // parsed by the caller already
 	}
 	if x, err = ParseIndex(data); err != nil {
 		return nil, nil, false, fmt.Errorf("reading %s: %w\nhint: the index is tpgen's; restore it from Git (git checkout -- %s), or delete it and render with --force", p, err, p)
@@ -232,16 +318,10 @@ func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
 // inside its site directory, so that nothing the index says can reach
 // outside DIR.
 func ParseIndex(data []byte) (*Index, error) {
-	// JSON is YAML: a key twice (two entries for one site or file) is
-	// refused, not resolved by the last one silently.
-	if err := fsguard.DuplicateKeys("", data); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\nhint: ")
-		var line, col int
-		if n, _ := fmt.Sscanf(msg, ":%d:%d:", &line, &col); n == 2 {
-			_, msg, _ = strings.Cut(strings.TrimPrefix(msg, ":"), ": ")
-			msg = fmt.Sprintf("line %d: %s", line, msg)
-		}
-		return nil, errors.New(msg)
+	// A key twice (two entries for one site or file) is refused, not
+	// resolved by the last one silently.
+	if err := duplicateKeys(data); err != nil {
+		return nil, err
 	}
 	x := &Index{}
 	d := json.NewDecoder(bytes.NewReader(data))
@@ -255,6 +335,7 @@ func ParseIndex(data []byte) (*Index, error) {
 	if x.Sites == nil {
 		x.Sites = map[string]IndexSite{}
 	}
+	x.parsed = &sealMemo{}
 	names := make([]string, 0, len(x.Sites))
 	for n := range x.Sites {
 		names = append(names, n)
@@ -272,6 +353,9 @@ func ParseIndex(data []byte) (*Index, error) {
 		if err := checkFiles("site "+n, x.Sites[n].Files); err != nil {
 			return nil, err
 		}
+		if err := checkReads("site "+n, x.Sites[n]); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(x.Clusters)) {
 		if err := checkName("cluster", n); err != nil {
@@ -285,18 +369,66 @@ func ParseIndex(data []byte) (*Index, error) {
 }
 
 func checkFiles(unit string, files map[string]string) error {
-	for _, f := range slices.Sorted(maps.Keys(files)) {
+	ok := true
+	for f, h := range files {
+		ok = ok && checkFilePath(f) == nil && isHash(h)
+	}
+	if ok {
+		return nil
+	}
+	for _, f := range slices.Sorted(maps.Keys(files)) { // the first, by name
 		if err := checkFilePath(f); err != nil {
 			return fmt.Errorf("%s: %w", unit, err)
 		}
-		if h := files[f]; !hashRE.MatchString(h) {
+		if h := files[f]; !isHash(h) {
 			return fmt.Errorf("%s: file %q: hash %q is not sha256:<64 hex digits>", unit, f, h)
 		}
 	}
 	return nil
 }
 
-var hashRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+// isHash says whether h is sha256:<64 lowercase hex digits>.
+func isHash(h string) bool {
+	d, ok := strings.CutPrefix(h, "sha256:")
+	if !ok || len(d) != 64 {
+		return false
+	}
+	for i := range len(d) {
+		if c := d[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkReads refuses a site's Key, Reads or Tiers that tpgen did not
+// write: a read is named kind:path (render's kinds), its digest a sha256.
+func checkReads(unit string, s IndexSite) error {
+	if s.Key != "" && !isHash(s.Key) {
+		return fmt.Errorf("%s: key %q is not sha256:<64 hex digits>", unit, s.Key)
+	}
+	for _, r := range slices.Sorted(maps.Keys(s.Reads)) {
+		kind, p, _ := strings.Cut(r, ":")
+		if !slices.Contains(ReadKinds, kind) || p == "" || strings.ContainsRune(r, 0) {
+			return fmt.Errorf("%s: read %q: not one of %s followed by a path", unit, r, strings.Join(ReadKinds, ":, ")+":")
+		}
+		if h := s.Reads[r]; !isHash(h) {
+			return fmt.Errorf("%s: read %q: digest %q is not sha256:<64 hex digits>", unit, r, h)
+		}
+	}
+	for _, t := range s.Tiers {
+		if t == "" || strings.ContainsRune(t, 0) {
+			return fmt.Errorf("%s: tier %q: not a component name", unit, t)
+		}
+	}
+	return nil
+}
+
+// ReadKinds are the kinds of what an index records a site read (the
+// prefix of a Reads key): a file, a directory tree, a directory's
+// listing, a path's type, a built-in module, the overlays a library
+// caller passed.
+var ReadKinds = []string{"file", "tree", "list", "node", "builtin", "overlays"}
 
 // checkSiteName refuses a site name that is not a DNS-1123 label (such as
 // "", ".", ".." or "../x"): a site is one directory directly in DIR.

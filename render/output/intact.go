@@ -1,15 +1,12 @@
 package output
 
 import (
-	"errors"
-	"io/fs"
-	"strings"
-
-	"github.com/tpgen/tpgen/internal/fsguard"
+	"bytes"
+	"io"
+	"os"
+	"path"
+	"syscall"
 )
-
-// errNotIntact stops Intact's walk at the first difference.
-var errNotIntact = errors.New("not as recorded")
 
 // Intact says whether DIR holds the unit (u, name) exactly as the index x
 // records it: a real directory (never a link), each recorded file a
@@ -22,7 +19,9 @@ var errNotIntact = errors.New("not as recorded")
 //
 // Intact is how a renderer knows, before rendering, that a unit whose
 // inputs did not change needs no rendering: it reads every recorded file
-// once, which a hand edit or a deletion cannot get through.
+// once, which a hand edit or a deletion cannot get through. It walks the
+// unit directory by directory, each opened as its own root (a name is
+// one path element), and reuses one buffer for the files' bytes.
 func Intact(dir string, x *Index, u Unit, name string, reject func([]byte) bool) bool {
 	if x == nil || checkName("unit", name) != nil {
 		return false
@@ -55,27 +54,81 @@ func Intact(dir string, x *Index, u Unit, name string, reject func([]byte) bool)
 	if st, err := t.root.Lstat(d); err != nil || !st.IsDir() {
 		return false
 	}
-	seen := 0
-	err = fs.WalkDir(t.root.FS(), d, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
+	r, err := t.root.OpenRoot(d)
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	c := intactCheck{files: files, reject: reject}
+	if ok, done := c.direct(r); done {
+		return ok
+	}
+	return c.dir(r, "") && c.seen == len(files)
+}
+
+// intactCheck is one Intact walk.
+type intactCheck struct {
+	files  map[string]string
+	reject func([]byte) bool
+	buf    bytes.Buffer
+	seen   int
+}
+
+// dir checks the directory r (rel in the unit): false at the first
+// recorded file that differs or cannot be read.
+func (c *intactCheck) dir(r *os.Root, rel string) bool {
+	f, err := r.Open(".")
+	if err != nil {
+		return false
+	}
+	ents, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		p := path.Join(rel, e.Name())
+		if e.IsDir() {
+			sub, err := r.OpenRoot(e.Name())
+			if err != nil {
+				return false
+			}
+			ok := c.dir(sub, p)
+			sub.Close()
+			if !ok {
+				return false
+			}
+			continue
 		}
-		want, ok := files[strings.TrimPrefix(p, d+"/")]
+		want, ok := c.files[p]
 		if !ok {
-			return nil // not tpgen's
+			continue // not tpgen's
 		}
-		if !e.Type().IsRegular() {
-			return errNotIntact
+		if !e.Type().IsRegular() || !c.file(r, e.Name(), want) {
+			return false
 		}
-		b, err := fsguard.ReadFile(t.root, p, t.path(p), fsguard.Limit{Max: maxIndexSize})
-		if err != nil {
-			return err
-		}
-		if Hash(b) != want || (reject != nil && reject(b)) {
-			return errNotIntact
-		}
-		seen++
-		return nil
-	})
-	return err == nil && seen == len(files)
+		c.seen++
+	}
+	return true
+}
+
+// file says whether the regular file name of r hashes to want (and is
+// not rejected).
+func (c *intactCheck) file(r *os.Root, name, want string) bool {
+	// O_NONBLOCK: a file swapped for a FIFO is not waited on; the mode is
+	// checked on the open file.
+	f, err := r.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > maxIndexSize {
+		return false
+	}
+	c.buf.Reset()
+	if _, err := c.buf.ReadFrom(io.LimitReader(f, maxIndexSize+1)); err != nil || c.buf.Len() > maxIndexSize {
+		return false
+	}
+	b := c.buf.Bytes()
+	return Hash(b) == want && (c.reject == nil || !c.reject(b))
 }

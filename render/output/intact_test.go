@@ -41,6 +41,22 @@ func TestIntact(t *testing.T) {
 			require.NoError(t, os.Remove(p))
 			require.NoError(t, os.Symlink("../y-copy", p))
 		}, cluster: true},
+		{name: "a directory of the site a link to a copy", edit: func(t *testing.T, dir string) {
+			require.NoError(t, os.Rename(filepath.Join(dir, "paris", "a"), filepath.Join(dir, "a-copy")))
+			require.NoError(t, os.Symlink("../a-copy", filepath.Join(dir, "paris", "a")))
+		}, cluster: true},
+		{name: "a file a directory", edit: func(t *testing.T, dir string) {
+			require.NoError(t, os.Remove(filepath.Join(dir, "paris", "y.yaml")))
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "paris", "y.yaml"), 0o755))
+		}, cluster: true},
+		{name: "a file a FIFO (not waited on)", edit: func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "paris", "a", "x.yaml")
+			require.NoError(t, os.Remove(p))
+			mkfifo(t, p)
+		}, cluster: true},
+		{name: "a file grown", edit: func(t *testing.T, dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "paris", "y.yaml"), []byte("y\ny\n"), 0o644))
+		}, cluster: true},
 		{name: "site directory a link", edit: func(t *testing.T, dir string) {
 			require.NoError(t, os.Rename(filepath.Join(dir, "paris"), filepath.Join(dir, "elsewhere")))
 			require.NoError(t, os.Symlink("elsewhere", filepath.Join(dir, "paris")))

@@ -35,8 +35,14 @@ type Site struct {
 	Cluster string
 	Release string // the plan's release, recorded in the index
 	Inputs  string // digest of the site's inputs
-	Files   []File
-	Unit    Unit
+	// Key, Reads and Tiers are recorded in the index as they are (see
+	// IndexSite); for a kept unit, when Reads is set, they replace the
+	// recorded ones.
+	Key   string
+	Reads map[string]string
+	Tiers []string
+	Files []File
+	Unit  Unit
 	// Keep says the unit was not rendered: DIR holds it as the index
 	// records it (Intact), and Write and Check leave it and its index
 	// entry as they are. Files is then empty.
@@ -113,6 +119,11 @@ type Options struct {
 	// "built <site>", "swapped <site>", "index". Tests use it to kill the
 	// process mid-way.
 	Hook func(step string)
+	// Index is DIR's index as the caller parsed it (ParseIndex) from
+	// IndexData: when DIR's index still holds exactly those bytes, it is
+	// taken instead of parsed again. Nothing changes it.
+	Index     *Index
+	IndexData []byte
 }
 
 // Change says what happened to one site (or cluster directory).
@@ -205,7 +216,7 @@ func Begin(dir string, o Options) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{t: t, unlock: unlock, o: o, created: errors.Is(statErr, fs.ErrNotExist)}
-	old, oldData, ok, err := readIndex(t)
+	old, oldData, ok, err := readIndexKnown(t, o.Index, o.IndexData)
 	if err != nil {
 		w.close()
 		return nil, err
@@ -310,7 +321,12 @@ func (w *Writer) Commit(ctx context.Context) ([]Change, error) {
 	}
 	plans := append(w.plans, gone...)
 	nx := next(old, w.o.Version, sites, pruned)
-	nxData := nx.Encode()
+	var nxData []byte
+	if len(gone) > 0 || !nx.same(old) {
+		nxData = nx.Encode()
+	} else {
+		nxData = w.oldData // unchanged: not encoded again
+	}
 
 	var work []sitePlan
 	var changes []Change

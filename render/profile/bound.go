@@ -60,6 +60,15 @@ func (l *Loader) LoadAllContext(ctx context.Context, paths []string, lim EvalLim
 	return l.LoadAll(paths)
 }
 
+// LoadSourcesContext is LoadAllContext over sources already discovered
+// (Discover): a caller that knows some profiles unchanged loads the
+// others only.
+func (l *Loader) LoadSourcesContext(ctx context.Context, srcs []Source, lim EvalLimits) ([]*Site, error) {
+	l.bound, l.limits = ctx, lim
+	defer func() { l.bound = nil }()
+	return l.loadAll(srcs, nil)
+}
+
 // PlanContext is Plan bounded like LoadAllContext.
 func (l *Loader) PlanContext(ctx context.Context, s *Site, lim EvalLimits) (p *Plan, err error) {
 	err = l.bounded(ctx, s.Source.File, lim, func() error {
