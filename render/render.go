@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"cuelang.org/go/cue"
+
 	"github.com/tpgen/tpgen/internal/diag"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/depgraph"
@@ -197,6 +199,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range sites {
+		// Planned: the CUE value (and with it its Loader's context) is
+		// not kept for the run.
+		s.Profile = cue.Value{}
 	}
 	o.modules = modulesOf(sites)
 	if err := placeTree(o, sites, plans); err != nil {
@@ -477,13 +484,20 @@ func gone(paths []string) func(site, profile string) bool {
 
 // plan loads the profiles and computes every selected site's plan.
 func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
-	l, err := profile.NewLoader(nil)
+	// o.Jobs Loaders, each its own CUE context (issue 17).
+	pool, err := profile.NewPool(o.Jobs, func() (*profile.Loader, error) {
+		l, err := profile.NewLoader(nil)
+		if err != nil {
+			return nil, err
+		}
+		l.Limit = o.Limits.profile()
+		l.Modules = &module.Resolver{SearchPath: o.ModulePath}
+		return l, nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	l.Limit = o.Limits.profile()
-	l.Modules = &module.Resolver{SearchPath: o.ModulePath}
-	all, err := l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
+	all, err := pool.LoadAll(ctx, o.Paths, o.EvalLimits)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -491,11 +505,9 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 		return nil, nil, err
 	}
 	slices.SortFunc(all, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
-	allPlans := make([]*profile.Plan, len(all))
-	for i, s := range all {
-		if allPlans[i], err = l.PlanContext(ctx, s, o.EvalLimits); err != nil {
-			return nil, nil, err
-		}
+	allPlans, err := pool.Plans(ctx, all, o.EvalLimits)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := checkClusters(all, allPlans); err != nil {
 		return nil, nil, err
