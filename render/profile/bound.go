@@ -31,8 +31,9 @@ type EvalLimits struct {
 	// Memory is how much the Go heap may grow while one profile is
 	// evaluated, in bytes; 0 means DefaultEvalMemory. It is sampled every
 	// few milliseconds (runtime/metrics), so a burst can overshoot it a
-	// little; it measures the whole process, so it is a bound on one
-	// evaluation only because profiles are evaluated one at a time.
+	// little; it measures the whole process, so it bounds one evaluation
+	// when profiles are evaluated one at a time, and a Pool's concurrent
+	// evaluations together.
 	Memory int64
 }
 
