@@ -84,3 +84,30 @@ func TestRunDropsProfileValues(t *testing.T) {
 		}
 	}
 }
+
+// TestRunWritesLetsGoOfPlans: a run that writes keeps of each written
+// site's plan what follows its rendering (release, cluster, components'
+// names), not its values, objects and checks; a run in memory keeps all.
+func TestRunWritesLetsGoOfPlans(t *testing.T) {
+	dir := t.TempDir()
+	testfleet.Write(t, dir, 2)
+	for _, out := range []string{"", filepath.Join(t.TempDir(), "deploy")} {
+		res, err := Run(context.Background(), Options{Paths: []string{dir}, Jobs: 2, GitOpsPath: "sites", WriteOptions: WriteOptions{OutDir: out}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range res.Sites {
+			p := s.Plan()
+			if p.Release != "7.3.1" || p.Cluster != s.Name || len(p.Components) == 0 {
+				t.Fatalf("site %s (out %q): plan %+v", s.Name, out, p)
+			}
+			values := 0
+			for _, c := range p.Components {
+				values += len(c.Values) + len(c.Objects)
+			}
+			if kept := values > 0 || len(p.Checks) > 0; kept != (out == "") {
+				t.Errorf("site %s (out %q): %d values and objects, %d bytes of checks kept", s.Name, out, values, len(p.Checks))
+			}
+		}
+	}
+}

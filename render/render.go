@@ -168,7 +168,8 @@ type SiteResult struct {
 }
 
 // Plan is the plan the site was rendered from (nil for a site read back
-// from disk).
+// from disk). A run that writes keeps it without its components' values
+// and objects and its checks (see written).
 func (s SiteResult) Plan() *profile.Plan { return s.plan }
 
 // Result of a run, sites sorted by name.
@@ -288,6 +289,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			for j := range r.Files {
 				r.Files[j].Data = nil // written beside the site
 			}
+			written(plans[i])
 			if errs[i] == nil {
 				cs.siteDone(i)
 			}
