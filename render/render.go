@@ -507,7 +507,7 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 		return nil, nil, err
 	}
 	slices.SortFunc(all, func(a, b *profile.Site) int { return cmp.Compare(a.Name, b.Name) })
-	allPlans, err := pool.Plans(ctx, all, o.EvalLimits)
+	allPlans, err := pool.Plans(all)
 	if err != nil {
 		return nil, nil, err
 	}

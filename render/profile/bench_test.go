@@ -52,7 +52,7 @@ func BenchmarkPool100(b *testing.B) {
 				if err != nil || len(sites) != 100 {
 					b.Fatalf("%d sites: %v", len(sites), err)
 				}
-				if _, err := p.Plans(context.Background(), sites, EvalLimits{}); err != nil {
+				if _, err := p.Plans(sites); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"runtime"
 	"slices"
 	"sync"
@@ -11,9 +12,11 @@ import (
 // Pool evaluates a fleet's profiles and plans on several goroutines, each
 // with its own Loader (its own cue.Context, the module schemas built in
 // it). A CUE value must not meet another context's, so a site is planned
-// by the Loader that loaded it. Its answers are those of one Loader
-// (LoadAll, then Plan site after site) at any number of jobs: the same
-// sites, plans and errors, in the same order.
+// by the Loader that loaded it, at once: each goroutine takes the next
+// profile, loads it and plans it, which spreads the work evenly. Its
+// answers are those of one Loader (LoadAll, then Plan site after site) at
+// any number of jobs: the same sites, plans and errors, in the same
+// order.
 //
 // The heap limit of EvalLimits measures the whole process: with several
 // jobs it bounds their concurrent evaluations together.
@@ -22,9 +25,16 @@ import (
 // with the sites' Profile values, which hold their contexts).
 type Pool struct {
 	jobs      int
+	fsys      fs.FS // the Loaders' FS
 	newLoader func() (*Loader, error)
 	loaders   []*Loader
-	owner     map[*Site]*Loader
+	planned   map[*Site]planned
+}
+
+// planned is the plan of a site LoadAll loaded, or its error.
+type planned struct {
+	plan *Plan
+	err  error
 }
 
 // NewPool makes a Pool of at most jobs Loaders (jobs <= 0: one per CPU),
@@ -38,7 +48,7 @@ func NewPool(jobs int, newLoader func() (*Loader, error)) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pool{jobs: jobs, newLoader: newLoader, loaders: []*Loader{l}, owner: map[*Site]*Loader{}}, nil
+	return &Pool{jobs: jobs, fsys: l.FS, newLoader: newLoader, loaders: []*Loader{l}, planned: map[*Site]planned{}}, nil
 }
 
 // LoadAll is Loader.LoadAllContext on the pool's Loaders: every profile
@@ -46,11 +56,13 @@ func NewPool(jobs int, newLoader func() (*Loader, error)) (*Pool, error) {
 // sites sorted by file, every problem of every profile. After a profile
 // stopped by a limit or ctx, no later profile is started, and the answer
 // is the one Loader's: the problems of the profiles before it, and its.
+// Each valid site is planned too, under the same bounds (Plans returns
+// the plans).
 func (p *Pool) LoadAll(ctx context.Context, paths []string, lim EvalLimits) ([]*Site, error) {
 	var srcs []Source
 	var err error
-	if fsys := p.loaders[0].FS; fsys != nil {
-		srcs, err = DiscoverFS(fsys, paths)
+	if p.fsys != nil {
+		srcs, err = DiscoverFS(p.fsys, paths)
 	} else {
 		srcs, err = Discover(paths)
 	}
@@ -58,28 +70,42 @@ func (p *Pool) LoadAll(ctx context.Context, paths []string, lim EvalLimits) ([]*
 		return nil, err
 	}
 	rs := make([]loaded, len(srcs))
-	by := make([]*Loader, len(srcs))
 	var mu sync.Mutex
 	next, stop := 0, len(srcs) // profiles next..stop-1 are still to start
-	err = p.run(min(p.jobs, len(srcs)), func(l *Loader) {
-		l.bound, l.limits = ctx, lim
-		defer func() { l.bound = nil }()
+	err = p.run(min(p.jobs, len(srcs)), func(l *Loader) (*Loader, error) {
 		for {
 			mu.Lock()
 			i := next
 			if i >= stop {
 				mu.Unlock()
-				return
+				return l, nil
 			}
 			next++
 			mu.Unlock()
+			l.bound, l.limits = ctx, lim
 			s, err := l.load(srcs[i])
-			rs[i], by[i] = loaded{site: s, err: err, stop: l.abandoned}, l
+			l.bound = nil
+			rs[i] = loaded{site: s, err: err, stop: l.abandoned}
 			if rs[i].last() {
 				mu.Lock()
 				stop = min(stop, i+1)
 				mu.Unlock()
-				return
+				return l, nil
+			}
+			if s == nil {
+				continue
+			}
+			plan, err := l.PlanContext(ctx, s, lim)
+			mu.Lock()
+			p.planned[s] = planned{plan, err}
+			mu.Unlock()
+			if l.abandoned {
+				// The plan was stopped; the profiles left are loaded
+				// all the same (one Loader would have loaded them all
+				// before planning), with a new Loader.
+				if l, err = p.newLoader(); err != nil {
+					return nil, err
+				}
 			}
 		}
 	})
@@ -88,54 +114,31 @@ func (p *Pool) LoadAll(ctx context.Context, paths []string, lim EvalLimits) ([]*
 	}
 	// Every profile before stop was loaded: profiles start in order, and
 	// a Loader leaves off only at a profile that is last().
-	for i, r := range rs[:stop] {
-		if r.site != nil {
-			p.owner[r.site] = by[i]
-		}
-	}
 	return collect(srcs, rs[:stop])
 }
 
-// Plans returns the plan of each site (loaded by p's LoadAll), each Loader
-// planning its own sites in their order. The error is the first in the
-// order of sites, as Plan site after site would return it.
-func (p *Pool) Plans(ctx context.Context, sites []*Site, lim EvalLimits) ([]*Plan, error) {
-	mine := map[*Loader][]int{}
+// Plans returns the plan of each site, which p's LoadAll loaded and
+// planned. The error is the first in the order of sites, as Plan site
+// after site would return it.
+func (p *Pool) Plans(sites []*Site) ([]*Plan, error) {
+	plans := make([]*Plan, len(sites))
 	for i, s := range sites {
-		l, ok := p.owner[s]
+		r, ok := p.planned[s]
 		if !ok {
 			return nil, fmt.Errorf("planning site %s: it was not loaded by this pool (a defect of tpgen)", s.Name)
 		}
-		mine[l] = append(mine[l], i)
-	}
-	plans := make([]*Plan, len(sites))
-	errs := make([]error, len(sites))
-	var wg sync.WaitGroup
-	for l, idx := range mine {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, i := range idx {
-				// A Loader stops at its first error: the sites after it
-				// in its list come after it in the order of sites too.
-				if plans[i], errs[i] = l.PlanContext(ctx, sites[i], lim); errs[i] != nil {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+		if r.err != nil {
+			return nil, r.err
 		}
+		plans[i] = r.plan
 	}
 	return plans, nil
 }
 
 // run runs f on n goroutines, each with a Loader of its own (made now
-// if the pool has fewer), and waits for them.
-func (p *Pool) run(n int, f func(l *Loader)) error {
+// if the pool has fewer), and waits for them. f returns the Loader it
+// ends with (another, when it had to replace its own).
+func (p *Pool) run(n int, f func(l *Loader) (*Loader, error)) error {
 	n = max(n, 1)
 	for len(p.loaders) < n {
 		p.loaders = append(p.loaders, nil) // made by its goroutine
@@ -146,21 +149,17 @@ func (p *Pool) run(n int, f func(l *Loader)) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if p.loaders[w] == nil {
-				if p.loaders[w], errs[w] = p.newLoader(); errs[w] != nil {
+			l := p.loaders[w]
+			if l == nil {
+				if l, errs[w] = p.newLoader(); errs[w] != nil {
 					return
 				}
 			}
-			f(p.loaders[w])
+			p.loaders[w], errs[w] = f(l)
 		}()
 	}
 	wg.Wait()
-	for i, l := range p.loaders {
-		if l == nil { // its newLoader failed: make it again next time
-			p.loaders = slices.Delete(p.loaders, i, len(p.loaders))
-			break
-		}
-	}
+	p.loaders = slices.DeleteFunc(p.loaders, func(l *Loader) bool { return l == nil })
 	for _, err := range errs {
 		if err != nil {
 			return err

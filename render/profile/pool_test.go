@@ -68,7 +68,7 @@ func withPool(t *testing.T, jobs int, newLoader func() (*Loader, error), paths [
 	for _, s := range sites {
 		a.Sites = append(a.Sites, s.Name+" "+s.Source.File)
 	}
-	plans, err := p.Plans(context.Background(), sites, lim)
+	plans, err := p.Plans(sites)
 	if err != nil {
 		return fleetAnswer{Sites: a.Sites, Err: err.Error()}
 	}
