@@ -398,13 +398,13 @@ func (pk *preKept) entry(s *profile.Site) (output.IndexSite, bool) {
 
 // load loads the profiles of o.Paths that are not kept, and returns
 // them with the kept sites' stubs.
-func (pk *preKept) load(ctx context.Context, loader func() (*profile.Loader, error), o Options) ([]*profile.Site, error) {
+func (pk *preKept) load(ctx context.Context, pool func() (*profile.Pool, error), o Options) ([]*profile.Site, error) {
 	if pk == nil {
-		l, err := loader()
+		p, err := pool()
 		if err != nil {
 			return nil, err
 		}
-		return l.LoadAllContext(ctx, o.Paths, o.EvalLimits)
+		return p.LoadAll(ctx, o.Paths, o.EvalLimits)
 	}
 	srcs, err := profile.Discover(o.Paths)
 	if err != nil {
@@ -415,11 +415,11 @@ func (pk *preKept) load(ctx context.Context, loader func() (*profile.Loader, err
 		var sites []*profile.Site
 		var err error
 		if len(rest) > 0 {
-			var l *profile.Loader
-			if l, err = loader(); err != nil {
+			var p *profile.Pool
+			if p, err = pool(); err != nil {
 				return nil, err
 			}
-			sites, err = l.LoadSourcesContext(ctx, rest, o.EvalLimits)
+			sites, err = p.LoadSources(ctx, rest, o.EvalLimits)
 		}
 		var dl diag.List
 		if err == nil || errors.As(err, &dl) {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 
+	"cuelang.org/go/cue"
+
 	"github.com/tpgen/tpgen/internal/diag"
 	"github.com/tpgen/tpgen/render/chartsource"
 	"github.com/tpgen/tpgen/render/depgraph"
@@ -180,7 +182,9 @@ type SiteResult struct {
 }
 
 // Plan is the plan the site was rendered from (nil for a site read back
-// from disk, or kept without its profile being evaluated).
+// from disk, or kept without its profile being evaluated). A run that
+// writes keeps it without its components' values and objects and its
+// checks (see written).
 func (s SiteResult) Plan() *profile.Plan {
 	if s.unplanned {
 		return nil
@@ -218,6 +222,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	sites, plans, err := plan(ctx, o)
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range sites {
+		// Planned: the CUE value (and with it its Loader's context) is
+		// not kept for the run.
+		s.Profile = cue.Value{}
 	}
 	o.modules = modulesOf(sites)
 	if err := placeTree(o, sites, plans); err != nil {
@@ -316,6 +325,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			for j := range r.Files {
 				r.Files[j].Data = nil // written beside the site
 			}
+			written(plans[i])
 			if errs[i] == nil {
 				cs.siteDone(i)
 			}
@@ -529,22 +539,29 @@ var planHook func(site string)
 
 // plan loads the profiles and computes every selected site's plan.
 func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, error) {
-	// The loader is made when a profile is to be evaluated: not at all
-	// when every site is kept before planning.
-	var l *profile.Loader
-	loader := func() (*profile.Loader, error) {
-		if l == nil {
-			nl, err := profile.NewLoader(nil)
+	// The Pool (o.Jobs Loaders, each its own CUE context: issue 17) is
+	// made when a profile is to be evaluated: not at all when every site
+	// is kept before planning.
+	var pool *profile.Pool
+	getPool := func() (*profile.Pool, error) {
+		if pool == nil {
+			p, err := profile.NewPool(o.Jobs, func() (*profile.Loader, error) {
+				l, err := profile.NewLoader(nil)
+				if err != nil {
+					return nil, err
+				}
+				l.Limit = o.Limits.profile()
+				l.Modules = &module.Resolver{SearchPath: o.ModulePath}
+				return l, nil
+			})
 			if err != nil {
 				return nil, err
 			}
-			nl.Limit = o.Limits.profile()
-			nl.Modules = &module.Resolver{SearchPath: o.ModulePath}
-			l = nl
+			pool = p
 		}
-		return l, nil
+		return pool, nil
 	}
-	all, err := o.pre.load(ctx, loader, o)
+	all, err := o.pre.load(ctx, getPool, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -560,10 +577,9 @@ func plan(ctx context.Context, o Options) ([]*profile.Site, []*profile.Plan, err
 		if planHook != nil {
 			planHook(s.Name)
 		}
-		if _, err := loader(); err != nil {
-			return nil, nil, err
-		}
-		if allPlans[i], err = l.PlanContext(ctx, s, o.EvalLimits); err != nil {
+		// Planned by the Pool as it loaded the site; the first error in
+		// the order of sites, as planning site after site would give.
+		if allPlans[i], err = pool.Plan(s); err != nil {
 			return nil, nil, err
 		}
 	}

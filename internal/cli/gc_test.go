@@ -2,21 +2,27 @@ package cli
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
 
-// TestTuneGC: tpgen raises GOGC to 400 under a 1 GiB memory limit
-// (issue 17), unless the user set GOGC or GOMEMLIMIT, which win.
+// TestTuneGC: tpgen raises GOGC to 400 under a memory limit of 160 MiB
+// and 48 MiB per processor (issue 17), unless the user set GOGC or
+// GOMEMLIMIT, which win.
 func TestTuneGC(t *testing.T) {
+	limit := int64(160<<20 + runtime.GOMAXPROCS(0)*48<<20)
+	if got := memoryLimit(2); got != 256<<20 {
+		t.Errorf("memoryLimit(2) = %d, want 256 MiB", got)
+	}
 	tests := []struct {
 		name        string
 		env         map[string]string
 		wantPercent int
 		wantLimit   int64
 	}{
-		{name: "neither set", wantPercent: gcPercent, wantLimit: memoryLimit},
-		{name: "GOGC set", env: map[string]string{"GOGC": "50"}, wantPercent: 100, wantLimit: memoryLimit},
+		{name: "neither set", wantPercent: gcPercent, wantLimit: limit},
+		{name: "GOGC set", env: map[string]string{"GOGC": "50"}, wantPercent: 100, wantLimit: limit},
 		{name: "GOMEMLIMIT set", env: map[string]string{"GOMEMLIMIT": "4GiB"}, wantPercent: gcPercent, wantLimit: math.MaxInt64},
 		{name: "both set", env: map[string]string{"GOGC": "off", "GOMEMLIMIT": "4GiB"}, wantPercent: 100, wantLimit: math.MaxInt64},
 	}

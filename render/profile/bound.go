@@ -31,8 +31,9 @@ type EvalLimits struct {
 	// Memory is how much the Go heap may grow while one profile is
 	// evaluated, in bytes; 0 means DefaultEvalMemory. It is sampled every
 	// few milliseconds (runtime/metrics), so a burst can overshoot it a
-	// little; it measures the whole process, so it is a bound on one
-	// evaluation only because profiles are evaluated one at a time.
+	// little; it measures the whole process, so it bounds one evaluation
+	// when profiles are evaluated one at a time, and a Pool's concurrent
+	// evaluations together.
 	Memory int64
 }
 
@@ -60,34 +61,34 @@ func (l *Loader) LoadAllContext(ctx context.Context, paths []string, lim EvalLim
 	return l.LoadAll(paths)
 }
 
-// LoadSourcesContext is LoadAllContext over sources already discovered
-// (Discover): a caller that knows some profiles unchanged loads the
-// others only.
-func (l *Loader) LoadSourcesContext(ctx context.Context, srcs []Source, lim EvalLimits) ([]*Site, error) {
-	l.bound, l.limits = ctx, lim
-	defer func() { l.bound = nil }()
-	return l.loadAll(srcs, nil)
-}
-
 // PlanContext is Plan bounded like LoadAllContext.
-func (l *Loader) PlanContext(ctx context.Context, s *Site, lim EvalLimits) (p *Plan, err error) {
-	err = l.bounded(ctx, s.Source.File, lim, func() error {
-		p, err = l.Plan(s)
-		return err
-	})
-	return p, err
+func (l *Loader) PlanContext(ctx context.Context, s *Site, lim EvalLimits) (*Plan, error) {
+	return boundedValue(l, ctx, s.Source.File, lim, func() (*Plan, error) { return l.Plan(s) })
 }
 
 // load is Load under the bounds LoadAllContext set, if any.
-func (l *Loader) load(src Source) (s *Site, err error) {
+func (l *Loader) load(src Source) (*Site, error) {
 	if l.bound == nil {
 		return l.Load(src)
 	}
-	err = l.bounded(l.bound, src.File, l.limits, func() error {
-		s, err = l.Load(src)
+	return boundedValue(l, l.bound, src.File, l.limits, func() (*Site, error) { return l.Load(src) })
+}
+
+// boundedValue is bounded for an f with a value. An abandoned f goes on
+// running: it hands its value over a channel no one reads then, never
+// through a variable its caller reads.
+func boundedValue[T any](l *Loader, ctx context.Context, file string, lim EvalLimits, f func() (T, error)) (T, error) {
+	out := make(chan T, 1)
+	err := l.bounded(ctx, file, lim, func() error {
+		v, err := f()
+		out <- v
 		return err
 	})
-	return s, err
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return <-out, nil
 }
 
 // errAbandoned says the Loader's cue.Context is still in use by an

@@ -24,6 +24,10 @@
 // refuses further use.
 //
 // Concurrency: a Loader owns one cue.Context and must not be used from two
-// goroutines at once; make one Loader per worker. Each module's package is
-// parsed once per process and built once per Loader that uses it.
+// goroutines at once; make one Loader per worker. A Pool does: it loads
+// and plans a fleet with several Loaders at once, each site planned by the
+// Loader that loaded it, and answers as one Loader would (the same
+// sites, plans and errors, in the same order). Each module's package is
+// parsed once per process and built once per Loader that uses it. A
+// Site's Profile holds its Loader's context alive: drop it once planned.
 package profile

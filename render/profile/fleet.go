@@ -21,25 +21,52 @@ func (l *Loader) loadAll(srcs []Source, err error) ([]*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sites []*Site
-	var problems diag.List
+	rs := make([]loaded, 0, len(srcs))
 	for _, src := range srcs {
 		s, err := l.load(src)
-		if err != nil {
+		rs = append(rs, loaded{site: s, err: err, stop: l.abandoned})
+		if rs[len(rs)-1].last() {
+			break
+		}
+	}
+	return collect(srcs, rs)
+}
+
+// loaded is the load of one profile.
+type loaded struct {
+	site *Site
+	err  error
+	stop bool // the Loader was abandoned: it cannot go on
+}
+
+// last says whether LoadAll stops at this profile: a limit, ctx, or an
+// error that is not a problem of the profile.
+func (r loaded) last() bool {
+	var dl diag.List
+	return r.stop || (r.err != nil && !errors.As(r.err, &dl))
+}
+
+// collect is LoadAll's answer from the loads of srcs, in their order (rs
+// may stop early: at the first that is last()).
+func collect(srcs []Source, rs []loaded) ([]*Site, error) {
+	var sites []*Site
+	var problems diag.List
+	for i, r := range rs {
+		if r.err != nil {
 			var dl diag.List
-			if l.abandoned { // a limit or ctx: the Loader cannot go on
-				if errors.As(err, &dl) {
+			if r.stop { // a limit or ctx: the Loader cannot go on
+				if errors.As(r.err, &dl) {
 					return nil, diag.Sort(append(problems, dl...))
 				}
-				return nil, err
+				return nil, r.err
 			}
-			if !errors.As(err, &dl) {
-				return nil, fmt.Errorf("loading %s: %w", src.File, err)
+			if !errors.As(r.err, &dl) {
+				return nil, fmt.Errorf("loading %s: %w", srcs[i].File, r.err)
 			}
 			problems = append(problems, dl...)
 			continue
 		}
-		sites = append(sites, s)
+		sites = append(sites, r.site)
 	}
 	problems = append(problems, duplicateNames(sites)...)
 	if len(problems) > 0 {

@@ -296,7 +296,7 @@ func (l *Loader) schemaOf(m *module.Module) (*schema, error) {
 type Site struct {
 	Name    string
 	Source  Source
-	Profile cue.Value // concrete, schema defaults applied
+	Profile cue.Value // concrete, schema defaults applied; render.Run clears it once planned
 	// Module is the site's platform module.
 	Module *module.Module
 }
