@@ -864,7 +864,7 @@ func keepForeign(t *tree, src, dst string, keep func(rel string) bool) (int, err
 }
 
 func copyFile(t *tree, src, dst string) error {
-	in, err := t.root.OpenFile(src, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	in, err := t.root.OpenFile(src, os.O_RDONLY|syscall.O_NONBLOCK|noFollow, 0)
 	if err != nil {
 		return err
 	}
