@@ -128,17 +128,14 @@ func (m *readsMemo) take(r string) string {
 // path digests the file or (tree) the directory tree at p; no link is
 // followed, no file but a regular one opened.
 func (m *readsMemo) path(h hash.Hash, p string, tree bool) bool {
-	fi, err := os.Lstat(p)
+	fi, ok, done := lstat(h, p)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprint(h, "absent\n")
-		return true
-	case err != nil:
-		return false
+	case done:
+		return ok
 	case !tree || !fi.IsDir():
 		return m.entry(h, p, fi)
 	}
-	err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -194,14 +191,25 @@ func (m *readsMemo) content(h hash.Hash, p string) bool {
 	return err == nil && m.left.Add(-n) >= 0
 }
 
-func (m *readsMemo) node(h hash.Hash, p string) bool {
+// lstat is p's Lstat; done when there is nothing more to digest: p is
+// absent (digested as such: ok) or cannot be read (not ok).
+func lstat(h hash.Hash, p string) (fi fs.FileInfo, ok, done bool) {
 	fi, err := os.Lstat(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		fmt.Fprint(h, "absent\n")
-		return true
+		return nil, true, true
 	case err != nil:
-		return false
+		return nil, false, true
+	}
+	return fi, false, false
+}
+
+func (m *readsMemo) node(h hash.Hash, p string) bool {
+	fi, ok, done := lstat(h, p)
+	switch {
+	case done:
+		return ok
 	case fi.Mode().IsRegular():
 		fmt.Fprint(h, "file\n")
 		return true

@@ -34,14 +34,9 @@ func oneLoader(t *testing.T, newLoader func() (*Loader, error), paths []string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sites, err := l.LoadAllContext(context.Background(), paths, lim)
+	sites, a, err := answerOf(l.LoadAllContext(context.Background(), paths, lim))
 	if err != nil {
-		return fleetAnswer{Err: err.Error()}
-	}
-	slices.SortFunc(sites, func(a, b *Site) int { return cmp.Compare(a.Name, b.Name) })
-	var a fleetAnswer
-	for _, s := range sites {
-		a.Sites = append(a.Sites, s.Name+" "+s.Source.File)
+		return a
 	}
 	for _, s := range sites {
 		p, err := l.PlanContext(context.Background(), s, lim)
@@ -59,14 +54,9 @@ func withPool(t *testing.T, jobs int, newLoader func() (*Loader, error), paths [
 	if err != nil {
 		t.Fatal(err)
 	}
-	sites, err := p.LoadAll(context.Background(), paths, lim)
+	sites, a, err := answerOf(p.LoadAll(context.Background(), paths, lim))
 	if err != nil {
-		return fleetAnswer{Err: err.Error()}
-	}
-	slices.SortFunc(sites, func(a, b *Site) int { return cmp.Compare(a.Name, b.Name) })
-	var a fleetAnswer
-	for _, s := range sites {
-		a.Sites = append(a.Sites, s.Name+" "+s.Source.File)
+		return a
 	}
 	plans, err := p.Plans(sites)
 	if err != nil {
@@ -74,6 +64,20 @@ func withPool(t *testing.T, jobs int, newLoader func() (*Loader, error), paths [
 	}
 	a.Plans = plans
 	return a
+}
+
+// answerOf sorts the sites a load gave by name and starts the answer
+// with them (or with its error).
+func answerOf(sites []*Site, err error) ([]*Site, fleetAnswer, error) {
+	if err != nil {
+		return nil, fleetAnswer{Err: err.Error()}, err
+	}
+	slices.SortFunc(sites, func(a, b *Site) int { return cmp.Compare(a.Name, b.Name) })
+	var a fleetAnswer
+	for _, s := range sites {
+		a.Sites = append(a.Sites, s.Name+" "+s.Source.File)
+	}
+	return sites, a, nil
 }
 
 // TestPoolSameAsOneLoader: a Pool gives the sites, plans and errors (with
