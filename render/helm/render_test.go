@@ -3,10 +3,13 @@ package helm
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // TZ=America/Bogota on any machine (TestRuntimeDatesAllowed)
 
 	"github.com/google/go-cmp/cmp"
 
@@ -127,9 +130,20 @@ func TestRuntimeRefusal(t *testing.T) {
 // Date functions given a date stay available: only the clock is refused,
 // and the machine's time zone does not change the output.
 func TestRuntimeDatesAllowed(t *testing.T) {
-	local := time.Local
-	time.Local = time.FixedZone("UTC-5", -5*3600)
-	t.Cleanup(func() { time.Local = local })
+	// The machine's zone is five hours west of UTC: in a process of its
+	// own started with TZ (time.Local is read once, and writing it here
+	// would race with every timer of the test binary).
+	if os.Getenv("TPGEN_TEST_TZ_CHILD") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRuntimeDatesAllowed$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "TPGEN_TEST_TZ_CHILD=1", "TZ=America/Bogota")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("in a process at TZ=America/Bogota: %v\n%s", err, out)
+		}
+		return
+	}
+	if _, off := time.Now().Zone(); off != -5*3600 {
+		t.Fatalf("the zone is %d s from UTC, want -18000: TZ was not applied", off)
+	}
 	c := testChart(map[string]string{"x.yaml": `apiVersion: v1
 kind: ConfigMap
 metadata: {name: x}
