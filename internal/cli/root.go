@@ -80,7 +80,9 @@ func silentExitMsg(err error) error { return &exitError{code: ExitError, err: er
 
 // Main runs tpgen with the process's arguments and streams.
 func Main() int {
-	tuneGC(os.LookupEnv)
+	if limit := tuneGC(os.LookupEnv); limit > 0 {
+		followLiveHeap(limit)
+	}
 	return Run(os.Args[1:], os.Stdout, os.Stderr)
 }
 
