@@ -217,7 +217,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	o.locked = &lockedCharts{src: o.ChartSources, paths: o.Paths}
 	o.caches = newCaches()
-	prev, prevData := readPrevious(o.OutDir, o.Limits.file())
+	prev, prevData := readPrevious(o.OutDir)
 	o.reads, o.pre = o.incremental(prev)
 	sites, plans, err := plan(ctx, o)
 	if err != nil {

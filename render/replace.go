@@ -43,11 +43,11 @@ const ReplaceAll = "all"
 // readPrevious reads the index of the output directory and its bytes,
 // nil when there is none (a first render) or it cannot be read (the
 // output stage reports that).
-func readPrevious(dir string, lim fsguard.Limit) (*output.Index, []byte) {
+func readPrevious(dir string) (*output.Index, []byte) {
 	if dir == "" {
 		return nil, nil
 	}
-	b, err := fsguard.ReadPath(filepath.Join(dir, output.IndexFile), lim)
+	b, err := fsguard.ReadPath(filepath.Join(dir, output.IndexFile), output.IndexLimit)
 	if err != nil {
 		return nil, nil
 	}

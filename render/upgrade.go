@@ -78,7 +78,7 @@ func CheckUpgrades(ctx context.Context, o Options, dir string) ([]ReleaseChange,
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("reading the previous rendering: %s is not a directory\nhint: --previous names the output directory render wrote (its -o)", dir)
 	}
-	b, err := fsguard.ReadPath(filepath.Join(dir, output.IndexFile), o.Limits.file())
+	b, err := fsguard.ReadPath(filepath.Join(dir, output.IndexFile), output.IndexLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

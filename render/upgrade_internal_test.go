@@ -1,6 +1,9 @@
 package render
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tpgen/tpgen/render/output"
@@ -46,5 +49,26 @@ func TestReleaseChangesNeedARecordedRelease(t *testing.T) {
 	}
 	if _, err := checkUpgrades(sites, plans, prev, "deploy"); err == nil || err.Error() != "site skip (skip.yaml): release 7.3.1 -> 8.0.0 is not one upgrade step (deploy holds 7.3.1): upgrade to 7.3.6, then 8.0.0\nhint: set release \"7.3.6\" in the profile, render, sync and check the site; then the next release of the path" {
 		t.Errorf("checkUpgrades error = %v", err)
+	}
+}
+
+// TestReadPreviousReadsALargeIndex: the index of a fleet past about 140
+// sites is over 4 MiB, the default --max-file-size; it is still read
+// (within the index's own bound), else the previous tree's objects and
+// releases would be silently ignored: no change Kubernetes will not apply
+// refused, no upgrade rule applied, every site rendered.
+func TestReadPreviousReadsALargeIndex(t *testing.T) {
+	dir := t.TempDir()
+	golden, err := os.ReadFile(filepath.Join("..", "golden", output.IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := append(golden, bytes.Repeat([]byte(" "), int(DefaultLimits.FileSize)+1)...)
+	if err := os.WriteFile(filepath.Join(dir, output.IndexFile), index, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x, b := readPrevious(dir)
+	if x == nil || len(b) != len(index) {
+		t.Errorf("readPrevious of a %d-byte index: %v, %d bytes", len(index), x, len(b))
 	}
 }

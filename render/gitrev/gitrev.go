@@ -22,8 +22,8 @@ import (
 type Repo struct {
 	repo *git.Repository
 	root string // the work tree's root, symlinks resolved
-	// Limit bounds each file ReadDir returns (none when zero).
-	Limit fsguard.Limit
+	// Limits bounds each file ReadDir returns (none when nil).
+	Limits Limits
 }
 
 // Commit is a resolved revision.
@@ -222,9 +222,21 @@ func (r *Repo) ReadDir(c *Commit, path string) (map[string][]byte, error) {
 	return out, nil
 }
 
+// Limits gives the bound of a file by its path (slash-separated,
+// relative to the directory read); a zero Max is no bound.
+type Limits func(name string) fsguard.Limit
+
+// of is the bound of file name (none when l is nil).
+func (l Limits) of(name string) fsguard.Limit {
+	if l == nil {
+		return fsguard.Limit{}
+	}
+	return l(name)
+}
+
 func (r *Repo) contents(f *object.File) ([]byte, error) {
-	if r.Limit.Max > 0 && f.Size > r.Limit.Max {
-		return nil, fsguard.TooLarge(f.Size, r.Limit)
+	if lim := r.Limits.of(f.Name); lim.Max > 0 && f.Size > lim.Max {
+		return nil, fsguard.TooLarge(f.Size, lim)
 	}
 	rd, err := f.Reader()
 	if err != nil {
@@ -238,7 +250,7 @@ func (r *Repo) contents(f *object.File) ([]byte, error) {
 // keys them; a missing dir gives an empty map. It is the "worktree" base.
 // Files are read through the input guard (regular files only, each within
 // lim); symbolic links are skipped, as ReadDir skips them.
-func ReadDisk(dir string, lim fsguard.Limit) (map[string][]byte, error) {
+func ReadDisk(dir string, limits Limits) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	st, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -248,7 +260,7 @@ func ReadDisk(dir string, lim fsguard.Limit) (map[string][]byte, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		b, err := fsguard.ReadPath(dir, lim)
+		b, err := fsguard.ReadPath(dir, limits.of(filepath.Base(dir)))
 		if err != nil {
 			return nil, err
 		}
@@ -264,7 +276,7 @@ func ReadDisk(dir string, lim fsguard.Limit) (map[string][]byte, error) {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
-		b, err := fsguard.ReadFile(root, p, filepath.Join(dir, filepath.FromSlash(p)), lim)
+		b, err := fsguard.ReadFile(root, p, filepath.Join(dir, filepath.FromSlash(p)), limits.of(p))
 		if err != nil {
 			return err
 		}

@@ -11,8 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
-
-	"github.com/tpgen/tpgen/internal/fsguard"
 )
 
 // repo is a test repository built with go-git, so the test needs no git
@@ -177,10 +175,10 @@ func TestReadDisk(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "a"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "a", "x"), []byte("x"), 0o644))
-	got, err := ReadDisk(dir, fsguard.Limit{})
+	got, err := ReadDisk(dir, nil)
 	require.NoError(t, err)
 	require.Equal(t, map[string][]byte{"a/x": []byte("x")}, got)
-	got, err = ReadDisk(filepath.Join(dir, "missing"), fsguard.Limit{})
+	got, err = ReadDisk(filepath.Join(dir, "missing"), nil)
 	require.NoError(t, err)
 	require.Empty(t, got)
 }

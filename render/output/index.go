@@ -286,6 +286,12 @@ func union(a, b *Index) *Index {
 // maxIndexSize bounds the index read from DIR.
 const maxIndexSize = 64 << 20
 
+// IndexLimit bounds an index read from DIR wherever it is read: it grows
+// with the fleet (about 30 KB a site), so --max-file-size, which bounds
+// the inputs, must not bound it (a large fleet's index would be ignored,
+// and with it the previous tree's objects and releases).
+var IndexLimit = fsguard.Limit{Max: maxIndexSize, What: "index size", Raise: "nothing: an index this large is not tpgen's"}
+
 // readIndex reads DIR's index; ok is false when there is none.
 func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
 	return readIndexKnown(t, nil, nil)
@@ -295,7 +301,7 @@ func readIndex(t *tree) (x *Index, data []byte, ok bool, err error) {
 // when DIR's index holds exactly knownData.
 func readIndexKnown(t *tree, known *Index, knownData []byte) (x *Index, data []byte, ok bool, err error) {
 	p := t.path(IndexFile)
-	data, err = fsguard.ReadFile(t.root, IndexFile, p, fsguard.Limit{Max: maxIndexSize, What: "index size", Raise: "nothing: an index this large is not tpgen's"})
+	data, err = fsguard.ReadFile(t.root, IndexFile, p, IndexLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Index{Sites: map[string]IndexSite{}}, nil, false, nil
 	}

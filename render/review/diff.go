@@ -111,18 +111,25 @@ func Diff(ctx context.Context, o DiffOptions) (*diff.Report, error) {
 // readBase returns the files of dir at base, keyed relative to dir, and
 // a description of where they come from.
 func readBase(dir, base string, lim fsguard.Limit) (map[string][]byte, string, error) {
+	// The index grows with the fleet: its own bound, not the inputs'.
+	limits := func(name string) fsguard.Limit {
+		if name == output.IndexFile {
+			return output.IndexLimit
+		}
+		return lim
+	}
 	if base == BaseWorktree {
 		if err := output.RefuseLinkedDir(dir); err != nil {
 			return nil, "", err
 		}
-		files, err := gitrev.ReadDisk(dir, lim)
+		files, err := gitrev.ReadDisk(dir, limits)
 		return files, dir + " on disk", err
 	}
 	repo, err := gitrev.Open(dir)
 	if err != nil {
 		return nil, "", err
 	}
-	repo.Limit = lim
+	repo.Limits = limits
 	c, err := repo.Resolve(base)
 	if err != nil {
 		return nil, "", err
