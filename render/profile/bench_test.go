@@ -52,8 +52,10 @@ func BenchmarkPool100(b *testing.B) {
 				if err != nil || len(sites) != 100 {
 					b.Fatalf("%d sites: %v", len(sites), err)
 				}
-				if _, err := p.Plans(sites); err != nil {
-					b.Fatal(err)
+				for _, s := range sites {
+					if _, err := p.Plan(s); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 		})

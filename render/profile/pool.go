@@ -123,22 +123,9 @@ func (p *Pool) LoadSources(ctx context.Context, srcs []Source, lim EvalLimits) (
 	return collect(srcs, rs[:stop])
 }
 
-// Plans returns the plan of each site, which p's LoadAll loaded and
-// planned. The error is the first in the order of sites, as Plan site
-// after site would return it.
-func (p *Pool) Plans(sites []*Site) ([]*Plan, error) {
-	plans := make([]*Plan, len(sites))
-	for i, s := range sites {
-		var err error
-		if plans[i], err = p.Plan(s); err != nil {
-			return nil, err
-		}
-	}
-	return plans, nil
-}
-
 // Plan returns the plan of site s, which p's LoadAll or LoadSources
-// loaded and planned, or the error planning it gave.
+// loaded and planned, or the error planning it gave (asked site after
+// site, the first error is the one Plan site after site would give).
 func (p *Pool) Plan(s *Site) (*Plan, error) {
 	r, ok := p.planned[s]
 	if !ok {

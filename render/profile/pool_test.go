@@ -58,11 +58,13 @@ func withPool(t *testing.T, jobs int, newLoader func() (*Loader, error), paths [
 	if err != nil {
 		return a
 	}
-	plans, err := p.Plans(sites)
-	if err != nil {
-		return fleetAnswer{Sites: a.Sites, Err: err.Error()}
+	for _, s := range sites {
+		pl, err := p.Plan(s)
+		if err != nil {
+			return fleetAnswer{Sites: a.Sites, Err: err.Error()}
+		}
+		a.Plans = append(a.Plans, pl)
 	}
-	a.Plans = plans
 	return a
 }
 
